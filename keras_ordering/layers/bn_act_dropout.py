@@ -1,0 +1,457 @@
+"""BatchNormalization, activation and dropout in one layer, in that order."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import keras
+from keras import activations, constraints, initializers, ops, regularizers
+
+DROPOUT_KINDS = ("standard", "spatial", "gaussian")
+
+
+@keras.saving.register_keras_serializable(package="keras_ordering")
+class BNActDropout(keras.layers.Layer):
+    """Batch normalization, then an activation, then dropout, in one layer.
+
+    The layer computes exactly what the three Keras layers
+    `BatchNormalization -> Activation -> Dropout` compute, in the order
+    recommended by Ioffe & Szegedy (2015) and Srivastava et al. (2014). Its
+    weights are named and ordered like those of `keras.layers.BatchNormalization`
+    (`gamma`, `beta`, `moving_mean`, `moving_variance`), so
+    `layer.set_weights(batch_norm.get_weights())` copies them one to one.
+
+    Batch statistics are computed in float32 even for float16 or bfloat16
+    inputs; the output has the layer's compute dtype. The moving variance is
+    the biased batch variance, updated as
+    `moving = moving * momentum + batch * (1 - momentum)`.
+
+    The two halves of the layer follow different switches, as the separate
+    layers do. Batch normalization uses batch statistics only when
+    `training=True` **and** the layer is trainable; a frozen layer
+    (`trainable=False`) always normalizes with its moving statistics and never
+    updates them. Dropout follows `training` alone: freezing the layer does not
+    switch dropout off.
+
+    Args:
+        activation: anything `keras.activations.get` accepts: a name such as
+            `"relu"` or `"gelu"`, a function, or `None` for the identity.
+        rate: float in `[0, 1)`, the fraction of units to drop. `0` disables
+            dropout and creates no seed generator.
+        dropout: the kind of noise. `"standard"` is inverted dropout like
+            `keras.layers.Dropout`. `"spatial"` drops whole channels like
+            `SpatialDropout1D/2D/3D`; the channel axis is `axis`, so it works
+            for channels-last and channels-first data. `"gaussian"` multiplies
+            by noise drawn from `N(1, rate / (1 - rate))`, like
+            `keras.layers.GaussianDropout`.
+        noise_shape: optional tuple of the dropout mask's shape, as in
+            `keras.layers.Dropout`; only for `dropout="standard"`. Its length
+            is the input rank; each entry is `None` (the input's size), `1`
+            (shared along that axis) or the input's size.
+        seed: optional integer seed of the dropout noise.
+        axis: integer, the channel axis that is normalized.
+        momentum: float in `[0, 1]`, momentum of the moving statistics.
+        epsilon: float `> 0` added to the variance.
+        center: if `True`, add the learned offset `beta`.
+        scale: if `True`, multiply by the learned scale `gamma`.
+        beta_initializer: initializer of `beta`.
+        gamma_initializer: initializer of `gamma`.
+        moving_mean_initializer: initializer of the moving mean.
+        moving_variance_initializer: initializer of the moving variance.
+        beta_regularizer: optional regularizer of `beta`.
+        gamma_regularizer: optional regularizer of `gamma`.
+        beta_constraint: optional constraint of `beta`.
+        gamma_constraint: optional constraint of `gamma`.
+        synchronized: if `True`, batch statistics are reduced across replicas
+            under a `tf.distribute` strategy. TensorFlow backend only.
+        **kwargs: base layer arguments such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: a tensor of any rank of at least 2.
+        training: Python boolean or `None`. `None` takes the value Keras
+            propagates: `True` inside `fit`, `False` in `evaluate`, `predict`
+            and a plain call. An explicit value overrides it.
+        mask: optional boolean tensor with one dimension less than `inputs`;
+            masked positions are left out of the batch statistics.
+
+    Example:
+
+    >>> import numpy as np
+    >>> import keras
+    >>> from keras_ordering import BNActDropout
+    >>> inputs = keras.Input((8, 8, 3))
+    >>> x = keras.layers.Conv2D(16, 3, use_bias=False)(inputs)
+    >>> x = BNActDropout("relu", rate=0.1, seed=0)(x)
+    >>> model = keras.Model(inputs, x)
+    >>> images = np.random.default_rng(0).normal(size=(2, 8, 8, 3))
+    >>> tuple(model.predict(images, verbose=0).shape)
+    (2, 6, 6, 16)
+
+    Weights copy one to one from a `BatchNormalization` layer:
+
+    >>> batch_norm = keras.layers.BatchNormalization()
+    >>> batch_norm.build((None, 4))
+    >>> fused = BNActDropout("gelu")
+    >>> fused.build((None, 4))
+    >>> fused.set_weights(batch_norm.get_weights())
+    >>> [weight.name for weight in fused.weights]
+    ['gamma', 'beta', 'moving_mean', 'moving_variance']
+
+    References:
+        - [Ioffe and Szegedy, 2015](https://arxiv.org/abs/1502.03167):
+          batch normalization, placed before the nonlinearity.
+        - [Srivastava et al., 2014](https://jmlr.org/papers/v15/srivastava14a.html):
+          dropout.
+        - [Li et al., 2018](https://arxiv.org/abs/1801.05134): dropout before
+          batch normalization shifts the variance between training and
+          inference; dropout after the last batch normalization does not.
+    """
+
+    def __init__(
+        self,
+        activation: Any = "relu",
+        rate: float = 0.0,
+        *,
+        dropout: str = "standard",
+        noise_shape: tuple[int | None, ...] | None = None,
+        seed: int | None = None,
+        axis: int = -1,
+        momentum: float = 0.99,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer: Any = "zeros",
+        gamma_initializer: Any = "ones",
+        moving_mean_initializer: Any = "zeros",
+        moving_variance_initializer: Any = "ones",
+        beta_regularizer: Any = None,
+        gamma_regularizer: Any = None,
+        beta_constraint: Any = None,
+        gamma_constraint: Any = None,
+        synchronized: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.activation = _get_activation(activation)
+        self.rate = _check_number("rate", rate, low=0.0, high=1.0, high_open=True)
+        if dropout not in DROPOUT_KINDS:
+            raise ValueError(
+                f"Argument `dropout` must be one of {DROPOUT_KINDS}. "
+                f"Received: dropout={dropout!r}"
+            )
+        self.dropout = dropout
+        self.noise_shape = _check_noise_shape(noise_shape, dropout)
+        self.seed = seed
+        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+            raise ValueError(
+                f"Argument `axis` must be an integer. Received: axis={axis!r}"
+            )
+        self.axis = int(axis)
+        self.momentum = _check_number("momentum", momentum, low=0.0, high=1.0)
+        self.epsilon = _check_number("epsilon", epsilon, low=0.0, low_open=True)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        if synchronized and keras.backend.backend() != "tensorflow":
+            raise ValueError(
+                "Argument `synchronized=True` is only supported with the "
+                f"TensorFlow backend. Current backend: {keras.backend.backend()!r}"
+            )
+        self.synchronized = bool(synchronized)
+
+        self.supports_masking = True
+        # Like keras.layers.Dropout: no seed state unless noise is drawn.
+        self.seed_generator = (
+            keras.random.SeedGenerator(seed) if self.rate > 0 else None
+        )
+        self.gamma = None
+        self.beta = None
+        self.moving_mean = None
+        self.moving_variance = None
+        self._channel_axis = None
+        self._reduction_axes = None
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        rank = len(input_shape)
+        if rank < 2:
+            raise ValueError(
+                "BNActDropout needs inputs of rank >= 2 (batch and channels). "
+                f"Received input_shape={tuple(input_shape)}"
+            )
+        if not -rank <= self.axis < rank:
+            raise ValueError(
+                f"Argument `axis` is out of range for inputs of rank {rank}: "
+                f"allowed values are {-rank} to {rank - 1}, excluding the batch "
+                f"axis. Received: axis={self.axis}"
+            )
+        channel_axis = self.axis % rank
+        if channel_axis == 0:
+            raise ValueError(
+                "Argument `axis` must not be the batch axis 0. "
+                f"Received: axis={self.axis}"
+            )
+        channels = input_shape[channel_axis]
+        if channels is None:
+            raise ValueError(
+                f"The channel axis {self.axis} of the input must have a known "
+                f"size. Received input_shape={tuple(input_shape)}"
+            )
+        if self.noise_shape is not None:
+            _check_noise_shape_broadcasts(self.noise_shape, input_shape)
+        self._channel_axis = channel_axis
+        self._reduction_axes = [i for i in range(rank) if i != channel_axis]
+
+        shape = (channels,)
+        if self.scale:
+            self.gamma = self.add_weight(
+                shape=shape,
+                name="gamma",
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint,
+                trainable=True,
+                autocast=False,
+            )
+        if self.center:
+            self.beta = self.add_weight(
+                shape=shape,
+                name="beta",
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint,
+                trainable=True,
+                autocast=False,
+            )
+        self.moving_mean = self.add_weight(
+            shape=shape,
+            name="moving_mean",
+            initializer=self.moving_mean_initializer,
+            trainable=False,
+            autocast=False,
+        )
+        self.moving_variance = self.add_weight(
+            shape=shape,
+            name="moving_variance",
+            initializer=self.moving_variance_initializer,
+            trainable=False,
+            autocast=False,
+        )
+        self.input_spec = keras.layers.InputSpec(
+            ndim=rank, axes={channel_axis: channels}
+        )
+
+    def call(self, inputs, training=None, mask=None):
+        if mask is not None and len(mask.shape) != len(inputs.shape) - 1:
+            raise ValueError(
+                "The mask must have one dimension less than the inputs. "
+                f"Received: mask.shape={mask.shape}, inputs.shape={inputs.shape}"
+            )
+        # Statistics in float32 at least, as keras.layers.BatchNormalization.
+        stats_dtype = keras.backend.result_type(inputs.dtype, "float32")
+        x = ops.cast(inputs, stats_dtype)
+        moving_mean = ops.cast(self.moving_mean, stats_dtype)
+        moving_variance = ops.cast(self.moving_variance, stats_dtype)
+        gamma = ops.cast(self.gamma, stats_dtype) if self.scale else None
+        beta = ops.cast(self.beta, stats_dtype) if self.center else None
+
+        if training and self.trainable:
+            mean, variance = self._moments(x, mask)
+            self.moving_mean.assign(
+                moving_mean * self.momentum + mean * (1.0 - self.momentum)
+            )
+            self.moving_variance.assign(
+                moving_variance * self.momentum + variance * (1.0 - self.momentum)
+            )
+        else:
+            mean, variance = moving_mean, moving_variance
+
+        x = ops.batch_normalization(
+            x,
+            mean=mean,
+            variance=variance,
+            axis=self._channel_axis,
+            offset=beta,
+            scale=gamma,
+            epsilon=self.epsilon,
+        )
+        x = ops.cast(self.activation(x), self.compute_dtype)
+        if training and self.rate > 0:
+            x = self._apply_noise(x)
+        return x
+
+    def _moments(self, x, mask):
+        """Biased per-channel mean and variance, leaving masked steps out."""
+        if mask is None:
+            return ops.moments(
+                x, axes=self._reduction_axes, synchronized=self.synchronized
+            )
+        weights = ops.cast(ops.expand_dims(mask, axis=-1), x.dtype)
+        weights = ops.broadcast_to(weights, ops.shape(x))
+        count = ops.sum(weights, axis=self._reduction_axes, keepdims=True)
+        count = ops.maximum(count, keras.config.epsilon())
+        mean = ops.sum(x * weights, axis=self._reduction_axes, keepdims=True) / count
+        variance = (
+            ops.sum(
+                ops.square(x - mean) * weights, axis=self._reduction_axes, keepdims=True
+            )
+            / count
+        )
+        channels = (x.shape[self._channel_axis],)
+        return ops.reshape(mean, channels), ops.reshape(variance, channels)
+
+    def _apply_noise(self, x):
+        if self.dropout == "gaussian":
+            stddev = math.sqrt(self.rate / (1.0 - self.rate))
+            return x * keras.random.normal(
+                ops.shape(x),
+                mean=1.0,
+                stddev=stddev,
+                dtype=x.dtype,
+                seed=self.seed_generator,
+            )
+        if self.dropout == "spatial":
+            shape = ops.shape(x)
+            noise_shape = tuple(
+                shape[i] if i in (0, self._channel_axis) else 1
+                for i in range(len(shape))
+            )
+        else:
+            noise_shape = self.noise_shape
+        return keras.random.dropout(
+            x, self.rate, noise_shape=noise_shape, seed=self.seed_generator
+        )
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(
+            {
+                "activation": activations.serialize(self.activation),
+                "rate": self.rate,
+                "dropout": self.dropout,
+                "noise_shape": self.noise_shape,
+                "seed": self.seed,
+                "axis": self.axis,
+                "momentum": self.momentum,
+                "epsilon": self.epsilon,
+                "center": self.center,
+                "scale": self.scale,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "moving_mean_initializer": initializers.serialize(
+                    self.moving_mean_initializer
+                ),
+                "moving_variance_initializer": initializers.serialize(
+                    self.moving_variance_initializer
+                ),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint),
+                "synchronized": self.synchronized,
+            }
+        )
+        return config
+
+
+def _get_activation(identifier: Any):
+    try:
+        return activations.get(identifier)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            "Argument `activation` must be a name, function or config that "
+            "`keras.activations.get` accepts, or None. "
+            f"Received: activation={identifier!r} ({error})"
+        ) from None
+
+
+def _check_number(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Returns ``value`` as a float, or raises a ValueError naming the range."""
+    allowed = "{}{}, {}{}".format(
+        "(" if low_open else "[",
+        "-inf" if low is None else low,
+        "inf" if high is None else high,
+        ")" if high_open or high is None else "]",
+    )
+    valid = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if valid:
+        value = float(value)
+        valid = math.isfinite(value)
+        if low is not None:
+            valid = valid and (value > low if low_open else value >= low)
+        if high is not None:
+            valid = valid and (value < high if high_open else value <= high)
+    if not valid:
+        raise ValueError(
+            f"Argument `{name}` must be a float in {allowed}. "
+            f"Received: {name}={value!r}"
+        )
+    return value
+
+
+def _check_noise_shape(noise_shape: Any, dropout: str) -> tuple[int | None, ...] | None:
+    if noise_shape is None:
+        return None
+    if dropout != "standard":
+        raise ValueError(
+            "Argument `noise_shape` is only supported with dropout='standard'; "
+            f"dropout={dropout!r} chooses its own noise shape. "
+            f"Received: noise_shape={noise_shape!r}"
+        )
+    try:
+        dims = tuple(noise_shape)
+    except TypeError:
+        dims = None
+    if (
+        isinstance(noise_shape, str)
+        or dims is None
+        or not all(dim is None or _is_positive_int(dim) for dim in dims)
+    ):
+        raise ValueError(
+            "Argument `noise_shape` must be a tuple of positive integers or "
+            f"None entries. Received: noise_shape={noise_shape!r}"
+        )
+    return tuple(None if dim is None else int(dim) for dim in dims)
+
+
+def _is_positive_int(value: Any) -> bool:
+    return (
+        isinstance(value, numbers.Integral)
+        and not isinstance(value, bool)
+        and value > 0
+    )
+
+
+def _check_noise_shape_broadcasts(
+    noise_shape: tuple[int | None, ...], input_shape: tuple[int | None, ...]
+) -> None:
+    broadcasts = len(noise_shape) == len(input_shape) and all(
+        noise in (None, 1) or size is None or noise == size
+        for noise, size in zip(noise_shape, input_shape, strict=False)
+    )
+    if not broadcasts:
+        raise ValueError(
+            "Argument `noise_shape` cannot broadcast to the input: it needs "
+            f"{len(input_shape)} entries, each None, 1 or the input's size. "
+            f"Received: noise_shape={noise_shape}, "
+            f"input_shape={tuple(input_shape)}"
+        )

@@ -1,0 +1,331 @@
+"""Tests of BNActDropout: the shared helper first, then values and parity."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from keras_ordering.layers import BNActDropout
+from tests.layer_test_case import run_layer_test, seed_generator_count
+
+RNG = np.random.default_rng(0)
+IMAGES = RNG.normal(1.5, 2.0, size=(8, 6, 6, 5)).astype("float32")
+FEATURES = RNG.normal(-0.5, 3.0, size=(64, 32)).astype("float32")
+ACTIVATIONS = ["relu", "gelu", "sigmoid", "tanh", None]
+
+
+# --- The shared helper -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("init_kwargs", "input_data", "num_trainable", "num_seed_generators"),
+    [
+        pytest.param({}, IMAGES, 2, 0, id="defaults"),
+        pytest.param(
+            {"activation": "gelu", "rate": 0.2, "seed": 3}, IMAGES, 2, 1, id="standard"
+        ),
+        pytest.param(
+            {"activation": "tanh", "rate": 0.3, "dropout": "spatial"},
+            IMAGES,
+            2,
+            1,
+            id="spatial",
+        ),
+        pytest.param(
+            {"activation": None, "rate": 0.3, "dropout": "gaussian"},
+            FEATURES,
+            2,
+            1,
+            id="gaussian",
+        ),
+        pytest.param(
+            {"rate": 0.5, "noise_shape": (None, 1, 1, 5), "center": False},
+            IMAGES,
+            1,
+            1,
+            id="noise-shape-no-center",
+        ),
+        pytest.param(
+            {"activation": "sigmoid", "axis": 1, "scale": False, "momentum": 0.5},
+            IMAGES,
+            1,
+            0,
+            id="channels-first",
+        ),
+    ],
+)
+def test_layer_basics(init_kwargs, input_data, num_trainable, num_seed_generators):
+    run_layer_test(
+        BNActDropout,
+        init_kwargs,
+        input_data,
+        expected_output_shape=input_data.shape,
+        expected_num_trainable_weights=num_trainable,
+        expected_num_non_trainable_weights=2,
+        expected_num_seed_generators=num_seed_generators,
+    )
+
+
+def test_rate_zero_creates_no_seed_generator():
+    for dropout in ("standard", "spatial", "gaussian"):
+        layer = BNActDropout(rate=0.0, dropout=dropout)
+        layer.build(IMAGES.shape)
+        assert layer.seed_generator is None
+        assert seed_generator_count(layer) == 0
+
+
+# --- Parity with BatchNormalization -> Activation -> Dropout -------------------
+
+
+def _random_bn_weights(channels: int, seed: int = 7) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [
+        rng.uniform(0.5, 2.0, channels).astype("float32"),  # gamma
+        rng.normal(0.0, 0.5, channels).astype("float32"),  # beta
+        rng.normal(0.0, 1.0, channels).astype("float32"),  # moving_mean
+        rng.uniform(0.5, 3.0, channels).astype("float32"),  # moving_variance
+    ]
+
+
+def _pair(activation, rate=0.0, input_shape=IMAGES.shape, **kwargs):
+    """A fused layer and the unfused reference sharing the same weights."""
+    weights = _random_bn_weights(input_shape[-1])
+    batch_norm = keras.layers.BatchNormalization(momentum=0.9)
+    reference = keras.Sequential(
+        [
+            keras.Input(input_shape[1:]),
+            batch_norm,
+            keras.layers.Activation(activation),
+            keras.layers.Dropout(rate),
+        ]
+    )
+    batch_norm.set_weights(weights)
+    fused = BNActDropout(activation, rate, momentum=0.9, **kwargs)
+    fused.build(input_shape)
+    fused.set_weights(weights)
+    return fused, reference, batch_norm
+
+
+def _np(tensor) -> np.ndarray:
+    return keras.ops.convert_to_numpy(tensor)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_inference_matches_unfused_sequence(activation):
+    fused, reference, _ = _pair(activation, rate=0.4)
+    np.testing.assert_allclose(
+        _np(fused(IMAGES, training=False)),
+        _np(reference(IMAGES, training=False)),
+        atol=1e-5,
+    )
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_training_matches_unfused_sequence_and_statistics(activation):
+    fused, reference, batch_norm = _pair(activation, rate=0.0)
+    rng = np.random.default_rng(11)
+    for step in range(5):
+        batch = rng.normal(step - 2.0, 1.0 + step, IMAGES.shape).astype("float32")
+        np.testing.assert_allclose(
+            _np(fused(batch, training=True)),
+            _np(reference(batch, training=True)),
+            atol=1e-4,
+        )
+    np.testing.assert_allclose(
+        _np(fused.moving_mean), _np(batch_norm.moving_mean), atol=1e-4
+    )
+    np.testing.assert_allclose(
+        _np(fused.moving_variance), _np(batch_norm.moving_variance), atol=1e-4
+    )
+    # The statistics really moved away from their initial values.
+    assert not np.allclose(_np(fused.moving_mean), _random_bn_weights(5)[2])
+
+
+def test_moving_variance_is_the_biased_batch_variance():
+    layer = BNActDropout(None, momentum=0.0)
+    layer(FEATURES, training=True)
+    np.testing.assert_allclose(
+        _np(layer.moving_variance), FEATURES.var(axis=0, ddof=0), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        _np(layer.moving_mean), FEATURES.mean(axis=0), rtol=1e-5, atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_dropout_keeps_scaled_reference_values(activation):
+    rate = 0.3
+    keep = 1.0 - rate
+    fused, reference, _ = _pair(activation, rate=rate, input_shape=FEATURES.shape)
+    batch = np.tile(FEATURES, (8, 1))  # 16,384 values
+    # The reference without dropout: BN on batch statistics, then activation.
+    expected = _np(reference.layers[1](reference.layers[0](batch, training=True)))
+    output = _np(fused(batch, training=True))
+
+    kept = output != 0
+    np.testing.assert_allclose(
+        output[kept], expected[kept] / keep, rtol=1e-4, atol=1e-5
+    )
+    # Fraction kept among values the activation left non-zero.
+    candidates = expected != 0
+    kept_fraction = kept[candidates].mean()
+    n = candidates.sum()
+    assert abs(kept_fraction - keep) < 5 * np.sqrt(keep * rate / n)
+
+
+def test_spatial_dropout_drops_whole_channels_channels_last_and_first():
+    rate = 0.5
+    for axis, data in ((-1, IMAGES), (1, np.transpose(IMAGES, (0, 3, 1, 2)))):
+        layer = BNActDropout(None, rate, dropout="spatial", axis=axis, seed=5)
+        output = _np(layer(np.tile(data, (4, 1, 1, 1)), training=True))
+        channels_last = np.moveaxis(output, axis, -1).reshape(32, -1, 5)
+        dropped = np.all(channels_last == 0, axis=1)
+        kept = np.all(channels_last != 0, axis=1)
+        # Every (sample, channel) map is either all dropped or all kept.
+        assert np.all(dropped | kept)
+        assert 0.2 < dropped.mean() < 0.8
+        # Channels of one sample are dropped independently of each other.
+        assert np.any(dropped.any(axis=1) & kept.any(axis=1))
+
+
+def test_gaussian_dropout_has_unit_mean_and_expected_spread():
+    rate = 0.2
+    layer = BNActDropout(None, rate, dropout="gaussian", seed=2, center=False)
+    ones = np.ones((4096, 16), "float32")
+    # Freeze the normalization so the input to the noise is exactly 1.
+    layer.build(ones.shape)
+    layer.set_weights([np.ones(16), np.zeros(16), np.ones(16) - 1e-3])
+    layer.trainable = False
+    noise = _np(layer(ones, training=True))
+    assert abs(noise.mean() - 1.0) < 0.01
+    assert abs(noise.std() - np.sqrt(rate / (1 - rate))) < 0.01
+
+
+def test_noise_shape_shares_the_mask_along_axes():
+    layer = BNActDropout(None, 0.5, noise_shape=(None, 1, 1, 5), seed=1)
+    output = _np(layer(IMAGES, training=True))
+    zeros = output == 0
+    assert np.all(zeros == zeros[:, :1, :1, :])
+
+
+def test_seeded_layers_repeat_masks_and_calls_differ():
+    first = BNActDropout(None, 0.5, seed=42)
+    second = BNActDropout(None, 0.5, seed=42)
+    mask_first = _np(first(FEATURES, training=True)) == 0
+    mask_second = _np(second(FEATURES, training=True)) == 0
+    np.testing.assert_array_equal(mask_first, mask_second)
+    mask_again = _np(first(FEATURES, training=True)) == 0
+    assert not np.array_equal(mask_first, mask_again)
+
+
+def test_masked_steps_are_left_out_of_the_statistics():
+    sequences = RNG.normal(size=(4, 10, 3)).astype("float32")
+    mask = np.ones((4, 10), bool)
+    mask[:, 6:] = False
+    sequences[:, 6:] = 1000.0  # Would dominate the statistics if counted.
+    layer = BNActDropout(None, momentum=0.0)
+    layer(sequences, training=True, mask=mask)
+    valid = sequences[:, :6].reshape(-1, 3)
+    np.testing.assert_allclose(_np(layer.moving_mean), valid.mean(0), rtol=1e-4)
+    np.testing.assert_allclose(_np(layer.moving_variance), valid.var(0), rtol=1e-4)
+
+
+def test_mask_propagates_through_a_model():
+    inputs = keras.Input((None,), dtype="int32")
+    x = keras.layers.Embedding(10, 4, mask_zero=True)(inputs)
+    x = BNActDropout("relu", 0.1)(x)
+    outputs = keras.layers.LSTM(2)(x)
+    model = keras.Model(inputs, outputs)
+    tokens = np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0]])
+    assert model.predict(tokens, verbose=0).shape == (2, 2)
+    with pytest.raises(ValueError, match="one dimension less"):
+        BNActDropout()(IMAGES, mask=np.ones(IMAGES.shape, bool))
+
+
+def test_float16_inputs_get_float32_statistics():
+    layer = BNActDropout(None, momentum=0.0, dtype="mixed_float16")
+    large = (RNG.normal(size=(16, 8)) * 300.0).astype("float16")
+    output = layer(large, training=True)
+    assert keras.backend.standardize_dtype(output.dtype) == "float16"
+    assert keras.backend.standardize_dtype(layer.moving_variance.dtype) == "float32"
+    # Squares of values near 1,000 overflow float16; float32 statistics do not.
+    expected = large.astype("float32").var(0)
+    assert np.all(np.isfinite(_np(layer.moving_variance)))
+    np.testing.assert_allclose(_np(layer.moving_variance), expected, rtol=1e-3)
+
+
+def test_save_and_load_gives_identical_predictions(tmp_path):
+    inputs = keras.Input(IMAGES.shape[1:])
+    x = keras.layers.Conv2D(4, 3)(inputs)
+    x = BNActDropout("gelu", 0.3, dropout="spatial", seed=9)(x)
+    model = keras.Model(inputs, keras.layers.GlobalAveragePooling2D()(x))
+    model.compile("adam", "mse")
+    model.fit(IMAGES, np.zeros((8, 4)), verbose=0, epochs=2)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded.layers[2], BNActDropout)
+    assert loaded.layers[2].get_config() == model.layers[2].get_config()
+    np.testing.assert_array_equal(
+        loaded.predict(IMAGES, verbose=0), model.predict(IMAGES, verbose=0)
+    )
+
+
+def test_synchronized_statistics_under_a_distribution_strategy():
+    import tensorflow as tf
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    with strategy.scope():
+        layer = BNActDropout(None, momentum=0.0, synchronized=True)
+        layer.build(FEATURES.shape)
+
+    @tf.function
+    def step(batch):
+        return layer(batch, training=True)
+
+    strategy.run(step, args=(tf.constant(FEATURES),))
+    np.testing.assert_allclose(_np(layer.moving_mean), FEATURES.mean(0), atol=1e-5)
+    assert layer.get_config()["synchronized"] is True
+
+
+# --- Bad arguments ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rate": 1.0}, r"`rate` must be a float in \[0.0, 1.0\)"),
+        ({"rate": -0.1}, r"`rate` must be a float in \[0.0, 1.0\)"),
+        ({"rate": "0.5"}, r"`rate`"),
+        ({"momentum": 1.5}, r"`momentum` must be a float in \[0.0, 1.0\]"),
+        ({"momentum": -0.01}, r"`momentum`"),
+        ({"epsilon": 0.0}, r"`epsilon` must be a float in \(0.0, inf\)"),
+        ({"epsilon": -1e-3}, r"`epsilon`"),
+        ({"activation": "no_such_activation"}, r"`activation`"),
+        ({"dropout": "alpha"}, r"`dropout` must be one of"),
+        ({"noise_shape": "abc"}, r"`noise_shape`"),
+        ({"noise_shape": (None, 0)}, r"`noise_shape`"),
+        ({"rate": 0.2, "dropout": "spatial", "noise_shape": (None, 1)}, "noise_shape"),
+        ({"axis": 1.5}, r"`axis` must be an integer"),
+    ],
+)
+def test_bad_arguments_raise_value_error(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        BNActDropout(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"axis": 4}, r"`axis` is out of range .* allowed values are -4 to 3"),
+        ({"axis": -5}, r"`axis` is out of range"),
+        ({"axis": 0}, r"batch axis"),
+        ({"noise_shape": (None, 1, 5)}, r"`noise_shape` cannot broadcast"),
+        ({"noise_shape": (None, 2, 1, 5)}, r"`noise_shape` cannot broadcast"),
+    ],
+)
+def test_bad_arguments_at_build_time(kwargs, message):
+    layer = BNActDropout(rate=0.1, **kwargs)
+    with pytest.raises(ValueError, match=message):
+        layer(IMAGES)

@@ -289,6 +289,13 @@ def test_synchronized_statistics_under_a_distribution_strategy():
     assert layer.get_config()["synchronized"] is True
 
 
+def test_synchronized_on_another_backend_raises(monkeypatch):
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    with pytest.raises(ValueError, match="synchronized=True.*TensorFlow backend"):
+        BNActDropout(synchronized=True)
+    BNActDropout(synchronized=False)  # Still fine.
+
+
 # --- Bad arguments ----------------------------------------------------------------
 
 

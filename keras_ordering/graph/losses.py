@@ -1,0 +1,46 @@
+"""Which loss each model output is trained with, from a serialized loss.
+
+Reads the `loss` entry of a compile config, as `model.get_compile_config()`
+returns it and as `.keras` / `.h5` files store it. Pure Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+def _loss_facts(loss: Any) -> dict[str, Any] | None:
+    if loss is None:
+        return None
+    if isinstance(loss, str):
+        return {"loss": loss, "from_logits": False}
+    if isinstance(loss, Mapping):
+        config = loss.get("config")
+        if isinstance(config, str):  # A serialized loss function.
+            return {"loss": config, "from_logits": False}
+        config = config if isinstance(config, Mapping) else {}
+        name = config.get("name") or loss.get("class_name", "loss")
+        return {"loss": str(name), "from_logits": bool(config.get("from_logits"))}
+    return {"loss": str(loss), "from_logits": False}
+
+
+def _is_serialized_object(value: Mapping) -> bool:
+    return "class_name" in value
+
+
+def losses_per_output(
+    loss: Any, output_names: Sequence[str]
+) -> list[dict[str, Any] | None]:
+    """One `{"loss": name, "from_logits": bool}` (or None) per model output.
+
+    `loss` is one loss for every output, a list in output order, or a dict
+    keyed by output name, each entry a name or a serialized loss.
+    """
+    count = len(output_names)
+    if isinstance(loss, Mapping) and not _is_serialized_object(loss):
+        return [_loss_facts(loss.get(name)) for name in output_names]
+    if isinstance(loss, Sequence) and not isinstance(loss, str):
+        facts = [_loss_facts(entry) for entry in loss]
+        return (facts + [None] * count)[:count]
+    return [_loss_facts(loss)] * count

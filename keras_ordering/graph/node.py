@@ -1,0 +1,44 @@
+"""One node of the neutral graph: a layer call, or one part of it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A layer call seen by the rules.
+
+    A layer that does several things becomes a chain of nodes sharing its
+    `path`: `Dense(activation="relu")` is a weight node then an activation
+    node (`part="activation"`), and `BNActDropout` is batch-norm, activation
+    and noise nodes.
+
+    Attributes:
+        index: position in `Graph.nodes`.
+        kind: one of `graph.kinds.KINDS`.
+        path: the layer name, prefixed by the names of enclosing models and
+            wrappers: `"outer/inner"`.
+        layer_class: the Keras class name, e.g. `"Conv2D"`.
+        part: which part of a multi-part layer this node is, or `None`.
+        attrs: normalized facts the rules use (activation name, rate, ...).
+    """
+
+    index: int
+    kind: str
+    path: str
+    layer_class: str
+    part: str | None = None
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The layer's own name, without enclosing models."""
+        return self.path.rsplit("/", 1)[-1]
+
+    def describe(self) -> str:
+        """`Dropout 'drop1'`, or `BNActDropout 'block' (noise)` for a part."""
+        part = f" ({self.part})" if self.part else ""
+        return f"{self.layer_class} '{self.path}'{part}"

@@ -18,8 +18,15 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "BNActDropout": ".layers.bn_act_dropout",
+        "Finding": ".lint.finding",
+        "LintReport": ".lint.report",
+        "lint_model": ".lint.api",
+        "rules": ".lint.api",
     },
 )
 
 if TYPE_CHECKING:
     from .layers.bn_act_dropout import BNActDropout  # noqa: F401
+    from .lint.api import lint_model, rules  # noqa: F401
+    from .lint.finding import Finding  # noqa: F401
+    from .lint.report import LintReport  # noqa: F401

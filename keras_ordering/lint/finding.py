@@ -1,0 +1,44 @@
+"""`Finding`: one risky ordering the linter found."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of one rule, on one path of layers.
+
+    Attributes:
+        code: the rule code, e.g. `"KO101"`.
+        name: the rule name, e.g. `"dropout-before-batchnorm"`.
+        severity: `"error"`, `"warning"` or `"info"`.
+        message: what is wrong, where, and why.
+        layers: layer names along the offending path; layers inside nested
+            models read `outer/inner`.
+        fix: one sentence on how to fix it.
+        reference: the paper or document behind the rule.
+    """
+
+    code: str
+    name: str
+    severity: str
+    message: str
+    layers: tuple[str, ...]
+    fix: str
+    reference: str
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(
+                f"Finding severity must be one of {SEVERITIES}. "
+                f"Received: {self.severity!r}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["layers"] = list(self.layers)
+        return data

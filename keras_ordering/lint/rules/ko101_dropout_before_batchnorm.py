@@ -1,0 +1,152 @@
+"""KO101 dropout-before-batchnorm."""
+
+from __future__ import annotations
+
+from ...graph import kinds
+from ...graph.node import Node
+from ..example import Example
+from ..path_pattern import PathPattern
+from ..patterns import ACTIVATION, BATCH_NORM, MERGE, NOISE, POOL, SHAPE, any_of
+from ..rule import Rule, via
+
+
+def is_drop_path_on_residual(nodes: list[Node]) -> bool:
+    """A per-sample drop-path (stochastic depth) that joins a residual Add."""
+    return nodes[0].attrs.get("noise") == "per-sample" and any(
+        node.kind == kinds.MERGE and node.layer_class == "Add" for node in nodes
+    )
+
+
+def variance_shift_note(noise: Node) -> str:
+    if noise.attrs.get("noise") == "additive":
+        return "by the variance of the added noise"
+    keep = 1.0 - noise.attrs["rate"]
+    return f"to about the keep probability ({keep:.2g}) for zero-mean input"
+
+
+class DropoutBeforeBatchnorm(Rule):
+    """## What it does
+    Finds a noise layer (Dropout, SpatialDropout, GaussianDropout,
+    GaussianNoise) whose output reaches a BatchNormalization with no weight
+    layer and no other normalization in between. The path may pass through
+    shape-only, pooling, activation and merge layers (Concatenate and Add
+    included).
+
+    ## Why is this bad?
+    In training, BatchNormalization learns its moving variance from
+    activations that dropout has scaled and zeroed. At inference dropout is
+    off, so the variance BN sees shifts: for zero-mean input,
+    Var_test / Var_train equals the keep probability p. BN then normalizes
+    with the wrong variance, and every layer after it sees a distribution it
+    was not trained on (the "variance shift" of Li et al. 2018).
+
+    A per-sample drop-path on a residual branch (stochastic depth, as in
+    EfficientNet: `Dropout(noise_shape=(None, 1, 1, 1))` before an `Add`) is
+    a deliberate practice and is reported as info only.
+
+    ## Example
+    ```python
+    x = keras.layers.Conv2D(32, 3)(x)
+    x = keras.layers.Dropout(0.3)(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.ReLU()(x)
+    ```
+
+    ## Use instead
+    ```python
+    x = keras.layers.Conv2D(32, 3, use_bias=False)(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.ReLU()(x)
+    x = keras.layers.Dropout(0.3)(x)
+    ```
+    or `keras_ordering.BNActDropout("relu", rate=0.3)`.
+
+    ## References
+    - Li, Chen, Hu, Yang (2018), "Understanding the Disharmony between
+      Dropout and Batch Normalization by Variance Shift", arXiv:1801.05134.
+    """
+
+    code = "KO101"
+    name = "dropout-before-batchnorm"
+    severity = "warning"
+    pattern = PathPattern(
+        start=NOISE,
+        through=any_of(SHAPE, POOL, ACTIVATION, MERGE, NOISE),
+        end=BATCH_NORM,
+    )
+    fix = (
+        "Move the dropout after the batch normalization and its activation "
+        "(BN -> activation -> Dropout), e.g. with BNActDropout."
+    )
+    reference = "Li et al. 2018, arXiv:1801.05134 (variance shift)"
+
+    @classmethod
+    def severity_of(cls, nodes: list[Node]) -> str:
+        return "info" if is_drop_path_on_residual(nodes) else cls.severity
+
+    @classmethod
+    def message(cls, nodes: list[Node]) -> str:
+        noise, batch_norm = nodes[0], nodes[-1]
+        text = (
+            f"{noise.describe()} feeds {batch_norm.describe()}{via(nodes)}. "
+            "BN learns its moving variance on dropped-out activations; at "
+            "inference dropout is off and the variance BN sees shifts "
+            f"{variance_shift_note(noise)}."
+        )
+        if is_drop_path_on_residual(nodes):
+            text += " This is a per-sample drop-path on a residual branch, a "
+            text += "deliberate practice: reported as info."
+        return text
+
+    VALID = (
+        Example(
+            title="BN, activation, then dropout",
+            input_shape=(8, 8, 3),
+            layers=(
+                (
+                    "Conv2D",
+                    {"filters": 4, "kernel_size": 3, "use_bias": False, "name": "conv"},
+                ),
+                ("BatchNormalization", {"name": "bn"}),
+                ("ReLU", {"name": "relu"}),
+                ("Dropout", {"rate": 0.3, "name": "dropout"}),
+                ("Flatten", {"name": "flatten"}),
+                ("Dense", {"units": 2, "name": "head"}),
+            ),
+        ),
+        Example(
+            title="a weight layer between dropout and BN",
+            input_shape=(16,),
+            layers=(
+                ("Dropout", {"rate": 0.3, "name": "dropout"}),
+                ("Dense", {"units": 8, "use_bias": False, "name": "dense"}),
+                ("BatchNormalization", {"name": "bn"}),
+            ),
+        ),
+    )
+    INVALID = (
+        Example(
+            title="dropout directly before BN",
+            input_shape=(8, 8, 3),
+            layers=(
+                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+                ("Dropout", {"rate": 0.3, "name": "dropout"}),
+                ("BatchNormalization", {"name": "bn"}),
+            ),
+            expect=("dropout", "bn"),
+        ),
+        Example(
+            title="through pooling and a concatenation",
+            inputs={"image": (8, 8, 3)},
+            nodes=(
+                ("Conv2D", {"filters": 4, "kernel_size": 1, "name": "conv"}, ["image"]),
+                ("SpatialDropout2D", {"rate": 0.2, "name": "drop"}, ["conv"]),
+                ("MaxPooling2D", {"name": "pool"}, ["drop"]),
+                ("MaxPooling2D", {"name": "skip"}, ["image"]),
+                ("Concatenate", {"name": "concat"}, ["pool", "skip"]),
+                ("BatchNormalization", {"name": "bn"}, ["concat"]),
+            ),
+            outputs=("bn",),
+            expect=("drop", "pool", "concat", "bn"),
+        ),
+    )

@@ -1,0 +1,103 @@
+"""KO102 batchnorm-after-activation."""
+
+from __future__ import annotations
+
+from ...graph.node import Node
+from ..example import Example
+from ..path_pattern import PathPattern
+from ..patterns import ACTIVATION, BATCH_NORM, NOISE, POOL, SHAPE, any_of
+from ..rule import Rule, via
+
+
+class BatchnormAfterActivation(Rule):
+    """## What it does
+    Finds a BatchNormalization whose input comes from an activation (an
+    activation layer, or a weight layer with a non-linear `activation=`),
+    directly or through shape-only, pooling or noise layers.
+
+    Off under `convention="ic"`, which adopts Chen et al.'s "IC layer"
+    (activation -> BN -> Dropout -> weight layer) on purpose.
+
+    ## Why is this bad?
+    Ioffe & Szegedy place BN directly after the weight layer, before the
+    nonlinearity: BN then normalizes the pre-activations, whose distribution
+    is closer to Gaussian, and the activation sees a stable input range.
+    After a ReLU, BN normalizes a half-rectified distribution and shifts part
+    of it below zero again. Some teams prefer BN after the activation and
+    report good results; choose your convention and keep it consistent.
+
+    ## Example
+    ```python
+    x = keras.layers.Conv2D(32, 3, activation="relu")(x)
+    x = keras.layers.BatchNormalization()(x)
+    ```
+
+    ## Use instead
+    ```python
+    x = keras.layers.Conv2D(32, 3, use_bias=False)(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.ReLU()(x)
+    ```
+
+    ## References
+    - Ioffe & Szegedy (2015), "Batch Normalization", arXiv:1502.03167.
+    - Chen et al. (2019), "Rethinking the Usage of Batch Normalization and
+      Dropout" (the IC layer), arXiv:1905.05928.
+    """
+
+    code = "KO102"
+    name = "batchnorm-after-activation"
+    severity = "info"
+    conventions_off = frozenset({"ic"})
+    pattern = PathPattern(
+        start=ACTIVATION, through=any_of(SHAPE, POOL, NOISE), end=BATCH_NORM
+    )
+    fix = (
+        "Put the BN directly after the weight layer and before the activation "
+        "(move a weight layer's activation= into a separate layer after the BN)."
+    )
+    reference = "Ioffe & Szegedy 2015, arXiv:1502.03167"
+
+    @classmethod
+    def message(cls, nodes: list[Node]) -> str:
+        activation, batch_norm = nodes[0], nodes[-1]
+        return (
+            f"{batch_norm.describe()} normalizes the output of "
+            f"{activation.describe()} ('{activation.attrs['activation']}')"
+            f"{via(nodes)}. The recommended order normalizes pre-activations: "
+            "weight -> BN -> activation."
+        )
+
+    VALID = (
+        Example(
+            title="BN before the activation",
+            input_shape=(16,),
+            layers=(
+                ("Dense", {"units": 8, "use_bias": False, "name": "dense"}),
+                ("BatchNormalization", {"name": "bn"}),
+                ("Activation", {"activation": "relu", "name": "relu"}),
+            ),
+        ),
+    )
+    INVALID = (
+        Example(
+            title="BN after a weight layer's activation=",
+            input_shape=(16,),
+            layers=(
+                ("Dense", {"units": 8, "activation": "relu", "name": "dense"}),
+                ("BatchNormalization", {"name": "bn"}),
+            ),
+            expect=("dense", "bn"),
+        ),
+        Example(
+            title="BN after an activation layer, through pooling",
+            input_shape=(8, 8, 3),
+            layers=(
+                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+                ("ReLU", {"name": "relu"}),
+                ("MaxPooling2D", {"name": "pool"}),
+                ("BatchNormalization", {"name": "bn"}),
+            ),
+            expect=("relu", "pool", "bn"),
+        ),
+    )

@@ -1,0 +1,103 @@
+"""KO120 dropout-feeds-batchnorm (opt-in)."""
+
+from __future__ import annotations
+
+from ...graph.node import Node
+from ..example import Example
+from ..path_pattern import PathPattern
+from ..patterns import (
+    ACTIVATION,
+    BATCH_NORM,
+    MERGE,
+    NOISE,
+    NORMALIZATION,
+    POOL,
+    SHAPE,
+    WEIGHT,
+    any_of,
+)
+from ..rule import Rule, via
+
+
+class DropoutFeedsBatchnorm(Rule):
+    """## What it does
+    Li et al.'s strict rule: finds a noise layer anywhere upstream of a
+    BatchNormalization, weight layers included. Off by default: enable it
+    with `extend_select=["KO120"]`. It reports each noise layer with the
+    nearest BNs it feeds.
+
+    ## Why is this bad?
+    A weight layer between dropout and BN mixes the dropped units, but the
+    variance it passes on still differs between training and inference, so
+    the BN's moving variance is still shifted (Li et al. measure the shift
+    through convolutions too). The shift is smaller than with dropout right
+    before BN, which is why this rule is opt-in. The strict remedy is to
+    put all dropout after the last BN, or to re-estimate the BN statistics
+    with dropout off (`keras_ordering.diagnostics.recalibrate_batchnorm`).
+
+    ## Example
+    ```python
+    x = keras.layers.Dropout(0.3)(x)
+    x = keras.layers.Dense(64, use_bias=False)(x)
+    x = keras.layers.BatchNormalization()(x)
+    ```
+
+    ## Use instead
+    ```python
+    x = keras.layers.Dense(64, use_bias=False)(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.ReLU()(x)
+    x = keras.layers.Dropout(0.3)(x)  # after the last BN
+    ```
+
+    ## References
+    - Li, Chen, Hu, Yang (2018), arXiv:1801.05134, section 4: "apply
+      Dropout after all BN layers".
+    """
+
+    code = "KO120"
+    name = "dropout-feeds-batchnorm"
+    severity = "info"
+    default_enabled = False
+    pattern = PathPattern(
+        start=NOISE,
+        through=any_of(WEIGHT, SHAPE, POOL, ACTIVATION, MERGE, NOISE, NORMALIZATION),
+        end=BATCH_NORM,
+    )
+    fix = "Place every dropout after the last BN, or recalibrate the BN statistics."
+    reference = "Li et al. 2018, arXiv:1801.05134"
+
+    @classmethod
+    def message(cls, nodes: list[Node]) -> str:
+        noise, batch_norm = nodes[0], nodes[-1]
+        return (
+            f"{noise.describe()} is upstream of {batch_norm.describe()}"
+            f"{via(nodes)}: the BN's moving variance is learned with dropout on "
+            "and used with dropout off."
+        )
+
+    VALID = (
+        Example(
+            title="dropout after the last BN",
+            input_shape=(16,),
+            layers=(
+                ("Dense", {"units": 8, "use_bias": False, "name": "dense"}),
+                ("BatchNormalization", {"name": "bn"}),
+                ("ReLU", {"name": "relu"}),
+                ("Dropout", {"rate": 0.3, "name": "dropout"}),
+                ("Dense", {"units": 2, "name": "head"}),
+            ),
+        ),
+    )
+    INVALID = (
+        Example(
+            title="dropout, a weight layer, then BN",
+            input_shape=(16,),
+            layers=(
+                ("Dropout", {"rate": 0.3, "name": "dropout"}),
+                ("Dense", {"units": 8, "use_bias": False, "name": "dense"}),
+                ("BatchNormalization", {"name": "bn"}),
+            ),
+            expect=("dropout", "dense", "bn"),
+        ),
+    )

@@ -1,0 +1,89 @@
+"""Every rule: its contract, its docs, and its own VALID / INVALID examples."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import keras_ordering
+from keras_ordering.lint.registry import RETIRED_CODES, all_rules
+from keras_ordering.lint.rule import DOC_SECTIONS
+
+# The public contract from the linter issue: code -> (name, severity, on).
+CATALOGUE = {
+    "KO101": ("dropout-before-batchnorm", "warning", True),
+    "KO102": ("batchnorm-after-activation", "info", True),
+    "KO103": ("dropout-before-activation", "warning", True),
+    "KO104": ("activation-before-maxpool", "info", True),
+    "KO105": ("dropout-before-pooling", "warning", True),
+    "KO106": ("bias-before-batchnorm", "info", True),
+    "KO107": ("redundant-activation", "warning", True),
+    "KO108": ("consecutive-dropout", "info", True),
+    "KO109": ("consecutive-batchnorm", "warning", True),
+    "KO110": ("dropout-after-output", "warning", True),
+    "KO120": ("dropout-feeds-batchnorm", "info", False),
+    "KO201": ("softmax-on-single-unit", "error", True),
+    "KO202": ("softmax-with-logits-loss", "error", True),
+}
+RULES = all_rules()
+EXAMPLES = [
+    pytest.param(rule, kind, index, id=f"{rule.code}-{kind}-{index}")
+    for rule in RULES
+    for kind in ("VALID", "INVALID")
+    for index in range(len(getattr(rule, kind)))
+]
+
+
+def test_catalogue_matches_the_public_contract():
+    assert {
+        rule.code: (rule.name, rule.severity, rule.default_enabled) for rule in RULES
+    } == CATALOGUE
+    listed = keras_ordering.rules()
+    assert [entry["code"] for entry in listed] == sorted(CATALOGUE)
+    for entry in listed:
+        name, severity, enabled = CATALOGUE[entry["code"]]
+        assert (entry["name"], entry["severity"], entry["default_enabled"]) == (
+            name,
+            severity,
+            enabled,
+        )
+        assert entry["docs"].startswith("## What it does")
+
+
+def test_no_retired_code_is_reused():
+    assert not {rule.code for rule in RULES} & RETIRED_CODES
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_rule_has_docs_sections_examples_and_its_own_module(rule):
+    docs = rule.docs()
+    headers = re.findall(r"^## (.+)$", docs, re.M)
+    assert headers == list(DOC_SECTIONS), f"{rule.code} docs sections: {headers}"
+    for section in re.split(r"^## .+$", docs, flags=re.M)[1:]:
+        assert section.strip(), f"{rule.code} has an empty docs section"
+    assert rule.VALID, f"{rule.code} has no VALID example"
+    assert rule.INVALID, f"{rule.code} has no INVALID example"
+    for example in rule.INVALID:
+        assert example.expect, f"{rule.code}: an INVALID example names no layers"
+    module = rule.__module__.rsplit(".", 1)[-1]
+    assert module == f"{rule.code.lower()}_{rule.name.replace('-', '_')}"
+    assert rule.fix.endswith(".") and rule.reference
+
+
+@pytest.mark.parametrize(("rule", "kind", "index"), EXAMPLES)
+def test_rule_examples(rule, kind, index):
+    example = getattr(rule, kind)[index]
+    report = keras_ordering.lint_model(example.build(), select=rule.code)
+    own = [finding for finding in report if finding.code == rule.code]
+    if kind == "VALID":
+        assert own == [], f"{rule.code} fired on a VALID example: {own}"
+    else:
+        assert any(f.layers == example.expect for f in own), (
+            f"{rule.code} INVALID example: expected a finding on "
+            f"{example.expect}, got {[f.layers for f in own]}"
+        )
+        for finding in own:
+            assert finding.name == rule.name
+            assert finding.fix == rule.fix
+            assert all(name in finding.message for name in finding.layers[:1])

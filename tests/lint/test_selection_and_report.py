@@ -1,0 +1,209 @@
+"""select / ignore / extend_select / convention, and the LintReport formats."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import keras
+import pytest
+
+from keras_ordering import Finding, LintReport, lint_model
+from keras_ordering.lint.registry import get_rule, resolve
+
+
+def _codes(**options) -> list[str]:
+    return [rule.code for rule in resolve(**options)]
+
+
+DEFAULT = [
+    "KO101",
+    "KO102",
+    "KO103",
+    "KO104",
+    "KO105",
+    "KO106",
+    "KO107",
+    "KO108",
+    "KO109",
+    "KO110",
+    "KO201",
+    "KO202",
+]
+
+
+def test_default_set_leaves_out_opt_in_rules():
+    assert _codes() == DEFAULT
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"select": "KO101"}, ["KO101"]),
+        ({"select": ["KO2"]}, ["KO201", "KO202"]),
+        ({"select": ["dropout-before-batchnorm", "KO109"]}, ["KO101", "KO109"]),
+        ({"select": "ALL"}, sorted([*DEFAULT, "KO120"])),
+        ({"extend_select": "KO120"}, sorted([*DEFAULT, "KO120"])),
+        ({"ignore": ["KO1"]}, ["KO201", "KO202"]),
+        (
+            {"select": "KO1", "ignore": "consecutive-dropout"},
+            [
+                "KO101",
+                "KO102",
+                "KO103",
+                "KO104",
+                "KO105",
+                "KO106",
+                "KO107",
+                "KO109",
+                "KO110",
+                "KO120",
+            ],
+        ),
+        (
+            {"select": "KO10", "extend_select": "KO201"},
+            [
+                "KO101",
+                "KO102",
+                "KO103",
+                "KO104",
+                "KO105",
+                "KO106",
+                "KO107",
+                "KO108",
+                "KO109",
+                "KO201",
+            ],
+        ),
+        ({"convention": "ic"}, [c for c in DEFAULT if c != "KO102"]),
+        (
+            {"convention": "ic", "select": "KO1"},
+            [
+                "KO101",
+                "KO103",
+                "KO104",
+                "KO105",
+                "KO106",
+                "KO107",
+                "KO108",
+                "KO109",
+                "KO110",
+                "KO120",
+            ],
+        ),
+        # Named by exact code, a rule survives the convention.
+        ({"convention": "ic", "extend_select": "KO102"}, DEFAULT),
+    ],
+)
+def test_selection(options, expected):
+    assert _codes(**options) == expected
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"select": "KO999"}, ValueError, r"Unknown rule selector 'KO999' in `select`"),
+        ({"ignore": ["no-such-rule"]}, ValueError, r"'no-such-rule' in `ignore`"),
+        ({"extend_select": "X1"}, ValueError, r"`extend_select`"),
+        ({"select": [101]}, TypeError, r"`select` entries must be strings"),
+        ({"ignore": 5}, TypeError, r"`ignore` must be"),
+        ({"convention": "pre-activation"}, ValueError, r"Unknown convention"),
+    ],
+)
+def test_bad_options_raise(options, error, message):
+    with pytest.raises(error, match=message):
+        resolve(**options)
+
+
+def _risky_model() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input((16,)),
+            keras.layers.Dense(8, activation="relu", name="dense"),
+            keras.layers.Dropout(0.5, name="dropout"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.Dense(1, activation="softmax", name="out"),
+        ],
+        name="risky",
+    )
+
+
+def test_lint_model_applies_options_and_convention():
+    model = _risky_model()
+    assert [f.code for f in lint_model(model)] == ["KO102", "KO101", "KO201"]
+    assert [f.code for f in lint_model(model, convention="ic")] == ["KO101", "KO201"]
+    assert [f.code for f in lint_model(model, ignore="KO2")] == ["KO102", "KO101"]
+    with pytest.raises(ValueError, match="Unknown rule selector"):
+        lint_model(model, select="KO5")
+
+
+def test_report_is_iterable_sized_and_summarised():
+    report = lint_model(_risky_model())
+    assert isinstance(report, LintReport)
+    assert len(report) == 3 and list(report) == list(report.findings)
+    assert report.summary == {"error": 1, "warning": 1, "info": 1}
+    finding = report[1]
+    assert isinstance(finding, Finding)
+    assert (finding.code, finding.name, finding.severity) == (
+        "KO101",
+        "dropout-before-batchnorm",
+        "warning",
+    )
+    assert finding.layers == ("dropout", "bn")
+    assert "'dropout'" in finding.message and "'bn'" in finding.message
+    assert "keep probability (0.5)" in finding.message
+    assert finding.reference.startswith("Li et al. 2018")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        finding.code = "KO999"
+
+
+def test_report_text_table():
+    text = str(lint_model(_risky_model()))
+    lines = text.splitlines()
+    assert lines[0] == "Model 'risky': 3 findings (1 error, 1 warning, 1 info)"
+    assert lines[1].split() == ["code", "severity", "rule", "layers"]
+    assert "KO101  warning   dropout-before-batchnorm" in text
+    assert "dropout -> bn" in text
+    assert "fix: Move the dropout after the batch normalization" in text
+
+
+def test_report_html_has_colours_and_linked_docs():
+    page = lint_model(_risky_model())._repr_html_()
+    assert page.count("<tr>") == 1 + 3  # Header and one row per finding.
+    assert "#c62828" in page and "#ef6c00" in page and "#1565c0" in page
+    assert 'href="docs/rules.md#ko101"' in page
+    assert "<details><summary>KO101 dropout-before-batchnorm docs</summary>" in page
+    assert "Why is this bad?" in page
+
+
+def test_report_dict_and_json():
+    report = lint_model(_risky_model())
+    data = json.loads(report.to_json())
+    assert data == report.to_dict()
+    assert data["model"] == "risky"
+    assert data["summary"] == {"error": 1, "warning": 1, "info": 1}
+    assert data["findings"][1] == {
+        "code": "KO101",
+        "name": "dropout-before-batchnorm",
+        "severity": "warning",
+        "message": report[1].message,
+        "layers": ["dropout", "bn"],
+        "fix": report[1].fix,
+        "reference": report[1].reference,
+    }
+    assert "KO120" not in data["rules"] and "KO101" in data["rules"]
+
+
+def test_empty_report_and_finding_validation():
+    clean = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="clean")
+    report = lint_model(clean)
+    assert len(report) == 0 and not report
+    assert str(report) == "Model 'clean': 0 findings (0 error, 0 warning, 0 info)"
+    with pytest.raises(ValueError, match="severity must be one of"):
+        Finding("KO101", "x", "fatal", "m", (), "f.", "r")
+
+
+def test_get_rule_by_code_or_name():
+    assert get_rule("ko101") is get_rule("dropout-before-batchnorm")
+    with pytest.raises(ValueError, match="Unknown rule 'KO1'"):
+        get_rule("KO1")

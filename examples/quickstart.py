@@ -18,7 +18,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 import numpy as np
 
-from keras_ordering import BNActDropout
+from keras_ordering import BNActDropout, lint_model
 
 INPUT_SHAPE = (16, 16, 3)
 CLASSES = 4
@@ -41,12 +41,16 @@ def risky_model() -> keras.Model:
 
 
 def fused_model() -> keras.Model:
-    """Conv -> BNActDropout(BN -> ReLU -> Dropout): the recommended order."""
+    """Conv -> BNActDropout(BN -> ReLU -> SpatialDropout): the recommended order."""
     return keras.Sequential(
         [
             keras.Input(INPUT_SHAPE),
             keras.layers.Conv2D(16, 3, use_bias=False, name="conv"),
-            BNActDropout("relu", rate=0.3, seed=0, name="bn_relu_dropout"),
+            # Spatial dropout drops whole channel maps, which also commutes
+            # with the pooling that follows.
+            BNActDropout(
+                "relu", rate=0.3, dropout="spatial", seed=0, name="bn_relu_dropout"
+            ),
             keras.layers.GlobalAveragePooling2D(name="pool"),
             keras.layers.Dense(CLASSES, name="logits"),
         ],
@@ -67,23 +71,19 @@ def main() -> None:
     keras.utils.set_random_seed(0)
 
     print("1. A model in a risky order:")
-    for layer in risky_model().layers:
+    risky = risky_model()
+    for layer in risky.layers:
         print(f"     {layer.name:12s} {type(layer).__name__}")
 
-    print("2. The problem:")
-    # The model linter (lint_model) will report this as finding KO101
-    # dropout-before-batchnorm once it lands; until then the reason is
-    # printed here by hand.
-    print(
-        "     'dropout' feeds 'batch_norm'. In training BN sees the variance\n"
-        "     of dropped-out activations; at inference dropout is off, so the\n"
-        "     variance BN sees shifts by the keep probability (Li et al. 2018)."
-    )
+    print("2. The problem, as the linter reports it:")
+    report = lint_model(risky)
+    print("     " + str(report).replace("\n", "\n     "))
 
     print("3. The same model with BNActDropout:")
     model = fused_model()
     for layer in model.layers:
         print(f"     {layer.name:16s} {type(layer).__name__}")
+    print(f"     lint: {str(lint_model(model)).splitlines()[0]}")
 
     print("4. Training for a few steps on synthetic data...")
     images, labels = synthetic_data()

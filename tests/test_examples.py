@@ -12,6 +12,11 @@ def test_quickstart_trains_and_prints_losses(capsys):
     runpy.run_path(str(EXAMPLES / "quickstart.py"), run_name="__main__")
     output = capsys.readouterr().out
     assert "dropout" in output and "batch_norm" in output
+    # The linter shows the problem, and the fused model is clean.
+    assert (
+        "KO101  warning   dropout-before-batchnorm    dropout -> batch_norm" in output
+    )
+    assert "Model 'fused': 0 findings" in output
     assert "BNActDropout" in output
     losses = [
         float(line.split("loss")[1].split()[0])

@@ -15,9 +15,13 @@ HEAVY_MODULES = ("keras", "tensorflow", "jax", "torch")
 
 
 def test_import_loads_no_ml_framework():
-    # A fresh interpreter: this test process has long imported keras.
+    # A fresh interpreter: this test process has long imported keras. The
+    # rule catalogue and its docs load without keras too.
     probe = (
         "import json, sys; import keras_ordering, keras_ordering.layers; "
+        "keras_ordering.rules(); keras_ordering.LintReport; "
+        "from keras_ordering.lint.docs import render_rules_markdown; "
+        "render_rules_markdown(); "
         f"print(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]))"
     )
     result = subprocess.run(
@@ -39,16 +43,26 @@ def test_public_names_resolve_lazily():
 LAYER_SECTIONS = ("Args:", "Call arguments:", "Example:", "References:")
 
 
+def _run_doctests(obj, name: str) -> doctest.TestResults:
+    tests = doctest.DocTestFinder(recurse=False).find(obj, name)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for test in tests:
+        runner.run(test)
+    return runner.summarize(verbose=False)
+
+
 @pytest.mark.parametrize("name", ["BNActDropout"])
 def test_layer_docstring_has_sections_and_its_examples_run(name):
     layer_class = getattr(keras_ordering, name)
     docstring = layer_class.__doc__
     for section in LAYER_SECTIONS:
         assert section in docstring, f"{name} docstring lacks {section!r}"
-    tests = doctest.DocTestFinder(recurse=False).find(layer_class, name)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    for test in tests:
-        runner.run(test)
-    results = runner.summarize(verbose=False)
+    results = _run_doctests(layer_class, name)
     assert results.attempted >= 5
+    assert results.failed == 0
+
+
+def test_lint_model_docstring_example_runs():
+    results = _run_doctests(keras_ordering.lint_model, "lint_model")
+    assert results.attempted >= 3
     assert results.failed == 0

@@ -54,6 +54,7 @@ def lint_model(
     ...     keras.layers.Dense(8),
     ...     keras.layers.Dropout(0.5, name="dropout"),
     ...     keras.layers.BatchNormalization(name="bn"),
+    ...     keras.layers.Dense(2, name="head"),
     ... ])
     >>> [(f.code, f.layers) for f in lint_model(model)]
     [('KO101', ('dropout', 'bn'))]

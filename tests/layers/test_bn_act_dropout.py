@@ -291,7 +291,7 @@ def test_synchronized_statistics_under_a_distribution_strategy():
 
 def test_synchronized_on_another_backend_raises(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
-    with pytest.raises(ValueError, match="synchronized=True.*TensorFlow backend"):
+    with pytest.raises(ValueError, match=r"synchronized=True.*TensorFlow backend"):
         BNActDropout(synchronized=True)
     BNActDropout(synchronized=False)  # Still fine.
 

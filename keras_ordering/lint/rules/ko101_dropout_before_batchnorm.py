@@ -30,7 +30,8 @@ class DropoutBeforeBatchnorm(Rule):
     GaussianNoise) whose output reaches a BatchNormalization with no weight
     layer and no other normalization in between. The path may pass through
     shape-only, pooling, activation and merge layers (Concatenate and Add
-    included).
+    included). AlphaDropout is not a noise layer here: it keeps the mean and
+    variance of its input by design, so the linter sees through it.
 
     ## Why is this bad?
     In training, BatchNormalization learns its moving variance from

@@ -71,7 +71,7 @@ def graph_from_model(model: Any) -> Graph:
         if losses[index] is not None:
             attrs.update(losses[index])
         output = graph.add_node(kinds.OUTPUT, name, "Output", attrs=attrs)
-        builder.connect(producers, output)
+        graph.connect(producers, output)
     return graph
 
 
@@ -130,10 +130,6 @@ class _Builder:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    def connect(self, producers: Producers, target: int) -> None:
-        for source in producers:
-            self.graph.add_edge(source, target)
-
     def add_inputs(
         self, tensors: Sequence[Any], names: Sequence[str] | None
     ) -> list[Producers]:
@@ -143,21 +139,6 @@ class _Builder:
             name = names[index] if index < len(names) else f"input_{index}"
             producers.append([self.graph.add_node(kinds.INPUT, name, "InputLayer")])
         return producers
-
-    def add_layer(
-        self,
-        layer_class: str,
-        path: str,
-        attrs: dict[str, Any],
-        producers: Producers,
-    ) -> Producers:
-        """Adds the chain of parts a layer call becomes; returns its output."""
-        current = producers
-        for kind, part, part_attrs in kinds.expand(layer_class, attrs):
-            index = self.graph.add_node(kind, path, layer_class, part, part_attrs)
-            self.connect(current, index)
-            current = [index]
-        return current
 
     def add_call(
         self,
@@ -177,11 +158,14 @@ class _Builder:
             return [self.chain(layer.layers, merged, prefix=path + "/")]
         layer_class = type(layer).__name__
         if layer_class in kinds.WRAPPER_CLASSES:
+            # Bidirectional serializes its forward layer as "layer".
             inner = getattr(layer, "forward_layer", None) or layer.layer
             inner_path = f"{path}/{inner.name}"
             inner_class = type(inner).__name__
             return [
-                self.add_layer(inner_class, inner_path, layer_attributes(inner), merged)
+                self.graph.add_layer(
+                    inner_class, inner_path, layer_attributes(inner), merged
+                )
             ]
         attrs = layer_attributes(layer)
         if (
@@ -196,7 +180,7 @@ class _Builder:
                 attrs["opaque_reason"] = f"tracing failed: {error}"
         if input_shapes and input_shapes[0] is not None:
             attrs["input_shape"] = input_shapes[0]
-        return [self.add_layer(layer_class, path, attrs, merged)]
+        return [self.graph.add_layer(layer_class, path, attrs, merged)]
 
     def walk_functional(
         self, model: Any, input_producers: list[Producers], prefix: str
@@ -234,7 +218,7 @@ class _Builder:
         # A keras.ops call recorded in a Functional graph (`x + y`, ...).
         merged = sorted({index for group in producers for index in group})
         return [
-            self.add_layer(
+            self.graph.add_layer(
                 type(operation).__name__, prefix + operation.name, {}, merged
             )
         ]

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from . import kinds
 from .node import Node
 
 
@@ -53,10 +54,33 @@ class Graph:
             self.successors[source].append(target)
             self.predecessors[target].append(source)
 
-    def of_kind(self, kinds: Iterable[str]) -> list[int]:
+    def connect(self, sources: Iterable[int], target: int) -> None:
+        for source in sources:
+            self.add_edge(source, target)
+
+    def add_layer(
+        self,
+        layer_class: str,
+        path: str,
+        attrs: Mapping[str, Any],
+        sources: Iterable[int],
+    ) -> list[int]:
+        """Adds the chain of nodes one layer call becomes (`kinds.expand`).
+
+        Returns the index of its last node, as a one-element list: the
+        producers of the call's output.
+        """
+        current = list(sources)
+        for kind, part, part_attrs in kinds.expand(layer_class, attrs):
+            index = self.add_node(kind, path, layer_class, part, part_attrs)
+            self.connect(current, index)
+            current = [index]
+        return current
+
+    def of_kind(self, kind_names: Iterable[str]) -> list[int]:
         """Indices of the nodes of the given kinds, in insertion order."""
         found: list[int] = []
-        for kind in kinds:
+        for kind in kind_names:
             found.extend(self._by_kind.get(kind, ()))
         return sorted(found)
 
@@ -76,19 +100,38 @@ class Graph:
     def __len__(self) -> int:
         return len(self.nodes)
 
-    def signature(self) -> list[tuple]:
-        """A comparable description, used to check live and static parity."""
-        return [
-            (
-                node.kind,
-                node.path,
-                node.layer_class,
-                node.part,
-                tuple(sorted((k, repr(v)) for k, v in node.attrs.items())),
-                tuple(self.nodes[s].path for s in self.successors[node.index]),
-            )
-            for node in self.nodes
+    def depths(self) -> list[int]:
+        """Longest distance of each node from a source node (Kahn's order)."""
+        indegree = [len(p) for p in self.predecessors]
+        depth = [0] * len(self.nodes)
+        ready = [i for i, d in enumerate(indegree) if d == 0]
+        while ready:
+            index = ready.pop()
+            for successor in self.successors[index]:
+                depth[successor] = max(depth[successor], depth[index] + 1)
+                indegree[successor] -= 1
+                if indegree[successor] == 0:
+                    ready.append(successor)
+        return depth
+
+    def canonical(self) -> tuple[list[tuple], list[tuple]]:
+        """Nodes and edges as sorted labels, independent of insertion order.
+
+        Two adapters that see the same model give equal canonical forms; the
+        live / static parity tests compare these.
+        """
+
+        def label(node: Node) -> tuple:
+            attrs = tuple(sorted((k, repr(v)) for k, v in node.attrs.items()))
+            return (node.path, node.part or "", node.kind, node.layer_class, attrs)
+
+        labels = [label(node) for node in self.nodes]
+        edges = [
+            (labels[source], labels[target])
+            for source, targets in enumerate(self.successors)
+            for target in targets
         ]
+        return sorted(labels), sorted(edges)
 
     def __repr__(self) -> str:
         return f"<Graph {self.name!r}: {len(self.nodes)} nodes>"

@@ -305,7 +305,11 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         if layer_class in AFFINE_WEIGHT_CLASSES and activation is not None:
             activation_attrs = {"activation": activation}
             # Units are the size of the last axis, where softmax normalizes.
-            if units is not None and attrs.get("data_format") != "channels_first":
+            if (
+                _normalizes_an_axis(activation)
+                and units is not None
+                and attrs.get("data_format") != "channels_first"
+            ):
                 activation_attrs["axis_size"] = units
             parts.append((ACTIVATION, "activation", activation_attrs))
         return parts
@@ -314,7 +318,7 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         if activation is None:
             return [(SHAPE, None, {})]  # A linear activation is the identity.
         activation_attrs = {"activation": activation}
-        axis_size = _axis_size(attrs)
+        axis_size = _axis_size(attrs) if _normalizes_an_axis(activation) else None
         if axis_size is not None:
             activation_attrs["axis_size"] = axis_size
         return [(ACTIVATION, None, activation_attrs)]
@@ -358,18 +362,28 @@ def _units(attrs: Mapping[str, Any]) -> int | None:
     return None
 
 
+def _normalizes_an_axis(activation: str) -> bool:
+    facts = activation_facts(activation)
+    return facts is not None and not facts.elementwise
+
+
 def _axis_size(attrs: Mapping[str, Any]) -> int | None:
-    """Size of the softmax axis, from the layer's known input shape."""
-    shape = attrs.get("input_shape")
-    if not shape or not isinstance(shape, (list, tuple)):
-        return None
-    if shape and isinstance(shape[0], (list, tuple)):
-        return None  # Several inputs: not an elementwise activation layer.
+    """Size of the softmax axis, from the layer's input shape.
+
+    `input_shape` is the whole shape when known; a static reader that only
+    knows the size of the last axis passes it as `last_dim`.
+    """
     axis = attrs.get("axis", -1)
     if isinstance(axis, (list, tuple)):
         if len(axis) != 1:
             return None
         axis = axis[0]
+    shape = attrs.get("input_shape")
+    if not shape or not isinstance(shape, (list, tuple)):
+        last_dim = attrs.get("last_dim")
+        return last_dim if axis == -1 and isinstance(last_dim, int) else None
+    if isinstance(shape[0], (list, tuple)):
+        return None  # Several inputs: not an activation layer's input.
     try:
         size = shape[axis]
     except (IndexError, TypeError):

@@ -67,14 +67,22 @@ def lint_model(
 
 def lint_graph(graph: Graph, rules: Sequence[type[Rule]]) -> LintReport:
     """Runs `rules` on a neutral graph (from a live model or a file)."""
-    first_position: dict[str, int] = {}
+    # Order findings top to bottom by graph depth, the same whichever
+    # adapter built the graph.
+    depths = graph.depths()
+    position: dict[str, tuple[int, str]] = {}
     for node in graph.nodes:
-        first_position.setdefault(node.path, node.index)
+        key = (depths[node.index], node.path)
+        position[node.path] = min(position.get(node.path, key), key)
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(graph))
     findings.sort(
-        key=lambda f: (first_position.get(f.layers[0], 0) if f.layers else 0, f.code)
+        key=lambda f: (
+            position.get(f.layers[0], (0, "")) if f.layers else (0, ""),
+            f.code,
+            f.layers,
+        )
     )
     notes = []
     if graph.attrs.get("traced"):

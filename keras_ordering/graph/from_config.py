@@ -1,0 +1,325 @@
+"""Model config (Keras 3 or Keras 2 JSON) -> neutral `Graph`. No keras import.
+
+Mirrors `from_keras` call for call: the same layer classes, settings, paths
+and edges, so a saved model and the live one give identical findings. Only
+plain JSON data is read; class and module names stay strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from . import kinds
+from .graph import Graph
+from .losses import losses_per_output
+
+Producers = list[int]
+# (layer name, node index, tensor index): a tensor in a model config.
+TensorRef = tuple[str, int, int]
+
+
+def graph_from_config(config: Mapping[str, Any], loss: Any = None) -> Graph:
+    """Builds the neutral graph from a serialized model (`model.to_json()`,
+    the `config.json` of a `.keras` file, or an `.h5` `model_config`).
+
+    Args:
+        config: `{"class_name": ..., "config": {...}}` of the model.
+        loss: the serialized `loss` of its compile config, if any.
+
+    Raises:
+        ValueError: not a Sequential or Functional model config.
+    """
+    class_name = config.get("class_name")
+    model_config = config.get("config")
+    if not isinstance(model_config, Mapping) or not isinstance(
+        model_config.get("layers"), list
+    ):
+        raise ValueError(
+            f"'{class_name}' has no layer list in its config: only Sequential "
+            "and Functional models can be linted from a file (lint a subclassed "
+            "model live with keras_ordering.lint_model)"
+        )
+    if not model_config["layers"]:
+        raise ValueError(f"model {model_config.get('name')!r} has no layers")
+    graph = Graph(str(model_config.get("name", "model")))
+    builder = _ConfigBuilder(graph)
+    if _is_sequential(config):
+        input_layer = _input_layer_of_sequential(model_config)
+        name = _layer_name(input_layer) if input_layer else "input"
+        inputs = [graph.add_node(kinds.INPUT, name, "InputLayer")]
+        outputs = [builder.chain(model_config["layers"], inputs, prefix="")]
+        output_names = [_layer_name(model_config["layers"][-1])]
+    else:
+        inputs_refs = _refs(model_config.get("input_layers"))
+        input_producers = [
+            [graph.add_node(kinds.INPUT, ref[0], "InputLayer")] for ref in inputs_refs
+        ]
+        outputs = builder.walk(model_config, input_producers, prefix="")
+        output_names = [ref[0] for ref in _refs(model_config.get("output_layers"))]
+    losses = losses_per_output(loss, output_names)
+    for index, (producers, name) in enumerate(zip(outputs, output_names, strict=True)):
+        attrs: dict[str, Any] = {"index": index}
+        if losses[index] is not None:
+            attrs.update(losses[index])
+        graph.connect(
+            producers, graph.add_node(kinds.OUTPUT, name, "Output", attrs=attrs)
+        )
+    return graph
+
+
+def _is_sequential(layer: Mapping[str, Any]) -> bool:
+    return layer.get("class_name") == "Sequential"
+
+
+def _is_functional(layer: Mapping[str, Any]) -> bool:
+    config = layer.get("config")
+    return (
+        isinstance(config, Mapping)
+        and isinstance(config.get("layers"), list)
+        and "input_layers" in config
+        and layer.get("class_name") in kinds.MODEL_CLASSES
+    )
+
+
+def _layer_name(layer: Mapping[str, Any]) -> str:
+    config = layer.get("config")
+    name = layer.get("name") or (
+        config.get("name") if isinstance(config, Mapping) else None
+    )
+    return str(name or layer.get("class_name", "layer"))
+
+
+def _input_layer_of_sequential(model_config: Mapping[str, Any]) -> Mapping | None:
+    first = model_config["layers"][0]
+    return first if first.get("class_name") == "InputLayer" else None
+
+
+def _refs(value: Any) -> list[TensorRef]:
+    """`input_layers` / `output_layers`: one ref or a list of refs."""
+    if not value:
+        return []
+    if isinstance(value[0], str):
+        value = [value]
+    return [(str(ref[0]), int(ref[1]), int(ref[2])) for ref in value]
+
+
+def _tensor_refs(node: Any) -> Iterator[TensorRef]:
+    """Tensors an inbound node reads, in argument order.
+
+    Keras 3: `{"args": [...], "kwargs": {...}}` holding `__keras_tensor__`
+    entries with a `keras_history`. Keras 2: a list of
+    `[layer name, node index, tensor index, kwargs]`.
+    """
+    if isinstance(node, Mapping):
+        yield from _keras3_refs(node.get("args", []))
+        yield from _keras3_refs(node.get("kwargs", {}))
+        return
+    for entry in node or []:
+        if isinstance(entry, list) and len(entry) >= 3 and isinstance(entry[0], str):
+            yield (entry[0], int(entry[1]), int(entry[2]))
+
+
+def _keras3_refs(value: Any) -> Iterator[TensorRef]:
+    if isinstance(value, Mapping):
+        if value.get("class_name") == "__keras_tensor__":
+            history = value.get("config", {}).get("keras_history")
+            if history:
+                yield (str(history[0]), int(history[1]), int(history[2]))
+            return
+        for item in value.values():
+            yield from _keras3_refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keras3_refs(item)
+
+
+def _shapes_of(node: Any) -> list[Any]:
+    """Shapes of the Keras 3 tensors an inbound node reads, if recorded."""
+    shapes: list[Any] = []
+
+    def visit(value: Any) -> None:
+        if isinstance(value, Mapping):
+            if value.get("class_name") == "__keras_tensor__":
+                shapes.append(value.get("config", {}).get("shape"))
+                return
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+
+    if isinstance(node, Mapping):
+        visit(node.get("args", []))
+    return shapes
+
+
+def config_attributes(layer: Mapping[str, Any]) -> dict[str, Any]:
+    """The raw settings `kinds.expand` reads, taken from a layer config."""
+    config = layer.get("config") if isinstance(layer.get("config"), Mapping) else {}
+    return {
+        name: config[name] for name in kinds.LAYER_ATTRIBUTE_NAMES if name in config
+    }
+
+
+class _ConfigBuilder:
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def walk(
+        self,
+        model_config: Mapping[str, Any],
+        input_producers: list[Producers],
+        prefix: str,
+    ) -> list[Producers]:
+        """A Functional config: each layer call in dependency order."""
+        tensors: dict[TensorRef, Producers] = {}
+        for ref, producers in zip(
+            _refs(model_config.get("input_layers")), input_producers, strict=False
+        ):
+            tensors[ref] = producers
+        pending = [
+            (layer, node_index, node)
+            for layer in model_config["layers"]
+            if layer.get("class_name") != "InputLayer"
+            for node_index, node in enumerate(layer.get("inbound_nodes") or [])
+        ]
+        while pending:
+            waiting = []
+            for layer, node_index, node in pending:
+                refs = list(_tensor_refs(node))
+                if any(_lookup(tensors, ref) is None for ref in refs):
+                    waiting.append((layer, node_index, node))
+                    continue
+                producers = [_lookup(tensors, ref) or [] for ref in refs]
+                outputs = self.add_call(layer, producers, prefix, _shapes_of(node))
+                name = _layer_name(layer)
+                for index, group in enumerate(outputs):
+                    tensors[(name, node_index, index)] = group
+            if len(waiting) == len(pending):
+                names = sorted({_layer_name(layer) for layer, _, _ in waiting})
+                raise ValueError(f"layers with unresolved inputs: {names[:5]}")
+            pending = waiting
+        return [
+            _lookup(tensors, ref) or []
+            for ref in _refs(model_config.get("output_layers"))
+        ]
+
+    def chain(
+        self, layers: Sequence[Mapping[str, Any]], producers: Producers, prefix: str
+    ) -> Producers:
+        """A Sequential config. Per-layer shapes are not stored there, so the
+        size of the last axis is carried along for softmax layers."""
+        current = producers
+        last_dim = _input_last_dim(layers)
+        for layer in layers:
+            if layer.get("class_name") == "InputLayer":
+                continue
+            shape = (layer.get("build_config") or {}).get("input_shape")
+            if _is_single_shape(shape):
+                last_dim = shape[-1]
+            outputs = self.add_call(layer, [current], prefix, [shape], last_dim)
+            current = outputs[0] if outputs else []
+            last_dim = _output_last_dim(layer, last_dim)
+        return current
+
+    def add_call(
+        self,
+        layer: Mapping[str, Any],
+        producers: list[Producers],
+        prefix: str,
+        input_shapes: list[Any],
+        last_dim: int | None = None,
+    ) -> list[Producers]:
+        path = prefix + _layer_name(layer)
+        merged = sorted({index for group in producers for index in group})
+        class_name = str(layer.get("class_name"))
+        if _is_functional(layer):
+            return self.walk(layer["config"], producers, prefix=path + "/")
+        if _is_sequential(layer):
+            return [self.chain(layer["config"]["layers"], merged, prefix=path + "/")]
+        if class_name in kinds.WRAPPER_CLASSES:
+            inner = (layer.get("config") or {}).get("layer") or {}
+            inner_path = f"{path}/{_layer_name(inner)}"
+            return [
+                self.graph.add_layer(
+                    str(inner.get("class_name")),
+                    inner_path,
+                    config_attributes(inner),
+                    merged,
+                )
+            ]
+        attrs = config_attributes(layer)
+        shape = input_shapes[0] if input_shapes else None
+        if shape is None:
+            shape = (layer.get("build_config") or {}).get("input_shape")
+        if shape is not None:
+            attrs["input_shape"] = shape
+        elif last_dim is not None:
+            attrs["last_dim"] = last_dim
+        return [self.graph.add_layer(class_name, path, attrs, merged)]
+
+
+def _is_single_shape(shape: Any) -> bool:
+    return (
+        isinstance(shape, list)
+        and bool(shape)
+        and all(d is None or isinstance(d, int) for d in shape)
+    )
+
+
+def _input_last_dim(layers: Sequence[Mapping[str, Any]]) -> int | None:
+    first = layers[0].get("config") or {}
+    shape = first.get("batch_shape") or first.get("batch_input_shape")
+    return shape[-1] if _is_single_shape(shape) else None
+
+
+# Layers whose output keeps the size of the last axis (channels-last data).
+_KEEP_LAST_DIM = frozenset(
+    {kinds.ACTIVATION, kinds.NOISE, kinds.BATCH_NORM, kinds.NORMALIZATION, kinds.POOL}
+)
+_KEEP_LAST_DIM_CLASSES = frozenset(
+    [
+        "ZeroPadding1D",
+        "ZeroPadding2D",
+        "ZeroPadding3D",
+        "Cropping1D",
+        "Cropping2D",
+        "Cropping3D",
+        "UpSampling1D",
+        "UpSampling2D",
+        "UpSampling3D",
+        "Identity",
+        "Masking",
+        "ActivityRegularization",
+        "AlphaDropout",
+        "RepeatVector",
+        "BNActDropout",
+    ]
+)
+
+
+def _output_last_dim(layer: Mapping[str, Any], last_dim: int | None) -> int | None:
+    """Size of the last axis after `layer`, when a config alone tells it."""
+    class_name = str(layer.get("class_name"))
+    config = layer.get("config") if isinstance(layer.get("config"), Mapping) else {}
+    if config.get("data_format") == "channels_first":
+        return None
+    kind = kinds.LAYER_KINDS.get(class_name)
+    if kind in _KEEP_LAST_DIM or class_name in _KEEP_LAST_DIM_CLASSES:
+        return last_dim
+    if class_name in kinds.AFFINE_WEIGHT_CLASSES:
+        units = config.get("units", config.get("filters"))
+        return units if isinstance(units, int) else None
+    if class_name == "Reshape":
+        target = config.get("target_shape")
+        return target[-1] if _is_single_shape(list(target or [])) else None
+    return None
+
+
+def _lookup(tensors: dict[TensorRef, Producers], ref: TensorRef) -> Producers | None:
+    if ref in tensors:
+        return tensors[ref]
+    # A multi-output call recorded as one producer group: any tensor index.
+    name, node_index, _ = ref
+    return tensors.get((name, node_index, 0))

@@ -19,14 +19,22 @@ __getattr__, __dir__, __all__ = attach(
     {
         "BNActDropout": ".layers.bn_act_dropout",
         "Finding": ".lint.finding",
+        "LintCallback": ".callbacks",
+        "LintError": ".lint.lint_error",
         "LintReport": ".lint.report",
+        "OrderingWarning": ".lint.ordering_warning",
+        "check": ".lint.api",
+        "lint_file": ".lint.api",
         "lint_model": ".lint.api",
         "rules": ".lint.api",
     },
 )
 
 if TYPE_CHECKING:
+    from .callbacks import LintCallback  # noqa: F401
     from .layers.bn_act_dropout import BNActDropout  # noqa: F401
-    from .lint.api import lint_model, rules  # noqa: F401
+    from .lint.api import check, lint_file, lint_model, rules  # noqa: F401
     from .lint.finding import Finding  # noqa: F401
+    from .lint.lint_error import LintError  # noqa: F401
+    from .lint.ordering_warning import OrderingWarning  # noqa: F401
     from .lint.report import LintReport  # noqa: F401

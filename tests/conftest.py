@@ -18,3 +18,82 @@ def _fresh_keras_state():
     keras.utils.set_random_seed(1234)
     yield
     keras.config.set_dtype_policy("float32")
+
+
+# keras.applications models of the linter tests, with their input sizes.
+APPLICATION_SIZES = {
+    "ResNet50": 64,
+    "ResNet50V2": 64,
+    "DenseNet121": 64,
+    "MobileNet": 64,
+    "MobileNetV2": 64,
+    "MobileNetV3Small": 64,
+    "EfficientNetB0": 64,
+    "EfficientNetV2B0": 64,
+    "InceptionV3": 75,
+    "Xception": 71,
+    "NASNetMobile": 224,
+    "VGG16": 32,
+    "ConvNeXtTiny": 32,
+}
+
+
+@pytest.fixture(scope="session")
+def keras_application():
+    """Builds (once per session) a keras.applications model with no weights."""
+    import keras
+
+    cache = {}
+
+    def build(name):
+        if name not in cache:
+            size = APPLICATION_SIZES[name]
+            cache[name] = getattr(keras.applications, name)(
+                weights=None, input_shape=(size, size, 3)
+            )
+        return cache[name]
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def model_files(tmp_path_factory):
+    """Saved `.keras` models with known findings, shared by the file tests.
+
+    - clean: no finding;
+    - info: only info findings (KO106);
+    - warning: KO101 (warning) and KO102 (info);
+    - error: KO201 (error).
+    """
+    import keras
+
+    directory = tmp_path_factory.mktemp("models")
+
+    def save(name, layers):
+        model = keras.Sequential([keras.Input((8,)), *layers], name=name)
+        path = directory / f"{name}.keras"
+        model.save(path)
+        return path
+
+    return {
+        "clean": save("clean", [keras.layers.Dense(4, name="dense")]),
+        "info": save(
+            "info",
+            [
+                keras.layers.Dense(4, name="dense"),
+                keras.layers.BatchNormalization(name="bn"),
+            ],
+        ),
+        "warning": save(
+            "warning",
+            [
+                keras.layers.Dense(4, activation="relu", name="dense"),
+                keras.layers.Dropout(0.5, name="dropout"),
+                keras.layers.BatchNormalization(name="bn"),
+                keras.layers.Dense(2, name="head"),
+            ],
+        ),
+        "error": save(
+            "error", [keras.layers.Dense(1, activation="softmax", name="out")]
+        ),
+    }

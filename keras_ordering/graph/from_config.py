@@ -178,8 +178,9 @@ class _ConfigBuilder:
             _refs(model_config.get("input_layers")), input_producers, strict=False
         ):
             tensors[ref] = producers
+        keras2 = _is_keras2(model_config)
         pending = [
-            (layer, node_index, node)
+            (layer, node_index + _first_node_index(layer, keras2), node)
             for layer in model_config["layers"]
             if layer.get("class_name") != "InputLayer"
             for node_index, node in enumerate(layer.get("inbound_nodes") or [])
@@ -258,6 +259,30 @@ class _ConfigBuilder:
         elif last_dim is not None:
             attrs["last_dim"] = last_dim
         return [self.graph.add_layer(class_name, path, attrs, merged)]
+
+
+def _is_keras2(model_config: Mapping[str, Any]) -> bool:
+    """Keras 2 configs list inbound nodes as lists, Keras 3 as dicts."""
+    return any(
+        isinstance(node, list)
+        for layer in model_config["layers"]
+        for node in layer.get("inbound_nodes") or []
+    )
+
+
+def _first_node_index(layer: Mapping[str, Any], keras2: bool) -> int:
+    """Index of a layer's first call in the config's tensor references.
+
+    Keras 2 leaves out the first node of a nested model built from an Input
+    (the node linking its own input to its output), so its calls count from 1.
+    """
+    config = layer.get("config")
+    if not keras2 or not isinstance(config, Mapping):
+        return 0
+    layers = config.get("layers")
+    if not isinstance(layers, list) or not layers:
+        return 0
+    return int(layers[0].get("class_name") == "InputLayer")
 
 
 def _is_single_shape(shape: Any) -> bool:

@@ -72,6 +72,12 @@ def _too_big(size: int) -> str:
 
 def _read_keras_config(path: Path) -> bytes:
     if not zipfile.is_zipfile(path):
+        with path.open("rb") as stream:
+            starts_like_a_zip = stream.read(4) == b"PK\x03\x04"
+        if starts_like_a_zip:
+            raise ModelFileError(
+                path, "truncated or corrupt archive (no zip central directory)"
+            )
         raise ModelFileError(path, "not a .keras archive (not a zip file)")
     try:
         with zipfile.ZipFile(path) as archive:

@@ -1,16 +1,24 @@
-"""`lint_model`, `lint_graph` and `rules`: the linter's public functions."""
+"""`lint_model`, `lint_file`, `check` and `rules`: the linter's public functions."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import fnmatch
+import os
+import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..graph.graph import Graph
 from ..graph.node import Node
-from .finding import Finding
-from .registry import Selectors, all_rules, resolve
+from .config import check_per_layer_ignores
+from .finding import Finding, check_severity
+from .lint_error import LintError
+from .ordering_warning import OrderingWarning
+from .registry import Selectors, all_rules, resolve, rules_matching
 from .report import LintReport
 from .rule import Rule
+
+PerLayerIgnores = Mapping[str, Sequence[str]] | None
 
 
 def lint_model(
@@ -20,6 +28,8 @@ def lint_model(
     ignore: Selectors = None,
     extend_select: Selectors = None,
     convention: str = "standard",
+    per_layer_ignores: PerLayerIgnores = None,
+    warn: bool = False,
 ) -> LintReport:
     """Lints a built Keras model for risky layer orderings.
 
@@ -36,6 +46,10 @@ def lint_model(
         convention: `"standard"` (BN before the activation) or `"ic"` (Chen
             et al.'s IC layer: BN after the activation, which switches off
             `batchnorm-after-activation`).
+        per_layer_ignores: `{layer-name glob: [selectors]}`; a finding with a
+            matching layer on its path and a matching code is left out (and
+            counted in `report.suppressed`).
+        warn: also emit one `OrderingWarning` per finding.
 
     Returns:
         A `LintReport`: iterate it for `Finding`s, print it for a table.
@@ -60,12 +74,100 @@ def lint_model(
     [('KO101', ('dropout', 'bn'))]
     """
     rules = resolve(select, ignore, extend_select, convention)
+    ignores = _resolve_ignores(per_layer_ignores)
     from ..graph.from_keras import graph_from_model
 
-    return lint_graph(graph_from_model(model), rules)
+    report = lint_graph(graph_from_model(model), rules, ignores)
+    if warn:
+        for finding in report:
+            warnings.warn(
+                f"{finding.code} {finding.name}: {finding.message}",
+                OrderingWarning,
+                stacklevel=2,
+            )
+    return report
 
 
-def lint_graph(graph: Graph, rules: Sequence[type[Rule]]) -> LintReport:
+def lint_file(
+    path: str | os.PathLike,
+    *,
+    select: Selectors = None,
+    ignore: Selectors = None,
+    extend_select: Selectors = None,
+    convention: str = "standard",
+    per_layer_ignores: PerLayerIgnores = None,
+) -> LintReport:
+    """Lints a saved model (`.keras`, `.h5`, `.json`) without loading it.
+
+    Reads only the model config, builds the same graph `lint_model` builds,
+    and imports no ML framework. Options are those of `lint_model`.
+
+    Raises:
+        ModelFileError: the file is unreadable, unsafe or not a model.
+    """
+    from ..graph.from_config import graph_from_config
+    from ..graph.model_files import ModelFileError, read_model_file
+
+    rules = resolve(select, ignore, extend_select, convention)
+    ignores = _resolve_ignores(per_layer_ignores)
+    config, loss = read_model_file(path)
+    try:
+        graph = graph_from_config(config, loss)
+    except (ValueError, TypeError, KeyError, IndexError) as error:
+        raise ModelFileError(
+            path, f"not a model config this linter reads: {error}"
+        ) from None
+    return lint_graph(graph, rules, ignores)
+
+
+def check(model: Any, fail_on: str | None = "warning", **options: Any) -> LintReport:
+    """Lints `model` and raises `LintError` when a finding reaches `fail_on`.
+
+    Args:
+        model: a built Keras model.
+        fail_on: `"error"`, `"warning"` or `"info"`; None never raises.
+        **options: the keyword options of `lint_model`.
+
+    Returns:
+        The `LintReport`, when nothing reaches `fail_on`.
+
+    Raises:
+        LintError: findings at or above `fail_on`; it carries the report.
+    """
+    if fail_on is not None:
+        check_severity(fail_on, "fail_on")
+    report = lint_model(model, **options)
+    if fail_on is not None and report.at_or_above(fail_on):
+        raise LintError(report, fail_on)
+    return report
+
+
+def _resolve_ignores(per_layer_ignores: PerLayerIgnores) -> list[tuple[str, set[str]]]:
+    if not per_layer_ignores:
+        return []
+    checked = check_per_layer_ignores(dict(per_layer_ignores))
+    return [
+        (glob, {rule.code for s in selectors for rule in rules_matching(s, glob)})
+        for glob, selectors in checked.items()
+    ]
+
+
+def _is_ignored(finding: Finding, ignores: list[tuple[str, set[str]]]) -> bool:
+    for glob, codes in ignores:
+        if finding.code in codes and any(
+            fnmatch.fnmatchcase(layer, glob)
+            or fnmatch.fnmatchcase(layer.rsplit("/", 1)[-1], glob)
+            for layer in finding.layers
+        ):
+            return True
+    return False
+
+
+def lint_graph(
+    graph: Graph,
+    rules: Sequence[type[Rule]],
+    ignores: list[tuple[str, set[str]]] | None = None,
+) -> LintReport:
     """Runs `rules` on a neutral graph (from a live model or a file)."""
     # Order findings top to bottom by graph depth, the same whichever
     # adapter built the graph.
@@ -84,6 +186,10 @@ def lint_graph(graph: Graph, rules: Sequence[type[Rule]]) -> LintReport:
             f.layers,
         )
     )
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
+    for finding in findings:
+        (suppressed if _is_ignored(finding, ignores or []) else kept).append(finding)
     notes = []
     if graph.attrs.get("traced"):
         notes.append(
@@ -91,10 +197,11 @@ def lint_graph(graph: Graph, rules: Sequence[type[Rule]]) -> LintReport:
             "tensor operations between layers (x + y, ops.*) are not seen."
         )
     return LintReport(
-        findings,
+        kept,
         model_name=graph.name,
         rules=[rule.code for rule in rules],
         opaque_layers=[_opaque_entry(node) for node in graph.opaque],
+        suppressed=suppressed,
         notes=notes,
     )
 

@@ -6,6 +6,15 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def check_severity(value: str, argument: str) -> str:
+    if value not in SEVERITY_RANK:
+        raise ValueError(
+            f"`{argument}` must be one of {SEVERITIES}. Received: {value!r}"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -32,11 +41,11 @@ class Finding:
     reference: str
 
     def __post_init__(self) -> None:
-        if self.severity not in SEVERITIES:
-            raise ValueError(
-                f"Finding severity must be one of {SEVERITIES}. "
-                f"Received: {self.severity!r}"
-            )
+        check_severity(self.severity, "severity")
+
+    def reaches(self, severity: str) -> bool:
+        """True when this finding is at least as severe as `severity`."""
+        return SEVERITY_RANK[self.severity] >= SEVERITY_RANK[severity]
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -23,6 +23,7 @@ class LintReport:
         rules: codes of the rules that ran.
         opaque_layers: `(layer path, class, reason)` of layers the rules could
             not see through: paths stop at them.
+        suppressed: findings left out by `per_layer_ignores`.
         notes: other things the reader should know (e.g. a traced model).
     """
 
@@ -33,12 +34,14 @@ class LintReport:
         model_name: str = "model",
         rules: Sequence[str] = (),
         opaque_layers: Sequence[tuple[str, str, str]] = (),
+        suppressed: Sequence[Finding] = (),
         notes: Sequence[str] = (),
     ):
         self.findings = tuple(findings)
         self.model_name = model_name
         self.rules = tuple(rules)
         self.opaque_layers = tuple(opaque_layers)
+        self.suppressed = tuple(suppressed)
         self.notes = tuple(notes)
 
     def __iter__(self) -> Iterator[Finding]:
@@ -57,6 +60,10 @@ class LintReport:
         for finding in self.findings:
             counts[finding.severity] += 1
         return counts
+
+    def at_or_above(self, severity: str) -> list[Finding]:
+        """Findings at least as severe as `severity`."""
+        return [finding for finding in self.findings if finding.reaches(severity)]
 
     def codes(self) -> list[str]:
         """The codes found, in order, with repeats."""
@@ -92,6 +99,13 @@ class LintReport:
             lines += [
                 f"  {path} ({cls}): {why}" for path, cls, why in self.opaque_layers
             ]
+        if self.suppressed:
+            lines.append(
+                f"{len(self.suppressed)} finding(s) suppressed by per-layer-ignores: "
+                + ", ".join(
+                    f"{f.code} {' -> '.join(f.layers)}" for f in self.suppressed
+                )
+            )
         lines += [f"Note: {note}" for note in self.notes]
         return lines
 
@@ -139,6 +153,7 @@ class LintReport:
                 {"layer": path, "class": cls, "reason": why}
                 for path, cls, why in self.opaque_layers
             ],
+            "suppressed": [finding.to_dict() for finding in self.suppressed],
             "notes": list(self.notes),
         }
 

@@ -39,7 +39,11 @@ def test_sequential_graph_has_input_output_and_parts():
 
 def test_nested_model_boundary_is_crossed():
     inner = keras.Sequential(
-        [keras.Input((8,)), keras.layers.Dense(8), keras.layers.Dropout(0.3)],
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(8, name="dense"),
+            keras.layers.Dropout(0.3, name="dropout"),
+        ],
         name="inner",
     )
     inputs = keras.Input((8,))

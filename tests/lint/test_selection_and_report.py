@@ -199,7 +199,7 @@ def test_empty_report_and_finding_validation():
     report = lint_model(clean)
     assert len(report) == 0 and not report
     assert str(report) == "Model 'clean': 0 findings (0 error, 0 warning, 0 info)"
-    with pytest.raises(ValueError, match="severity must be one of"):
+    with pytest.raises(ValueError, match="`severity` must be one of"):
         Finding("KO101", "x", "fatal", "m", (), "f.", "r")
 
 

@@ -1,0 +1,131 @@
+"""`[tool.keras_ordering]` in pyproject.toml: discovery and validation.
+
+Keys: `select`, `ignore`, `extend-select`, `convention`, `fail-on` and
+`per-layer-ignores` (a table of layer-name globs to rule selectors). The
+nearest `pyproject.toml` upward from a start directory is used. Unknown keys
+and unknown rule selectors are errors naming the key and the file; nothing
+is silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .finding import SEVERITIES
+from .registry import CONVENTIONS, rules_matching
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+SECTION = "keras_ordering"
+# File key -> lint option name.
+KEYS = {
+    "select": "select",
+    "ignore": "ignore",
+    "extend-select": "extend_select",
+    "convention": "convention",
+    "fail-on": "fail_on",
+    "per-layer-ignores": "per_layer_ignores",
+}
+
+
+class ConfigError(ValueError):
+    """An invalid `[tool.keras_ordering]` table or lint option."""
+
+
+def find_pyproject(start: str | os.PathLike | None = None) -> Path | None:
+    """The nearest pyproject.toml in `start` (default: cwd) or its parents."""
+    directory = Path(start or Path.cwd()).resolve()
+    for candidate in (directory, *directory.parents):
+        path = candidate / "pyproject.toml"
+        if path.is_file():
+            return path
+    return None
+
+
+def load_config(
+    path: str | os.PathLike | None = None,
+) -> tuple[dict[str, Any], Path | None]:
+    """Lint options from `[tool.keras_ordering]`, and the file they came from.
+
+    Args:
+        path: a pyproject.toml, or None to search upward from the cwd.
+
+    Returns:
+        `(options, file)`: options keyed like `lint_model`'s arguments
+        (`extend_select`, `fail_on`, ...); `({}, None)` when there is no file.
+
+    Raises:
+        ConfigError: unreadable TOML, an unknown key, or an invalid value.
+    """
+    file = Path(path) if path is not None else find_pyproject()
+    if file is None:
+        return {}, None
+    try:
+        document = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{file}: cannot read TOML ({error})") from None
+    table = document.get("tool", {}).get(SECTION)
+    if table is None:
+        return {}, file
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: [tool.{SECTION}] must be a table")
+    return validate_options(table, source=f"{file} [tool.{SECTION}]"), file
+
+
+def validate_options(table: dict[str, Any], source: str) -> dict[str, Any]:
+    """Checks a table of file keys and returns lint options."""
+    options: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in KEYS:
+            raise ConfigError(
+                f"{source}: unknown key {key!r}; known keys: {', '.join(KEYS)}"
+            )
+        name = KEYS[key]
+        where = f"{source}: {key}"
+        if name in ("select", "ignore", "extend_select"):
+            options[name] = _selectors(value, where)
+        elif name == "convention":
+            options[name] = _choice(value, CONVENTIONS, where)
+        elif name == "fail_on":
+            options[name] = _choice(value, SEVERITIES, where)
+        else:
+            options[name] = check_per_layer_ignores(value, where)
+    return options
+
+
+def _selectors(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of rule codes, prefixes or names")
+    for selector in value:
+        try:
+            rules_matching(selector, where)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+    return value
+
+
+def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{where} must be one of {allowed}; got {value!r}")
+    return value
+
+
+def check_per_layer_ignores(value: Any, where: str = "per_layer_ignores") -> dict:
+    """`{glob: [selector, ...]}`, each selector a known code, prefix or name."""
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{where} must map layer-name globs to lists of rule codes, "
+            f'e.g. {{"stochastic_depth_*" = ["KO101"]}}'
+        )
+    return {
+        str(glob): _selectors(selectors, f"{where}.{glob}")
+        for glob, selectors in value.items()
+    }

@@ -1,0 +1,114 @@
+"""SARIF 2.1.0 output for code-scanning tools (GitHub, Azure DevOps, ...)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from .. import __version__
+from .registry import all_rules
+from .report import LintReport
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _short_description(docs: str) -> str:
+    body = docs.split("## What it does", 1)[-1].split("##", 1)[0]
+    sentence = " ".join(body.split()).split(". ")[0]
+    return sentence.rstrip(".") + "."
+
+
+def _driver() -> dict[str, Any]:
+    rules = []
+    for rule in all_rules():
+        docs = rule.docs()
+        rules.append(
+            {
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": _short_description(docs)},
+                "fullDescription": {"text": re.sub(r"\s+", " ", docs)},
+                "help": {"text": docs, "markdown": docs},
+                "defaultConfiguration": {
+                    "level": LEVELS[rule.severity],
+                    "enabled": rule.default_enabled,
+                },
+                "properties": {"fix": rule.fix, "reference": rule.reference},
+            }
+        )
+    return {"name": "keras-ordering", "version": __version__, "rules": rules}
+
+
+def to_sarif(
+    reports: Sequence[tuple[str, LintReport]], errors: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one run over several files.
+
+    Args:
+        reports: `(file, report)` pairs.
+        errors: `(file, problem)` pairs for files that could not be linted;
+            they become tool execution notifications.
+    """
+    rule_index = {rule.code: index for index, rule in enumerate(all_rules())}
+    results = []
+    for file, report in reports:
+        for finding in report:
+            results.append(
+                {
+                    "ruleId": finding.code,
+                    "ruleIndex": rule_index[finding.code],
+                    "level": LEVELS[finding.severity],
+                    "message": {"text": f"{finding.message} Fix: {finding.fix}"},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": _uri(file)},
+                                "region": {"startLine": 1},
+                            },
+                            "logicalLocations": [
+                                {
+                                    "fullyQualifiedName": " -> ".join(finding.layers),
+                                    "name": finding.layers[-1]
+                                    if finding.layers
+                                    else "",
+                                    "kind": "object",
+                                }
+                            ],
+                        }
+                    ],
+                }
+            )
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": problem},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": _uri(file)}}}
+            ],
+        }
+        for file, problem in errors
+    ]
+    opaque = [
+        {"file": file, "layer": path, "class": cls, "reason": why}
+        for file, report in reports
+        for path, cls, why in report.opaque_layers
+    ]
+    run: dict[str, Any] = {
+        "tool": {"driver": _driver()},
+        "invocations": [
+            {
+                "executionSuccessful": not errors,
+                "toolExecutionNotifications": notifications,
+            }
+        ],
+        "results": results,
+    }
+    if opaque:
+        run["properties"] = {"opaqueLayers": opaque}
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _uri(file: str) -> str:
+    return file.replace("\\", "/")

@@ -1,0 +1,371 @@
+"""The keras-ordering command line: exit codes, formats, bad input, safety."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from keras_ordering import cli
+
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main([*argv, "--isolated"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# --- Exit codes ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "flags", "expected"),
+    [
+        ("clean", [], 0),
+        ("info", [], 0),
+        ("info", ["--fail-on", "info"], 1),
+        ("warning", [], 1),
+        ("warning", ["--fail-on", "error"], 0),
+        ("warning", ["--exit-zero"], 0),
+        ("warning", ["--ignore", "KO101"], 0),
+        ("warning", ["--select", "KO102", "--fail-on", "info"], 1),
+        ("error", ["--fail-on", "error"], 1),
+        ("error", ["--exit-zero"], 0),
+    ],
+)
+def test_exit_code_matrix(capsys, model_files, model, flags, expected):
+    code, _, err = run_cli(capsys, "lint", str(model_files[model]), *flags)
+    assert code == expected, err
+    assert err == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["lint", "x.keras", "--output-format", "xml"],
+        ["lint", "x.keras", "--no-such-flag"],
+        ["frobnicate"],
+        ["lint"],
+        ["rule"],
+        ["rule", "KO999"],
+        ["rules", "extra"],
+        ["lint", "x.keras", "--select", "KO999"],
+    ],
+)
+def test_usage_errors_exit_2_in_one_line(capsys, argv, model_files):
+    argv = [str(model_files["clean"]) if a == "x.keras" else a for a in argv]
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert err.startswith("keras-ordering: error: ")
+    assert "Traceback" not in err + out
+
+
+def test_no_arguments_prints_usage_and_exits_2(capsys):
+    assert cli.main([]) == 2
+    assert "usage: keras-ordering lint PATH" in capsys.readouterr().out
+    assert cli.main(["--help"]) == 0
+
+
+def test_rules_and_rule_commands(capsys):
+    code, out, _ = run_cli(capsys, "rules")
+    assert code == 0
+    assert out.splitlines()[0].split() == [
+        "KO101",
+        "warning",
+        "dropout-before-batchnorm",
+    ]
+    assert "KO120  info     dropout-feeds-batchnorm  (opt-in)" in out
+    code, out, _ = run_cli(capsys, "rule", "dropout-before-batchnorm")
+    assert code == 0
+    assert out.startswith("# KO101 dropout-before-batchnorm")
+    assert "## Why is this bad?" in out
+
+
+# --- Formats ----------------------------------------------------------------------
+
+
+def test_text_output(capsys, model_files):
+    code, out, _ = run_cli(capsys, "lint", str(model_files["warning"]))
+    assert code == 1
+    assert f"{model_files['warning']}: Model 'warning': 2 findings" in out
+    assert "KO101  warning   dropout-before-batchnorm" in out
+    assert out.rstrip().endswith(
+        "Found 2 finding(s) (0 error, 1 warning, 1 info) in 1 file(s)."
+    )
+
+
+def test_json_output(capsys, model_files):
+    code, out, _ = run_cli(
+        capsys,
+        "lint",
+        str(model_files["warning"]),
+        str(model_files["error"]),
+        "--output-format",
+        "json",
+    )
+    assert code == 1
+    rows = json.loads(out)
+    assert [(Path(r["file"]).stem, r["code"]) for r in rows] == [
+        ("warning", "KO102"),
+        ("warning", "KO101"),
+        ("error", "KO201"),
+    ]
+    assert set(rows[1]) == {
+        "file",
+        "code",
+        "name",
+        "severity",
+        "layers",
+        "message",
+        "fix",
+    }
+    assert rows[1]["layers"] == ["dropout", "bn"]
+
+
+def test_sarif_output_validates_against_the_schema(capsys, model_files, tmp_path):
+    bad = tmp_path / "bad.keras"
+    bad.write_text("not a zip")
+    code, out, _ = run_cli(
+        capsys,
+        "lint",
+        str(model_files["warning"]),
+        str(bad),
+        "--output-format",
+        "sarif",
+    )
+    assert code == 2
+    log = json.loads(out)
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    jsonschema.Draft4Validator(schema).validate(log)
+    run = log["runs"][0]
+    assert log["version"] == "2.1.0"
+    driver_rules = run["tool"]["driver"]["rules"]
+    assert len(driver_rules) == 13
+    assert all(
+        rule["help"]["text"].startswith("## What it does") for rule in driver_rules
+    )
+    result = next(r for r in run["results"] if r["ruleId"] == "KO101")
+    assert result["level"] == "warning"
+    location = result["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"]["uri"].endswith(
+        "warning.keras"
+    )
+    assert location["logicalLocations"][0]["fullyQualifiedName"] == "dropout -> bn"
+    assert {r["level"] for r in run["results"]} == {"warning", "note"}
+    notification = run["invocations"][0]["toolExecutionNotifications"][0]
+    assert "not a zip" in notification["message"]["text"]
+    assert run["invocations"][0]["executionSuccessful"] is False
+
+
+def test_github_annotations(capsys, model_files):
+    code, out, _ = run_cli(
+        capsys, "lint", str(model_files["warning"]), "--output-format", "github"
+    )
+    assert code == 1
+    lines = out.splitlines()
+    title = "title=KO102 batchnorm-after-activation::"
+    assert lines[0].startswith(f"::notice file={model_files['warning']},{title}")
+    assert lines[1].startswith("::warning file=")
+    assert "%0A" not in lines[1] and "\n" not in lines[1]
+
+
+# --- Bad input --------------------------------------------------------------------
+
+
+def _zip(path: Path, members: dict[str, bytes], compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(path, "w", compression=compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _bad_inputs(tmp_path: Path, model_files) -> dict[str, tuple[Path, str]]:
+    not_zip = tmp_path / "not_zip.keras"
+    not_zip.write_text("hello")
+    truncated = tmp_path / "truncated.keras"
+    truncated.write_bytes(model_files["clean"].read_bytes()[:200])
+    no_config = _zip(tmp_path / "no_config.keras", {"metadata.json": b"{}"})
+    not_model = tmp_path / "not_model.json"
+    not_model.write_text('{"hello": [1, 2, 3]}')
+    invalid_json = tmp_path / "invalid.json"
+    invalid_json.write_text("{nope")
+    a_directory = tmp_path / "folder.keras"
+    a_directory.mkdir()
+    empty = tmp_path / "empty_dir"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("no models here")
+    missing = tmp_path / "missing.keras"
+    return {
+        "not a zip": (not_zip, "not a zip file"),
+        "truncated zip": (truncated, "truncated or corrupt archive"),
+        "no config.json": (no_config, "no config.json in the archive"),
+        "JSON that is not a model config": (not_model, "not a Keras model config"),
+        "invalid JSON": (invalid_json, "invalid JSON"),
+        "a directory named like a model": (a_directory, "directory with no model"),
+        "a directory with no model files": (empty, "directory with no model files"),
+        "a missing file": (missing, "no such file"),
+    }
+
+
+def test_each_bad_input_is_one_line_exit_2(capsys, model_files, tmp_path):
+    for label, (path, message) in _bad_inputs(tmp_path, model_files).items():
+        code, out, err = run_cli(capsys, "lint", str(path))
+        assert code == 2, label
+        assert err.count("\n") == 1, (label, err)
+        assert message in err, (label, err)
+        assert "Traceback" not in err + out, label
+
+
+def test_unreadable_file(capsys, tmp_path, monkeypatch):
+    path = tmp_path / "model.json"
+    path.write_text("{}")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    code, _, err = run_cli(capsys, "lint", str(path))
+    assert code == 2
+    assert err.strip() == (
+        f"keras-ordering: error: {path}: cannot read the file (Permission denied)"
+    )
+
+
+def test_one_bad_file_does_not_hide_the_others(capsys, model_files, tmp_path):
+    bad = tmp_path / "bad.keras"
+    bad.write_text("junk")
+    code, out, err = run_cli(capsys, "lint", str(bad), str(model_files["warning"]))
+    assert code == 2
+    assert "KO101" in out and "1 could not be linted" in out
+    assert f"{bad}: not a .keras archive" in err
+
+
+def test_directories_are_searched_recursively(capsys, model_files, tmp_path):
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    (nested / "model.keras").write_bytes(model_files["warning"].read_bytes())
+    (tmp_path / "a" / "package.json").write_text('{"name": "web"}')
+    code, out, err = run_cli(capsys, "lint", str(tmp_path))
+    assert code == 1
+    assert "model.keras: Model 'warning'" in out
+    assert "skipped" in err and "package.json" in err
+
+
+# --- Safety -----------------------------------------------------------------------
+
+
+def test_lambda_code_in_a_file_is_never_executed(capsys, tmp_path):
+    import keras
+
+    marker = tmp_path / "pwned.txt"
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            # The path is a constant in the lambda's bytecode.
+            keras.layers.Lambda(
+                eval(f"lambda t: (open({str(marker)!r}, 'w').close(), t)[1]"),
+                name="evil",
+            ),
+        ]
+    )
+    path = tmp_path / "lambda.keras"
+    model.save(path)
+    assert "__lambda__" in zipfile.ZipFile(path).read("config.json").decode()
+    # The bytecode is live: an unsafe load runs it and creates the file.
+    marker.unlink(missing_ok=True)
+    keras.saving.load_model(path, safe_mode=False)
+    assert marker.exists()
+    marker.unlink()
+    code, out, _ = run_cli(capsys, "lint", str(path))
+    assert code == 0
+    assert not marker.exists()
+    assert "evil (Lambda): a Lambda layer runs arbitrary code" in out
+
+
+def _fails_if_decompressed(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the archive was decompressed")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", refuse)
+
+
+def test_zip_bombs_are_refused_before_decompression(capsys, tmp_path, monkeypatch):
+    oversized = _zip(
+        tmp_path / "oversized.keras",
+        {"config.json": b" " * (65 * 1024 * 1024)},
+        compression=zipfile.ZIP_DEFLATED,
+    )
+    ratio = _zip(
+        tmp_path / "ratio.keras",
+        {"config.json": b"0" * (8 * 1024 * 1024)},
+        compression=zipfile.ZIP_DEFLATED,
+    )
+    _fails_if_decompressed(monkeypatch)
+    code, _, err = run_cli(capsys, "lint", str(oversized))
+    assert code == 2 and "over the 67,108,864-byte limit" in err
+    code, _, err = run_cli(capsys, "lint", str(ratio))
+    assert code == 2 and "zip bomb" in err
+
+
+def test_path_traversal_and_member_count_are_refused(capsys, tmp_path, monkeypatch):
+    traversal = _zip(
+        tmp_path / "traversal.keras", {"../../evil.py": b"x", "config.json": b"{}"}
+    )
+    crowded = _zip(tmp_path / "crowded.keras", {f"m{i}": b"" for i in range(1_001)})
+    _fails_if_decompressed(monkeypatch)
+    code, _, err = run_cli(capsys, "lint", str(traversal))
+    assert code == 2 and "path traversal" in err
+    code, _, err = run_cli(capsys, "lint", str(crowded))
+    assert code == 2 and "1,001 members" in err
+
+
+# --- Entry points and the light static path -----------------------------------
+
+
+HEAVY = ("keras", "tensorflow", "jax", "torch")
+
+
+def test_static_path_imports_no_ml_framework(model_files):
+    probe = (
+        "import json, sys\n"
+        "from keras_ordering import cli\n"
+        f"code = cli.main(['lint', {str(model_files['warning'])!r}, '--isolated',"
+        " '--output-format', 'sarif'])\n"
+        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "print(json.dumps({'code': code, 'heavy': heavy}), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == {
+        "code": 1,
+        "heavy": [],
+    }
+
+
+def test_console_script_and_module_entry_points(model_files):
+    for command in (
+        [sys.executable, "-m", "keras_ordering"],
+        [str(Path(sys.executable).parent / "keras-ordering")],
+    ):
+        result = subprocess.run(
+            [*command, "lint", str(model_files["warning"]), "--isolated"],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 1, result.stderr
+        assert "KO101" in result.stdout
+        result = subprocess.run(
+            [*command, "lint", "--output-format=yaml", "x"],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 2
+        assert result.stderr.startswith("keras-ordering: error: flag --output-format")

@@ -369,3 +369,35 @@ def test_console_script_and_module_entry_points(model_files):
         )
         assert result.returncode == 2
         assert result.stderr.startswith("keras-ordering: error: flag --output-format")
+
+
+def test_pre_commit_hook_lints_staged_model_files(model_files):
+    import re
+    import shlex
+
+    import yaml
+
+    hooks = yaml.safe_load(
+        (Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text()
+    )
+    (hook,) = hooks
+    assert hook["id"] == "keras-ordering"
+    assert hook["language"] == "python"
+    pattern = re.compile(hook["files"])
+    assert all(pattern.search(n) for n in ("a.keras", "dir/b.h5", "c.hdf5"))
+    assert not any(pattern.search(n) for n in ("a.json", "a.keras.bak", "model.py"))
+    # pre-commit runs `entry` with the staged file names appended.
+    entry = shlex.split(hook["entry"])
+    executable = str(Path(sys.executable).parent / entry[0])
+    result = subprocess.run(
+        [
+            executable,
+            *entry[1:],
+            str(model_files["warning"]),
+            str(model_files["clean"]),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "KO101" in result.stdout

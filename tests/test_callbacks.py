@@ -1,0 +1,151 @@
+"""check(), LintError, OrderingWarning and LintCallback: the linter in pipelines."""
+
+from __future__ import annotations
+
+import warnings
+
+import keras
+import numpy as np
+import pytest
+
+from keras_ordering import LintCallback, LintError, OrderingWarning, check, lint_model
+
+DATA = np.random.default_rng(0).normal(size=(32, 8)).astype("float32")
+TARGETS = np.zeros((32, 2), "float32")
+
+
+def risky_model() -> keras.Model:
+    """KO101 (warning) and KO102 (info)."""
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(8, activation="relu", name="dense"),
+            keras.layers.Dropout(0.5, name="dropout"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.Dense(2, name="head"),
+        ]
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def clean_model() -> keras.Model:
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(8, use_bias=False, name="dense"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.ReLU(name="relu"),
+            keras.layers.Dropout(0.5, name="dropout"),
+            keras.layers.Dense(2, name="head"),
+        ]
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def test_check_raises_lint_error_carrying_the_report():
+    with pytest.raises(LintError) as raised:
+        check(risky_model())
+    error = raised.value
+    assert isinstance(error, ValueError)
+    assert error.fail_on == "warning"
+    assert error.report.codes() == ["KO102", "KO101"]
+    assert "1 finding(s) at or above 'warning'" in str(error)
+    assert check(risky_model(), fail_on="error").codes() == ["KO102", "KO101"]
+    assert check(risky_model(), fail_on=None).summary["warning"] == 1
+    with pytest.raises(LintError, match="2 finding"):
+        check(risky_model(), fail_on="info")
+    assert check(risky_model(), ignore="KO101").codes() == ["KO102"]
+    with pytest.raises(ValueError, match="`fail_on` must be one of"):
+        check(risky_model(), fail_on="fatal")
+
+
+def test_warn_emits_one_ordering_warning_per_finding():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = lint_model(risky_model(), warn=True)
+    ordering = [w for w in caught if issubclass(w.category, OrderingWarning)]
+    assert len(ordering) == len(report) == 2
+    assert str(ordering[1].message).startswith("KO101 dropout-before-batchnorm: ")
+    assert ordering[0].filename == __file__  # Points at the caller.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", category=OrderingWarning)
+        with pytest.raises(OrderingWarning, match="KO102"):
+            lint_model(risky_model(), warn=True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error")
+        warnings.filterwarnings("ignore", category=OrderingWarning)
+        lint_model(risky_model(), warn=True)  # Standard filters silence it.
+
+
+class CountBatches(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.batches = 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.batches += 1
+
+
+def test_callback_stops_fit_before_the_first_batch():
+    model = risky_model()
+    before = [keras.ops.convert_to_numpy(w) for w in model.weights]
+    counter = CountBatches()
+    with pytest.raises(LintError) as raised:
+        model.fit(
+            DATA, TARGETS, epochs=2, verbose=0, callbacks=[LintCallback(), counter]
+        )
+    assert counter.batches == 0
+    assert raised.value.report.codes() == ["KO102", "KO101"]
+    for old, new in zip(before, model.weights, strict=True):
+        np.testing.assert_array_equal(old, keras.ops.convert_to_numpy(new))
+
+
+def test_passing_model_trains_exactly_as_without_the_callback():
+    histories = []
+    weights = []
+    for callbacks in ([], [LintCallback(fail_on="warning")]):
+        keras.utils.set_random_seed(7)
+        model = clean_model()
+        history = model.fit(
+            DATA,
+            TARGETS,
+            epochs=2,
+            batch_size=8,
+            verbose=0,
+            shuffle=False,
+            callbacks=callbacks,
+        )
+        histories.append(history.history["loss"])
+        weights.append([keras.ops.convert_to_numpy(w) for w in model.weights])
+    assert histories[0] == histories[1]
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_callback_with_fail_on_none_logs_through_absl(caplog):
+    callback = LintCallback(fail_on=None, select=["KO1"])
+    model = risky_model()
+    with caplog.at_level("INFO", logger="absl"):
+        model.fit(DATA, TARGETS, epochs=1, verbose=0, callbacks=[callback])
+    # KO1 selects the opt-in KO120 too, as a prefix does in ruff.
+    assert callback.report.codes() == ["KO102", "KO101", "KO120"]
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(
+        m.startswith("KO101 dropout-before-batchnorm [dropout -> bn]") for m in messages
+    )
+    assert any(
+        r.levelname == "WARNING" and "KO101" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_callback_rejects_bad_options():
+    with pytest.raises(ValueError, match="`fail_on` must be one of"):
+        LintCallback(fail_on="fatal")
+    with pytest.raises(TypeError, match="`warn` is not an option"):
+        LintCallback(warn=True)
+    with pytest.raises(ValueError, match="Unknown rule selector"):
+        clean_model().fit(
+            DATA, TARGETS, verbose=0, callbacks=[LintCallback(select="KO9")]
+        )

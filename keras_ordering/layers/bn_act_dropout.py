@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from typing import Any
 
 import keras
 from keras import activations, constraints, initializers, ops, regularizers
 
 DROPOUT_KINDS = ("standard", "spatial", "gaussian")
+# Set to 1 to force the portable Keras-ops path everywhere (e.g. for parity).
+PORTABLE_ENV = "KERAS_ORDERING_PORTABLE"
 
 
 @keras.saving.register_keras_serializable(package="keras_ordering")
@@ -66,6 +69,14 @@ class BNActDropout(keras.layers.Layer):
         gamma_constraint: optional constraint of `gamma`.
         synchronized: if `True`, batch statistics are reduced across replicas
             under a `tf.distribute` strategy. TensorFlow backend only.
+        fused: `None` (default) uses the TensorFlow fast path (fused batch
+            norm, 8-bit dropout masks) whenever it applies and the portable
+            Keras-ops path otherwise; `False` always uses the portable path;
+            `True` requires the fast path. The environment variable
+            `KERAS_ORDERING_PORTABLE=1` forces the portable path everywhere.
+            On the fast path the keep probability is quantised to 1/256
+            (survivors are scaled by the actual keep probability, so the
+            expected output is exact).
         **kwargs: base layer arguments such as `name` and `dtype`.
 
     Call arguments:
@@ -131,6 +142,7 @@ class BNActDropout(keras.layers.Layer):
         beta_constraint: Any = None,
         gamma_constraint: Any = None,
         synchronized: bool = False,
+        fused: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -167,6 +179,23 @@ class BNActDropout(keras.layers.Layer):
                 f"TensorFlow backend. Current backend: {keras.backend.backend()!r}"
             )
         self.synchronized = bool(synchronized)
+        if fused not in (None, True, False):
+            raise ValueError(
+                f"Argument `fused` must be None, True or False. Received: {fused!r}"
+            )
+        if fused and (
+            keras.backend.backend() != "tensorflow"
+            or self.synchronized
+            or dropout == "gaussian"
+            or noise_shape is not None
+        ):
+            raise ValueError(
+                "Argument `fused=True` needs the TensorFlow backend and is not "
+                "available with synchronized=True, dropout='gaussian' or a "
+                "noise_shape; use fused=None to choose automatically."
+            )
+        self.fused = fused
+        self._activation_name = getattr(self.activation, "__name__", None)
 
         self.supports_masking = True
         # Like keras.layers.Dropout: no seed state unless noise is drawn.
@@ -255,6 +284,28 @@ class BNActDropout(keras.layers.Layer):
                 "The mask must have one dimension less than the inputs. "
                 f"Received: mask.shape={mask.shape}, inputs.shape={inputs.shape}"
             )
+        if self._fast_path_allowed():
+            from . import _tf_fast
+
+            if _tf_fast.applies(self, inputs, mask):
+                return _tf_fast.call(self, inputs, training)
+            if self.fused:
+                raise ValueError(
+                    "BNActDropout(fused=True) cannot run this call on the fused "
+                    "path (a mask, an unsupported rank, channel axis or dtype, "
+                    "or XLA compilation); use fused=None."
+                )
+        return self._portable_call(inputs, training, mask)
+
+    def _fast_path_allowed(self) -> bool:
+        return (
+            self.fused is not False
+            and keras.backend.backend() == "tensorflow"
+            and os.environ.get(PORTABLE_ENV, "") in ("", "0")
+        )
+
+    def _portable_call(self, inputs, training, mask):
+        """BN, activation and dropout in Keras ops: any backend, any call."""
         # Statistics in float32 at least, as keras.layers.BatchNormalization.
         stats_dtype = keras.backend.result_type(inputs.dtype, "float32")
         x = ops.cast(inputs, stats_dtype)
@@ -360,6 +411,7 @@ class BNActDropout(keras.layers.Layer):
                 "beta_constraint": constraints.serialize(self.beta_constraint),
                 "gamma_constraint": constraints.serialize(self.gamma_constraint),
                 "synchronized": self.synchronized,
+                "fused": self.fused,
             }
         )
         return config

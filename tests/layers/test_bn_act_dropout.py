@@ -55,7 +55,9 @@ ACTIVATIONS = ["relu", "gelu", "sigmoid", "tanh", None]
         ),
     ],
 )
-def test_layer_basics(init_kwargs, input_data, num_trainable, num_seed_generators):
+def test_layer_basics(
+    init_kwargs, input_data, num_trainable, num_seed_generators, layer_path
+):
     run_layer_test(
         BNActDropout,
         init_kwargs,
@@ -65,6 +67,8 @@ def test_layer_basics(init_kwargs, input_data, num_trainable, num_seed_generator
         expected_num_non_trainable_weights=2,
         expected_num_seed_generators=num_seed_generators,
     )
+    if "noise_shape" not in init_kwargs and init_kwargs.get("dropout") != "gaussian":
+        layer_path.assert_used()
 
 
 def test_rate_zero_creates_no_seed_generator():
@@ -112,17 +116,18 @@ def _np(tensor) -> np.ndarray:
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_inference_matches_unfused_sequence(activation):
+def test_inference_matches_unfused_sequence(activation, layer_path):
     fused, reference, _ = _pair(activation, rate=0.4)
     np.testing.assert_allclose(
         _np(fused(IMAGES, training=False)),
         _np(reference(IMAGES, training=False)),
         atol=1e-5,
     )
+    layer_path.assert_used()
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_training_matches_unfused_sequence_and_statistics(activation):
+def test_training_matches_unfused_sequence_and_statistics(activation, layer_path):
     fused, reference, batch_norm = _pair(activation, rate=0.0)
     rng = np.random.default_rng(11)
     for step in range(5):
@@ -140,9 +145,10 @@ def test_training_matches_unfused_sequence_and_statistics(activation):
     )
     # The statistics really moved away from their initial values.
     assert not np.allclose(_np(fused.moving_mean), _random_bn_weights(5)[2])
+    layer_path.assert_used()
 
 
-def test_moving_variance_is_the_biased_batch_variance():
+def test_moving_variance_is_the_biased_batch_variance(layer_path):
     layer = BNActDropout(None, momentum=0.0)
     layer(FEATURES, training=True)
     np.testing.assert_allclose(
@@ -151,12 +157,13 @@ def test_moving_variance_is_the_biased_batch_variance():
     np.testing.assert_allclose(
         _np(layer.moving_mean), FEATURES.mean(axis=0), rtol=1e-5, atol=1e-6
     )
+    layer_path.assert_used()
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_dropout_keeps_scaled_reference_values(activation):
+def test_dropout_keeps_scaled_reference_values(activation, layer_path):
     rate = 0.3
-    keep = 1.0 - rate
+    keep = layer_path.keep(rate)
     fused, reference, _ = _pair(activation, rate=rate, input_shape=FEATURES.shape)
     batch = np.tile(FEATURES, (8, 1))  # 16,384 values
     # The reference without dropout: BN on batch statistics, then activation.
@@ -171,10 +178,11 @@ def test_dropout_keeps_scaled_reference_values(activation):
     candidates = expected != 0
     kept_fraction = kept[candidates].mean()
     n = candidates.sum()
-    assert abs(kept_fraction - keep) < 5 * np.sqrt(keep * rate / n)
+    assert abs(kept_fraction - keep) < 5 * np.sqrt(keep * (1 - keep) / n)
+    layer_path.assert_used()
 
 
-def test_spatial_dropout_drops_whole_channels_channels_last_and_first():
+def test_spatial_dropout_drops_whole_channels_channels_last_and_first(layer_path):
     rate = 0.5
     for axis, data in ((-1, IMAGES), (1, np.transpose(IMAGES, (0, 3, 1, 2)))):
         layer = BNActDropout(None, rate, dropout="spatial", axis=axis, seed=5)
@@ -187,6 +195,7 @@ def test_spatial_dropout_drops_whole_channels_channels_last_and_first():
         assert 0.2 < dropped.mean() < 0.8
         # Channels of one sample are dropped independently of each other.
         assert np.any(dropped.any(axis=1) & kept.any(axis=1))
+    layer_path.assert_used()
 
 
 def test_gaussian_dropout_has_unit_mean_and_expected_spread():
@@ -209,7 +218,7 @@ def test_noise_shape_shares_the_mask_along_axes():
     assert np.all(zeros == zeros[:, :1, :1, :])
 
 
-def test_seeded_layers_repeat_masks_and_calls_differ():
+def test_seeded_layers_repeat_masks_and_calls_differ(layer_path):
     first = BNActDropout(None, 0.5, seed=42)
     second = BNActDropout(None, 0.5, seed=42)
     mask_first = _np(first(FEATURES, training=True)) == 0
@@ -217,6 +226,7 @@ def test_seeded_layers_repeat_masks_and_calls_differ():
     np.testing.assert_array_equal(mask_first, mask_second)
     mask_again = _np(first(FEATURES, training=True)) == 0
     assert not np.array_equal(mask_first, mask_again)
+    layer_path.assert_used()
 
 
 def test_masked_steps_are_left_out_of_the_statistics():
@@ -243,7 +253,7 @@ def test_mask_propagates_through_a_model():
         BNActDropout()(IMAGES, mask=np.ones(IMAGES.shape, bool))
 
 
-def test_float16_inputs_get_float32_statistics():
+def test_float16_inputs_get_float32_statistics(layer_path):
     layer = BNActDropout(None, momentum=0.0, dtype="mixed_float16")
     large = (RNG.normal(size=(16, 8)) * 300.0).astype("float16")
     output = layer(large, training=True)
@@ -253,9 +263,10 @@ def test_float16_inputs_get_float32_statistics():
     expected = large.astype("float32").var(0)
     assert np.all(np.isfinite(_np(layer.moving_variance)))
     np.testing.assert_allclose(_np(layer.moving_variance), expected, rtol=1e-3)
+    layer_path.assert_used()
 
 
-def test_save_and_load_gives_identical_predictions(tmp_path):
+def test_save_and_load_gives_identical_predictions(tmp_path, layer_path):
     inputs = keras.Input(IMAGES.shape[1:])
     x = keras.layers.Conv2D(4, 3)(inputs)
     x = BNActDropout("gelu", 0.3, dropout="spatial", seed=9)(x)
@@ -270,6 +281,7 @@ def test_save_and_load_gives_identical_predictions(tmp_path):
     np.testing.assert_array_equal(
         loaded.predict(IMAGES, verbose=0), model.predict(IMAGES, verbose=0)
     )
+    layer_path.assert_used()
 
 
 def test_synchronized_statistics_under_a_distribution_strategy():
@@ -336,3 +348,166 @@ def test_bad_arguments_at_build_time(kwargs, message):
     layer = BNActDropout(rate=0.1, **kwargs)
     with pytest.raises(ValueError, match=message):
         layer(IMAGES)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="uses tf.GradientTape"
+)
+@pytest.mark.parametrize("activation", ["relu", "gelu", None])
+@pytest.mark.parametrize("rate", [0.0, 0.3])
+def test_gradients_match_the_unfused_sequence(activation, rate, layer_path):
+    """Gradients wrt inputs, gamma and beta equal those of BN -> activation,
+    with the layer's own dropout mask applied to the reference."""
+    import tensorflow as tf
+
+    fused, reference, batch_norm = _pair(activation, rate=rate)
+    x = tf.constant(IMAGES)
+    upstream = tf.constant(RNG.normal(size=IMAGES.shape).astype("float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        output = fused(x, training=True)
+        loss = tf.reduce_sum(output * upstream)
+    grads = tape.gradient(loss, [x, fused.gamma, fused.beta])
+
+    kept = tf.cast(output != 0, tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        activated = reference.layers[1](batch_norm(x, training=True))
+        expected = activated * kept / layer_path.keep(rate)
+        loss = tf.reduce_sum(expected * upstream)
+    expected_grads = tape.gradient(loss, [x, batch_norm.gamma, batch_norm.beta])
+
+    np.testing.assert_allclose(_np(output), _np(expected), atol=1e-4)
+    for got, want in zip(grads, expected_grads, strict=True):
+        np.testing.assert_allclose(_np(got), _np(want), rtol=1e-3, atol=1e-4)
+    layer_path.assert_used()
+
+
+LAYOUTS = [
+    pytest.param((16, 6), -1, id="rank2"),
+    pytest.param((8, 5, 6), -1, id="rank3-last"),
+    pytest.param((8, 6, 5), 1, id="rank3-first"),
+    pytest.param((4, 5, 5, 6), -1, id="rank4-last"),
+    pytest.param((4, 6, 5, 5), 1, id="rank4-first"),
+    pytest.param((2, 3, 3, 96), -1, id="rank4-last-96-channels"),
+    pytest.param((2, 96, 3, 3), 1, id="rank4-first-96-channels"),
+    pytest.param((2, 3, 3, 3, 6), -1, id="rank5-last"),
+    pytest.param((2, 6, 3, 3, 3), 1, id="rank5-first"),
+]
+
+
+@pytest.mark.parametrize(("shape", "axis"), LAYOUTS)
+def test_every_layout_matches_keras_batch_normalization(shape, axis, layer_path):
+    data = RNG.normal(0.5, 2.0, size=shape).astype("float32")
+    channels = shape[axis]
+    weights = _random_bn_weights(channels, seed=3)
+    batch_norm = keras.layers.BatchNormalization(axis=axis, momentum=0.8)
+    batch_norm.build(shape)
+    batch_norm.set_weights(weights)
+    fused = BNActDropout("relu", axis=axis, momentum=0.8)
+    fused.build(shape)
+    fused.set_weights(weights)
+    for training in (False, True, False):
+        np.testing.assert_allclose(
+            _np(fused(data, training=training)),
+            np.maximum(_np(batch_norm(data, training=training)), 0.0),
+            atol=1e-4,
+        )
+    np.testing.assert_allclose(
+        _np(fused.moving_variance), _np(batch_norm.moving_variance), atol=1e-5
+    )
+    # Spatial dropout follows the channel axis of every layout.
+    dropper = BNActDropout(None, 0.5, dropout="spatial", axis=axis, seed=4)
+    dropped = (
+        _np(dropper(np.tile(data, (8,) + (1,) * (len(shape) - 1)), training=True)) == 0
+    )
+    per_map = np.moveaxis(dropped, axis, -1).reshape(dropped.shape[0], -1, channels)
+    assert np.all(per_map.all(axis=1) | ~per_map.any(axis=1))
+    layer_path.assert_used()
+
+
+# --- The fast path's switches ---------------------------------------------------
+
+
+def _fast_path_spy(monkeypatch) -> list:
+    from keras_ordering.layers import _tf_fast
+
+    calls: list = []
+    original = _tf_fast.call
+
+    def counting_call(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_tf_fast, "call", counting_call)
+    monkeypatch.delenv("KERAS_ORDERING_PORTABLE", raising=False)
+    return calls
+
+
+tensorflow_only = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="the fast path is TensorFlow's"
+)
+
+
+@tensorflow_only
+def test_fast_path_falls_back_where_it_does_not_apply(monkeypatch):
+    import tensorflow as tf
+
+    calls = _fast_path_spy(monkeypatch)
+    sequences = RNG.normal(size=(4, 6, 3)).astype("float32")
+    mask = np.ones((4, 6), bool)
+    BNActDropout(None)(sequences, training=True, mask=mask)
+    BNActDropout(None, 0.3, dropout="gaussian")(FEATURES, training=True)
+    BNActDropout(None, 0.3, noise_shape=(None, 1))(FEATURES, training=True)
+    BNActDropout(None)(FEATURES.astype("float64"), training=True)
+
+    layer = BNActDropout("relu", 0.0)
+    layer.build(FEATURES.shape)
+    compiled = tf.function(lambda x: layer(x, training=False), jit_compile=True)
+    eager = _np(layer(FEATURES, training=False))
+    calls.clear()
+    np.testing.assert_allclose(_np(compiled(FEATURES)), eager, atol=1e-5)
+    assert calls == []  # XLA: the portable path, which XLA fuses itself.
+    layer(FEATURES, training=False)
+    assert calls == [1]  # Outside XLA the same layer takes the fast path.
+
+
+@tensorflow_only
+def test_fused_argument_and_environment_variable(monkeypatch):
+    calls = _fast_path_spy(monkeypatch)
+    BNActDropout(fused=False)(FEATURES)
+    assert calls == []
+    BNActDropout(fused=True)(FEATURES)
+    assert calls == [1]
+    monkeypatch.setenv("KERAS_ORDERING_PORTABLE", "1")
+    BNActDropout()(FEATURES)
+    assert calls == [1]
+    with pytest.raises(ValueError, match="`fused=True` needs the TensorFlow"):
+        BNActDropout(dropout="gaussian", rate=0.1, fused=True)
+    with pytest.raises(ValueError, match="`fused` must be None, True or False"):
+        BNActDropout(fused="yes")
+    monkeypatch.delenv("KERAS_ORDERING_PORTABLE")
+    with pytest.raises(ValueError, match=r"fused=True\) cannot run this call"):
+        BNActDropout(fused=True)(
+            RNG.normal(size=(2, 3, 4)).astype("float32"), mask=np.ones((2, 3), bool)
+        )
+    assert BNActDropout(fused=False).get_config()["fused"] is False
+
+
+@tensorflow_only
+def test_fast_path_keep_probability_is_quantised_to_1_256():
+    from keras_ordering.layers._tf_fast import quantized_keep
+
+    assert quantized_keep(0.2) == (205, 205 / 256)
+    assert quantized_keep(0.5) == (128, 0.5)
+    assert quantized_keep(0.999) == (1, 1 / 256)
+    assert quantized_keep(0.001)[0] == 256  # Below 1/512: no dropout at all.
+    layer = BNActDropout(None, 0.2, seed=0, center=False)
+    layer.build((1, 1))
+    layer.trainable = False
+    ones = np.ones((200_000, 1), "float32")
+    layer.set_weights([np.ones(1), np.zeros(1), np.ones(1) - 1e-3])
+    out = _np(layer(ones, training=True))
+    kept = out[out != 0]
+    np.testing.assert_allclose(kept, 256 / 205, rtol=1e-6)  # Scaled by actual keep.
+    assert abs(out.mean() - 1.0) < 0.01  # The expected value is exact.

@@ -14,7 +14,16 @@ import pytest
 
 from keras_ordering import BNActDropout
 
-RATE = 0.5
+RATE = 0.5  # A multiple of 1/256: the same keep probability on both paths.
+
+
+@pytest.fixture(autouse=True)
+def _both_paths(layer_path):
+    """Every test here runs on the fused and on the portable path."""
+    yield
+    layer_path.assert_used()
+
+
 DATA = np.random.default_rng(3).normal(2.0, 3.0, size=(64, 16)).astype("float32")
 TARGETS = np.zeros((64, 16), "float32")
 

@@ -10,7 +10,7 @@ live model and its saved file give identical graphs.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -326,6 +326,50 @@ def _zeros_like_shape(shape: Any) -> Any:
     return keras.ops.zeros(_concrete(shape))
 
 
+LayerCall = Callable[..., Any]
+
+
+@contextlib.contextmanager
+def intercepting_layer_calls(
+    wrapper: Callable[[Any, LayerCall, tuple, dict, tuple], Any],
+) -> Iterator[None]:
+    """Routes every `Layer.__call__` through `wrapper` while the block runs.
+
+    `wrapper(layer, call, args, kwargs, enclosing)` must return the call's
+    outputs; `call(*args, **kwargs)` runs the layer, and `enclosing` holds the
+    layers whose calls are in progress around this one, outermost first. The
+    diagnostics observe batch-norm inputs this way, and subclassed models are
+    traced with it.
+    """
+    stack: list[Any] = []
+    original_call = keras.layers.Layer.__call__
+
+    def intercepted_call(layer, *args, **kwargs):
+        enclosing = tuple(stack)
+        stack.append(layer)
+        try:
+            return wrapper(
+                layer,
+                lambda *a, **k: original_call(layer, *a, **k),
+                args,
+                kwargs,
+                enclosing,
+            )
+        finally:
+            stack.pop()
+
+    keras.layers.Layer.__call__ = intercepted_call
+    try:
+        yield
+    finally:
+        keras.layers.Layer.__call__ = original_call
+
+
+def call_path(layer: Any, enclosing: tuple) -> str:
+    """The graph path of a layer call: enclosing layers below the root model."""
+    return "/".join([*(outer.name for outer in enclosing[1:]), layer.name])
+
+
 @contextlib.contextmanager
 def _recording_calls() -> Iterator[list[_CallRecord]]:
     """Records every `Layer.__call__` as a tree, with its input and output tensors.
@@ -333,26 +377,22 @@ def _recording_calls() -> Iterator[list[_CallRecord]]:
     Tensors are kept alive in the records so that their ids stay unique.
     """
     roots: list[_CallRecord] = []
-    stack: list[_CallRecord] = []
-    original_call = keras.layers.Layer.__call__
+    records: list[_CallRecord] = []
 
-    def recording_call(layer, *args, **kwargs):
-        parent = stack[-1] if stack else None
+    def record(layer, call, args, kwargs, enclosing):
+        parent = records[-1] if enclosing and records else None
         tensors = [
             t for t in keras.tree.flatten((args, kwargs)) if keras.ops.is_tensor(t)
         ]
-        record = _CallRecord(layer, parent, tensors)
-        (parent.children if parent else roots).append(record)
-        stack.append(record)
+        entry = _CallRecord(layer, parent, tensors)
+        (parent.children if parent else roots).append(entry)
+        records.append(entry)
         try:
-            outputs = original_call(layer, *args, **kwargs)
+            outputs = call(*args, **kwargs)
         finally:
-            stack.pop()
-        record.outputs = list(keras.tree.flatten(outputs))
+            records.pop()
+        entry.outputs = list(keras.tree.flatten(outputs))
         return outputs
 
-    keras.layers.Layer.__call__ = recording_call
-    try:
+    with intercepting_layer_calls(record):
         yield roots
-    finally:
-        keras.layers.Layer.__call__ = original_call

@@ -1,0 +1,154 @@
+"""measure_variance_shift and recalibrate_batchnorm on models with known shifts."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from keras_ordering import BNActDropout
+from keras_ordering.diagnostics import (
+    VarianceShiftReport,
+    measure_variance_shift,
+    recalibrate_batchnorm,
+)
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(2048, 16)).astype("float32")  # Zero-mean features.
+Y = RNG.normal(size=(2048, 1)).astype("float32")
+
+
+def dropout_before_bn(keep: float) -> keras.Model:
+    model = keras.Sequential(
+        [
+            keras.Input((16,)),
+            keras.layers.Dropout(1.0 - keep, name="drop"),
+            keras.layers.BatchNormalization(momentum=0.9, name="bn"),
+            keras.layers.Dense(1, name="head"),
+        ]
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(X, Y, epochs=3, batch_size=64, verbose=0)
+    return model
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.7, 0.9])
+def test_shift_is_the_keep_probability_behind_dropout(keep):
+    report = measure_variance_shift(dropout_before_bn(keep), X, verbose=0)
+    assert isinstance(report, VarianceShiftReport)
+    (entry,) = report
+    assert entry.layer == "bn" and entry.layer_class == "BatchNormalization"
+    assert abs(entry.shift - keep) < 0.1
+    assert entry.noise_layers == ("drop",)
+    assert entry.ratio.shape == entry.input_variance.shape == (16,)
+    np.testing.assert_allclose(entry.input_variance, X.var(axis=0), rtol=1e-4)
+
+
+def test_recalibration_removes_the_shift_and_touches_only_bn_statistics():
+    model = dropout_before_bn(0.5)
+    weights = {w.path: keras.ops.convert_to_numpy(w) for w in model.weights}
+    report = recalibrate_batchnorm(model, X, batch_size=256, verbose=0)
+    assert abs(report.before["bn"].shift - 0.5) < 0.1
+    assert abs(report.after["bn"].shift - 1.0) < 0.05
+    assert report.batches == 8
+    for weight in model.weights:
+        value = keras.ops.convert_to_numpy(weight)
+        if "moving" in weight.path:
+            continue
+        np.testing.assert_array_equal(value, weights[weight.path])
+    # A cumulative average of the batch statistics, not the momentum EMA.
+    batches = X.reshape(8, 256, 16)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model.layers[1].moving_variance),
+        batches.var(axis=1).mean(axis=0),
+        rtol=1e-4,
+    )
+    assert "shift before" in str(report) and "<table>" in report._repr_html_()
+
+
+def test_recommended_order_has_no_shift_with_bn_act_dropout_and_nesting():
+    inner = keras.Sequential(
+        [
+            keras.Input((16,)),
+            keras.layers.Dense(16, use_bias=False, name="dense"),
+            BNActDropout("relu", 0.5, name="fused"),
+        ],
+        name="block",
+    )
+    inputs = keras.Input((16,))
+    outputs = keras.layers.Dense(1, name="head")(inner(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(X, Y, epochs=3, batch_size=64, verbose=0)
+    report = measure_variance_shift(model, X, verbose=0)
+    (entry,) = report
+    assert entry.layer == "block/fused" and entry.layer_class == "BNActDropout"
+    assert abs(entry.shift - 1.0) < 0.1
+    assert entry.noise_layers == ()
+    # Recalibration works through BNActDropout too, dropout off.
+    recalibrated = recalibrate_batchnorm(model, X, verbose=0)
+    assert abs(recalibrated.after["block/fused"].shift - 1.0) < 0.05
+    assert model.get_layer("block").get_layer("fused").rate == 0.5
+
+
+@pytest.mark.parametrize("source", ["dataset", "generator", "pydataset", "array"])
+def test_every_data_source(source):
+    import tensorflow as tf
+
+    model = dropout_before_bn(0.5)
+    batches = [X[i : i + 256] for i in range(0, 2048, 256)]
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self):
+            return len(batches)
+
+        def __getitem__(self, index):
+            return batches[index], Y[:256]
+
+    data = {
+        "dataset": tf.data.Dataset.from_tensor_slices((X, Y)).batch(256),
+        "generator": ((batch,) for batch in batches),
+        "pydataset": Batches(),
+        "array": X,
+    }[source]
+    steps = len(batches) if source == "generator" else None
+    report = measure_variance_shift(model, data, steps=steps, verbose=0)
+    np.testing.assert_allclose(report["bn"].input_variance, X.var(axis=0), rtol=1e-4)
+
+
+def test_model_without_bn_gives_an_empty_report_with_a_note():
+    model = keras.Sequential([keras.Input((16,)), keras.layers.Dense(2)])
+    report = measure_variance_shift(model, X, verbose=0)
+    assert len(report) == 0
+    assert "no BatchNormalization layer" in str(report)
+    assert recalibrate_batchnorm(model, X, verbose=0).batches == 0
+
+
+def test_empty_data_is_a_value_error():
+    model = dropout_before_bn(0.5)
+    with pytest.raises(ValueError, match="`data` is empty"):
+        measure_variance_shift(model, X[:0], verbose=0)
+    with pytest.raises(ValueError, match="`data` is empty"):
+        recalibrate_batchnorm(model, X[:0], verbose=0)
+    # Keras itself refuses an empty generator, with its own clear ValueError.
+    with pytest.raises(ValueError, match="empty"):
+        measure_variance_shift(model, (batch for batch in []), verbose=0)
+
+
+def test_report_formats_and_plot(tmp_path):
+    report = measure_variance_shift(dropout_before_bn(0.5), X, verbose=0)
+    text = str(report)
+    assert text.splitlines()[1].split()[:2] == ["layer", "shift"]
+    assert "bn" in text and "drop" in text
+    assert "<table>" in report._repr_html_()
+    data = report.to_dict()
+    assert (
+        data["entries"][0]["layer"] == "bn" and len(data["entries"][0]["ratio"]) == 16
+    )
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = report.plot()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["bn"]
+    ax.figure.savefig(tmp_path / "shift.png")
+    assert (tmp_path / "shift.png").stat().st_size > 1000

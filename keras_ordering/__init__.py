@@ -24,6 +24,9 @@ __getattr__, __dir__, __all__ = attach(
         "LintReport": ".lint.report",
         "OrderingWarning": ".lint.ordering_warning",
         "check": ".lint.api",
+        "fix_model": ".rewrite.fix",
+        "fuse_model": ".rewrite.fuse",
+        "unfuse_model": ".rewrite.fuse",
         "lint_file": ".lint.api",
         "lint_model": ".lint.api",
         "rules": ".lint.api",
@@ -38,3 +41,5 @@ if TYPE_CHECKING:
     from .lint.lint_error import LintError  # noqa: F401
     from .lint.ordering_warning import OrderingWarning  # noqa: F401
     from .lint.report import LintReport  # noqa: F401
+    from .rewrite.fix import fix_model  # noqa: F401
+    from .rewrite.fuse import fuse_model, unfuse_model  # noqa: F401

@@ -24,7 +24,10 @@ from .lint.registry import CONVENTIONS
 PROGRAM = "keras-ordering"
 USAGE = f"""usage: {PROGRAM} lint PATH... [flags]   lint model files and directories
        {PROGRAM} rules                  list the rule catalogue
-       {PROGRAM} rule CODE              print one rule's documentation"""
+       {PROGRAM} rule CODE              print one rule's documentation
+       {PROGRAM} fix IN OUT [flags]     rewrite a model into the recommended order
+       {PROGRAM} fuse IN OUT            BN -> activation [-> dropout] into BNActDropout
+       {PROGRAM} unfuse IN OUT          BNActDropout back into stock Keras layers"""
 FORMATS = ("text", "json", "sarif", "github")
 
 # The CLI's own flag set, so importing this module never touches absl's
@@ -159,7 +162,75 @@ def _dispatch(arguments: list[str]) -> int:
         if len(rest) != 1:
             raise _UsageError("rule takes exactly one rule code or name, e.g. KO101")
         return _print_rule(rest[0], sys.stdout)
-    raise _UsageError(f"unknown command {command!r}; expected lint, rules or rule")
+    if command in ("fix", "fuse", "unfuse"):
+        if len(rest) != 2:
+            raise _UsageError(f"{command} takes two paths: IN.keras OUT.keras")
+        return _rewrite(command, Path(rest[0]), Path(rest[1]), sys.stdout)
+    raise _UsageError(
+        f"unknown command {command!r}; expected lint, rules, rule, fix, fuse or unfuse"
+    )
+
+
+def _load_safely(path: Path) -> Any:
+    """keras.saving.load_model with safe_mode=True: no code from the file runs."""
+    if not path.is_file():
+        raise _UsageError(f"{path}: no such file")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Quiet TensorFlow start.
+    import keras
+
+    from .layers.bn_act_dropout import BNActDropout  # noqa: F401 - registers it
+
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except ValueError as error:
+        text = " ".join(str(error).split())
+        if "safe_mode" in text or "lambda" in text.lower():
+            raise _UsageError(
+                f"{path}: loading it needs unsafe deserialization (a Lambda "
+                f"layer's code); {PROGRAM} never runs code from a file"
+            ) from None
+        raise _UsageError(f"{path}: cannot load the model ({text[:200]})") from None
+    except (OSError, TypeError, KeyError) as error:
+        raise _UsageError(f"{path}: cannot load the model ({error})") from None
+
+
+def _rewrite(command: str, source: Path, target: Path, out: TextIO) -> int:
+    if target.suffix not in (".keras", ".h5"):
+        raise _UsageError(f"{target}: the output must be a .keras (or .h5) file")
+    model = _load_safely(source)
+    from .rewrite import fix_model, fuse_model, unfuse_model
+
+    options = _options() if command == "fix" else {}
+    fail_on = options.pop("fail_on", "warning")
+    options.pop("per_layer_ignores", None)
+    try:
+        if command == "fix":
+            select = options.get("select")
+            if options.get("extend_select"):
+                select = [*(select or ["ALL"]), *options["extend_select"]]
+            rewritten, changes = fix_model(
+                model,
+                select=select,
+                convention=options.get("convention", "standard"),
+                return_changes=True,
+            )
+        else:
+            rewrite = fuse_model if command == "fuse" else unfuse_model
+            rewritten, changes = rewrite(model, return_changes=True)
+    except ValueError as error:
+        raise _UsageError(f"{source}: {error}") from None
+    for change in changes:
+        print(change, file=out)
+    rewritten.save(target)
+    print(f"wrote {target}", file=out)
+    if command != "fix" or CLI_FLAGS["exit-zero"].value:
+        return 0
+    from .lint.api import lint_model
+
+    report = lint_model(
+        rewritten, select=select, convention=options.get("convention", "standard")
+    )
+    return 1 if report.at_or_above(fail_on) else 0
 
 
 def _print_rules(out: TextIO) -> int:

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 
 from keras_ordering import cli
@@ -401,3 +402,97 @@ def test_pre_commit_hook_lints_staged_model_files(model_files):
     )
     assert result.returncode == 1
     assert "KO101" in result.stdout
+
+
+# --- fix / fuse / unfuse ---------------------------------------------------------
+
+
+def test_fix_fuse_and_unfuse_commands(capsys, tmp_path):
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(8, use_bias=False, name="dense"),
+            keras.layers.Dropout(0.3, name="drop"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.ReLU(name="relu"),
+            keras.layers.Dense(2, name="head"),
+        ]
+    )
+    source = tmp_path / "risky.keras"
+    model.save(source)
+    fixed, fused, unfused = (
+        tmp_path / f"{n}.keras" for n in ("fixed", "fused", "back")
+    )
+
+    code, out, err = run_cli(capsys, "fix", str(source), str(fixed))
+    assert code == 0, err
+    assert "fixed KO101: moved 'drop' after 'relu'" in out
+    assert f"wrote {fixed}" in out
+    assert cli.main(["lint", str(fixed), "--isolated"]) == 0
+    capsys.readouterr()
+
+    code, out, _ = run_cli(capsys, "fuse", str(fixed), str(fused))
+    assert code == 0 and "fixed fuse: bn -> relu -> drop -> BNActDropout 'bn'" in out
+    code, out, _ = run_cli(capsys, "unfuse", str(fused), str(unfused))
+    assert code == 0 and "BNActDropout 'bn' -> BN, activation, dropout" in out
+
+    x = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
+    predictions = [
+        keras.saving.load_model(path).predict(x, verbose=0)
+        for path in (fixed, fused, unfused)
+    ]
+    np.testing.assert_allclose(predictions[1], predictions[0], atol=1e-5)
+    np.testing.assert_allclose(predictions[2], predictions[0], atol=1e-5)
+
+
+def test_fix_exit_code_follows_what_remains(capsys, tmp_path):
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(4, name="dense"),
+            keras.layers.Dropout(0.5, name="drop"),
+            keras.layers.Activation("sigmoid", name="sigmoid"),
+            keras.layers.Dense(1, name="head"),
+        ]
+    )
+    source = tmp_path / "sigmoid.keras"
+    model.save(source)
+    code, out, _ = run_cli(capsys, "fix", str(source), str(tmp_path / "out.keras"))
+    assert code == 1  # KO103 has no automatic fix and is a warning.
+    assert "left  KO103" in out
+    assert (
+        run_cli(
+            capsys,
+            "fix",
+            str(source),
+            str(tmp_path / "out.keras"),
+            "--fail-on",
+            "error",
+        )[0]
+        == 0
+    )
+
+
+def test_fix_refuses_unsafe_files_and_bad_arguments(capsys, tmp_path):
+    import keras
+
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Lambda(lambda t: t * 2.0, name="double")]
+    )
+    source = tmp_path / "lambda.keras"
+    model.save(source)
+    code, _, err = run_cli(capsys, "fix", str(source), str(tmp_path / "out.keras"))
+    assert code == 2
+    assert "needs unsafe deserialization" in err and err.count("\n") == 1
+    code, _, err = run_cli(capsys, "fuse", str(source), str(tmp_path / "out.txt"))
+    assert code == 2 and "must be a .keras" in err
+    code, _, err = run_cli(
+        capsys, "fix", str(tmp_path / "missing.keras"), str(tmp_path / "out.keras")
+    )
+    assert code == 2 and "no such file" in err
+    code, _, err = run_cli(capsys, "fix", str(source))
+    assert code == 2 and "takes two paths" in err

@@ -34,6 +34,13 @@ def test_public_names_resolve_lazily():
     from keras_ordering.layers import BNActDropout
 
     assert keras_ordering.BNActDropout is BNActDropout
+    from keras_ordering.rewrite import fix_model, fuse_model, unfuse_model
+
+    assert keras_ordering.fix_model is fix_model
+    assert (keras_ordering.fuse_model, keras_ordering.unfuse_model) == (
+        fuse_model,
+        unfuse_model,
+    )
     assert "BNActDropout" in dir(keras_ordering)
     assert keras_ordering.__version__ == "0.1.0.dev0"
     with pytest.raises(AttributeError, match="no attribute 'NoSuchThing'"):

@@ -75,6 +75,11 @@ def graph_from_model(model: Any) -> Graph:
     return graph
 
 
+def is_graph_model(model: Any) -> bool:
+    """True for Sequential and Functional models (not subclassed ones)."""
+    return isinstance(model, (keras.Sequential, Functional))
+
+
 def _functional_of(model: Any) -> Functional | None:
     if isinstance(model, Functional):
         return model

@@ -31,6 +31,8 @@ class Example:
         loss: optional `(loss class name, kwargs)` to compile with.
         expect: for INVALID examples, the layers one finding must name.
         title: a short description for the docs.
+        fixable: for INVALID examples of rules `fix_model` rewrites, whether
+            this one is within its reach (False: e.g. a path through a merge).
     """
 
     input_shape: tuple[int, ...] = ()
@@ -41,6 +43,7 @@ class Example:
     loss: tuple[str, Mapping[str, Any]] | None = None
     expect: tuple[str, ...] = ()
     title: str = ""
+    fixable: bool = True
 
     def build(self) -> Any:
         """The Keras model this example describes (imports keras)."""

@@ -149,5 +149,7 @@ class DropoutBeforeBatchnorm(Rule):
             ),
             outputs=("bn",),
             expect=("drop", "pool", "concat", "bn"),
+            # Moving the dropout past the merge would change the other branch.
+            fixable=False,
         ),
     )

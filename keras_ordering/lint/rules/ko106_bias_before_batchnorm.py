@@ -91,5 +91,15 @@ class BiasBeforeBatchnorm(Rule):
                 ("BatchNormalization", {"name": "bn"}),
             ),
             expect=("conv", "flatten", "bn"),
+            fixable=False,  # Flatten spreads each channel's bias over features.
+        ),
+        Example(
+            title="a biased dense layer directly before BN",
+            input_shape=(16,),
+            layers=(
+                ("Dense", {"units": 8, "name": "dense"}),
+                ("BatchNormalization", {"name": "bn"}),
+            ),
+            expect=("dense", "bn"),
         ),
     )

@@ -1,0 +1,181 @@
+"""Rebuilding a model with layers skipped, moved, reconfigured or added.
+
+Both rewrites describe what they want as a `_Plan` keyed by the original
+layer names; `rebuild` clones the model with `keras.models.clone_model`,
+applies the plan at each layer call, and copies weights by layer name (never
+by position), through the plan's weight transforms.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+
+from ..graph import kinds
+from ..graph.from_keras import is_graph_model
+from ..graph.graph import Graph
+from .change import Change
+
+WeightTransform = Callable[[list[np.ndarray]], list[np.ndarray]]
+# An item called before / after a layer: an original layer's name (its clone
+# is moved there) or a factory of a brand-new layer.
+Item = str | Callable[[], keras.layers.Layer]
+
+
+@dataclass
+class _Plan:
+    skip: set[str] = field(default_factory=set)
+    before: dict[str, list[Item]] = field(default_factory=dict)
+    after: dict[str, list[Item]] = field(default_factory=dict)
+    config: dict[str, dict[str, Any]] = field(default_factory=dict)
+    weights: dict[str, WeightTransform] = field(default_factory=dict)
+    replace: dict[str, Callable[[], keras.layers.Layer]] = field(default_factory=dict)
+    new_weights: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+
+    def claim(self, names: tuple[str, ...] | list[str]) -> bool:
+        """Reserves layers for one rewrite per round; False if already taken."""
+        if self.touched.intersection(names):
+            return False
+        self.touched.update(names)
+        return True
+
+
+def check_rewritable(model: Any, action: str) -> None:
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"{action} expects a keras.Model. Received: {type(model).__qualname__}"
+        )
+    if not is_graph_model(model):
+        raise ValueError(
+            f"{action} cannot rewrite model {model.name!r}: it is a subclassed "
+            "model, whose call() is Python code that no rewrite can change. "
+            "Use keras_ordering.lint_model(model) to see the findings, and fix "
+            "the code by hand."
+        )
+    if not model.built or not model.inputs:
+        raise ValueError(
+            f"Model {model.name!r} is not built: give it a keras.Input or call "
+            "it on a batch before rewriting it."
+        )
+
+
+def rebuild(
+    model: keras.Model,
+    plan: _Plan,
+    rewrite_nested: Callable[[keras.Model], keras.Model],
+) -> keras.Model:
+    """A new model: `model` with `plan` applied, weights copied by layer."""
+    originals = {layer.name: layer for layer in model.layers}
+    clones: dict[str, keras.layers.Layer] = {}
+    created: dict[str, keras.layers.Layer] = {}
+
+    def clone_of(name: str) -> keras.layers.Layer:
+        if name not in clones:
+            layer = originals[name]
+            config = {**layer.get_config(), **plan.config.get(name, {})}
+            clones[name] = type(layer).from_config(config)
+        return clones[name]
+
+    def clone_function(layer):
+        if isinstance(layer, keras.Model) and is_graph_model(layer):
+            return rewrite_nested(layer)
+        if isinstance(layer, keras.layers.InputLayer):
+            return layer
+        return clone_of(layer.name)
+
+    def resolve(item: Item) -> keras.layers.Layer:
+        if isinstance(item, str):
+            return clone_of(item)
+        layer = item()
+        created[layer.name] = layer
+        return layer
+
+    def call_function(layer, *args, **kwargs):
+        name = layer.name
+        if name in plan.skip:
+            return args[0]
+        if name in plan.replace:
+            layer = plan.replace[name]()
+            created[layer.name] = layer
+        inputs = args[0]
+        for item in plan.before.get(name, ()):
+            inputs = resolve(item)(inputs)
+        outputs = layer(inputs, *args[1:], **kwargs)
+        for item in plan.after.get(name, ()):
+            outputs = resolve(item)(outputs)
+        return outputs
+
+    functional = model
+    if isinstance(model, keras.Sequential):
+        functional = keras.Model(model.inputs, model.outputs, name=model.name)
+    rebuilt = keras.models.clone_model(
+        functional, clone_function=clone_function, call_function=call_function
+    )
+    for layer in rebuilt.layers:
+        if isinstance(layer, keras.Model) or not layer.weights:
+            continue
+        if layer.name in plan.new_weights:
+            layer.set_weights(plan.new_weights[layer.name])
+        elif layer.name in originals:
+            weights = originals[layer.name].get_weights()
+            transform = plan.weights.get(layer.name)
+            layer.set_weights(transform(weights) if transform else weights)
+    if isinstance(model, keras.Sequential):
+        # Rewrites move and insert layers along the chain: still a chain.
+        first_input = model.inputs[0]
+        rebuilt = keras.Sequential(
+            [
+                keras.Input(batch_shape=first_input.shape, dtype=first_input.dtype),
+                *(
+                    layer
+                    for layer in rebuilt.layers
+                    if not isinstance(layer, keras.layers.InputLayer)
+                ),
+            ],
+            name=model.name,
+        )
+    if getattr(model, "compiled", False):
+        rebuilt.compile_from_config(model.get_compile_config())
+    return rebuilt
+
+
+# --- Reading the neutral graph of the model being rewritten -------------------
+
+
+def heads_and_tails(graph: Graph) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Per layer path: the first and the last node of each of its calls."""
+    heads: dict[str, list[int]] = {}
+    tails: dict[str, list[int]] = {}
+
+    def same_layer(index: int, path: str) -> bool:
+        node = graph.nodes[index]
+        return node.path == path and node.kind not in (kinds.INPUT, kinds.OUTPUT)
+
+    for node in graph.nodes:
+        if node.kind in (kinds.INPUT, kinds.OUTPUT):
+            continue
+        if not any(same_layer(p, node.path) for p in graph.predecessors[node.index]):
+            heads.setdefault(node.path, []).append(node.index)
+        if not any(same_layer(s, node.path) for s in graph.successors[node.index]):
+            tails.setdefault(node.path, []).append(node.index)
+    return heads, tails
+
+
+def linear(graph: Graph, layers: tuple[str, ...]) -> bool:
+    """True when `layers` form a chain of single calls, each feeding only the
+    next one, so layers can move along it without touching other branches."""
+    heads, tails = heads_and_tails(graph)
+    if any(len(heads.get(name, ())) != 1 for name in layers):
+        return False
+    for first, second in itertools.pairwise(layers):
+        tail, head = tails[first][0], heads[second][0]
+        if graph.successors[tail] != [head] or graph.predecessors[head] != [tail]:
+            return False
+    return True

@@ -46,6 +46,8 @@ def keras_application():
     cache = {}
 
     def build(name):
+        if name == "NASNetMobile" and keras.backend.backend() == "torch":
+            pytest.skip("Keras does not provide NASNetMobile on the torch backend")
         if name not in cache:
             size = APPLICATION_SIZES[name]
             cache[name] = getattr(keras.applications, name)(

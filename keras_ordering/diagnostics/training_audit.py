@@ -81,7 +81,7 @@ def audit_training_flag(model: Any, sample: Any) -> TrainingFlagAudit:
         observations.append(
             _Observation(
                 layer,
-                call_path(layer, enclosing),
+                call_path(layer, enclosing, model),
                 model_training[0],
                 kwargs.get("training"),
                 to_numpy(args[0]),

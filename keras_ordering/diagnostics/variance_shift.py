@@ -80,7 +80,7 @@ def observe_batch_norm_inputs(
     def observe(layer, call, args, kwargs, enclosing):
         if not is_batch_norm(layer):
             return call(*args, **kwargs)
-        path = call_path(layer, enclosing)
+        path = call_path(layer, enclosing, model)
         values = to_numpy(args[0])
         moments.setdefault(path, ChannelMoments()).add(
             values, channel_axis(layer, values.ndim)

@@ -370,9 +370,11 @@ def intercepting_layer_calls(
         keras.layers.Layer.__call__ = original_call
 
 
-def call_path(layer: Any, enclosing: tuple) -> str:
-    """The graph path of a layer call: enclosing layers below the root model."""
-    return "/".join([*(outer.name for outer in enclosing[1:]), layer.name])
+def call_path(layer: Any, enclosing: tuple, root: Any) -> str:
+    """The graph path of a layer call: its enclosing layers, the root model
+    excepted (some backends call the root's `call` directly, so it may or
+    may not be on the stack)."""
+    return "/".join([*(o.name for o in enclosing if o is not root), layer.name])
 
 
 @contextlib.contextmanager

@@ -9,6 +9,9 @@ import pytest
 from keras_ordering.layers import BNActDropout
 from tests.layer_test_case import run_layer_test, seed_generator_count
 
+tensorflow_only = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="TensorFlow-only feature"
+)
 RNG = np.random.default_rng(0)
 IMAGES = RNG.normal(1.5, 2.0, size=(8, 6, 6, 5)).astype("float32")
 FEATURES = RNG.normal(-0.5, 3.0, size=(64, 32)).astype("float32")
@@ -284,6 +287,7 @@ def test_save_and_load_gives_identical_predictions(tmp_path, layer_path):
     layer_path.assert_used()
 
 
+@tensorflow_only
 def test_synchronized_statistics_under_a_distribution_strategy():
     import tensorflow as tf
 
@@ -350,9 +354,7 @@ def test_bad_arguments_at_build_time(kwargs, message):
         layer(IMAGES)
 
 
-@pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow", reason="uses tf.GradientTape"
-)
+@tensorflow_only
 @pytest.mark.parametrize("activation", ["relu", "gelu", None])
 @pytest.mark.parametrize("rate", [0.0, 0.3])
 def test_gradients_match_the_unfused_sequence(activation, rate, layer_path):
@@ -442,11 +444,6 @@ def _fast_path_spy(monkeypatch) -> list:
     monkeypatch.setattr(_tf_fast, "call", counting_call)
     monkeypatch.delenv("KERAS_ORDERING_PORTABLE", raising=False)
     return calls
-
-
-tensorflow_only = pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow", reason="the fast path is TensorFlow's"
-)
 
 
 @tensorflow_only

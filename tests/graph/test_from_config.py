@@ -179,3 +179,13 @@ def test_graph_features_survive_a_save(tmp_path):
     assert_static_equals_live(model, path)
     codes = {f.code for f in lint_file(path)}
     assert {"KO101", "KO102", "KO201"} <= codes
+
+
+def test_h5_files_without_h5py_get_a_clear_error(monkeypatch):
+    import sys
+
+    from keras_ordering.graph.model_files import ModelFileError
+
+    monkeypatch.setitem(sys.modules, "h5py", None)  # As if not installed.
+    with pytest.raises(ModelFileError, match=r"needs h5py: pip install"):
+        read_model_file(KERAS2 / "k2_sequential.h5")

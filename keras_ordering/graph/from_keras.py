@@ -387,7 +387,7 @@ def _recording_calls() -> Iterator[list[_CallRecord]]:
     records: list[_CallRecord] = []
 
     def record(layer, call, args, kwargs, enclosing):
-        parent = records[-1] if enclosing and records else None
+        parent = records[-1] if records else None
         tensors = [
             t for t in keras.tree.flatten((args, kwargs)) if keras.ops.is_tensor(t)
         ]

@@ -202,17 +202,24 @@ def _rewrite(command: str, source: Path, target: Path, out: TextIO) -> int:
 
     options = _options() if command == "fix" else {}
     fail_on = options.pop("fail_on", "warning")
-    options.pop("per_layer_ignores", None)
+    per_layer_ignores = options.pop("per_layer_ignores", None)
+    convention = options.pop("convention", "standard")
     try:
         if command == "fix":
-            select = options.get("select")
-            if options.get("extend_select"):
-                select = [*(select or ["ALL"]), *options["extend_select"]]
+            from .lint.registry import resolve
+
+            # The rule set the lint flags and config give, ignore included.
+            codes = [
+                rule.code
+                for rule in resolve(
+                    options.get("select"),
+                    options.get("ignore"),
+                    options.get("extend_select"),
+                    convention,
+                )
+            ]
             rewritten, changes = fix_model(
-                model,
-                select=select,
-                convention=options.get("convention", "standard"),
-                return_changes=True,
+                model, select=codes, convention=convention, return_changes=True
             )
         else:
             rewrite = fuse_model if command == "fuse" else unfuse_model
@@ -228,7 +235,10 @@ def _rewrite(command: str, source: Path, target: Path, out: TextIO) -> int:
     from .lint.api import lint_model
 
     report = lint_model(
-        rewritten, select=select, convention=options.get("convention", "standard")
+        rewritten,
+        select=codes,
+        convention=convention,
+        per_layer_ignores=per_layer_ignores,
     )
     return 1 if report.at_or_above(fail_on) else 0
 

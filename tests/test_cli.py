@@ -475,6 +475,11 @@ def test_fix_exit_code_follows_what_remains(capsys, tmp_path):
         )[0]
         == 0
     )
+    # --ignore is honoured too: the ignored finding no longer counts.
+    code, out, _ = run_cli(
+        capsys, "fix", str(source), str(tmp_path / "out.keras"), "--ignore", "KO103"
+    )
+    assert code == 0 and "KO103" not in out
 
 
 def test_fix_refuses_unsafe_files_and_bad_arguments(capsys, tmp_path):

@@ -168,6 +168,47 @@ def heads_and_tails(graph: Graph) -> tuple[dict[str, list[int]], dict[str, list[
     return heads, tails
 
 
+def sole_successor(graph: Graph, name: str) -> Any:
+    """The node of the single-call layer that alone consumes the single call of
+    `name`, or None (a branch, a merge, a shared layer or a model output)."""
+    heads, tails = heads_and_tails(graph)
+    if len(tails.get(name, ())) != 1:
+        return None
+    successors = graph.successors[tails[name][0]]
+    if len(successors) != 1:
+        return None
+    node = graph.nodes[successors[0]]
+    if node.kind in (kinds.INPUT, kinds.OUTPUT) or len(heads.get(node.path, ())) != 1:
+        return None
+    if graph.predecessors[node.index] != [tails[name][0]]:
+        return None
+    return node
+
+
+def nested_rewriter(
+    rewrite: Callable[[keras.Model], tuple[keras.Model, list[Change]]],
+    changes: list[Change],
+    applied_only: bool = False,
+) -> Callable[[keras.Model], keras.Model]:
+    """Rewrites a nested model, adding its changes with `outer/` layer paths."""
+
+    def rewrite_nested(nested: keras.Model) -> keras.Model:
+        result, nested_changes = rewrite(nested)
+        changes.extend(
+            Change(
+                change.code,
+                change.applied,
+                f"in '{nested.name}': {change.description}",
+                tuple(f"{nested.name}/{name}" for name in change.layers),
+            )
+            for change in nested_changes
+            if change.applied or not applied_only
+        )
+        return result
+
+    return rewrite_nested
+
+
 def linear(graph: Graph, layers: tuple[str, ...]) -> bool:
     """True when `layers` form a chain of single calls, each feeding only the
     next one, so layers can move along it without touching other branches."""

@@ -13,7 +13,15 @@ from ..graph.graph import Graph
 from ..lint.api import lint_model
 from ..lint.finding import Finding
 from ..lint.registry import Selectors, resolve
-from ._clone import _Plan, check_rewritable, heads_and_tails, linear, rebuild
+from ._clone import (
+    _Plan,
+    check_rewritable,
+    heads_and_tails,
+    linear,
+    nested_rewriter,
+    rebuild,
+    sole_successor,
+)
 from .change import Change
 
 # Codes fix_model can rewrite, in the order it tries them within a round.
@@ -72,21 +80,13 @@ def fix_model(
     changes: list[Change] = []
     reasons: dict[tuple, str] = {}
 
-    def fix_nested(nested: keras.Model) -> keras.Model:
-        fixed, nested_changes = fix_model(
+    fix_nested = nested_rewriter(
+        lambda nested: fix_model(
             nested, select=select, convention=convention, return_changes=True
-        )
-        changes.extend(
-            Change(
-                c.code,
-                True,
-                f"in '{nested.name}': {c.description}",
-                tuple(f"{nested.name}/{n}" for n in c.layers),
-            )
-            for c in nested_changes
-            if c.applied
-        )
-        return fixed
+        ),
+        changes,
+        applied_only=True,  # What is left shows in the outer model's re-lint.
+    )
 
     current = model
     for round_index in range(MAX_ROUNDS):
@@ -150,14 +150,8 @@ def _head(graph: Graph, path: str):
 
 def _following_activation(graph: Graph, path: str) -> str | None:
     """The plain activation layer fed by `path` alone, if there is one."""
-    _, tails = heads_and_tails(graph)
-    successors = graph.successors[tails[path][0]]
-    if len(successors) != 1:
-        return None
-    node = graph.nodes[successors[0]]
-    if node.kind != kinds.ACTIVATION or node.part is not None:
-        return None
-    if graph.predecessors[node.index] != [tails[path][0]]:
+    node = sole_successor(graph, path)
+    if node is None or node.kind != kinds.ACTIVATION or node.part is not None:
         return None
     return node.path
 

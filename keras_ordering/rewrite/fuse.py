@@ -7,11 +7,10 @@ from typing import Any
 
 import keras
 
-from ..graph import kinds
 from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 from ..layers.bn_act_dropout import BNActDropout
-from ._clone import _Plan, check_rewritable, heads_and_tails, rebuild
+from ._clone import _Plan, check_rewritable, nested_rewriter, rebuild, sole_successor
 from .change import Change
 
 # BatchNormalization settings BNActDropout takes under the same names.
@@ -59,18 +58,9 @@ def fuse_model(
     check_rewritable(model, "fuse_model")
     changes: list[Change] = []
 
-    def fuse_nested(nested: keras.Model) -> keras.Model:
-        fused, nested_changes = fuse_model(nested, return_changes=True)
-        changes.extend(
-            Change(
-                c.code,
-                c.applied,
-                f"in '{nested.name}': {c.description}",
-                tuple(f"{nested.name}/{n}" for n in c.layers),
-            )
-            for c in nested_changes
-        )
-        return fused
+    fuse_nested = nested_rewriter(
+        lambda nested: fuse_model(nested, return_changes=True), changes
+    )
 
     plan = _Plan()
     graph = graph_from_model(model)
@@ -112,18 +102,8 @@ def _factory(cls: type, config: dict[str, Any]) -> Callable[[], keras.layers.Lay
 
 
 def _single_successor(graph: Graph, name: str) -> str | None:
-    heads, tails = heads_and_tails(graph)
-    if len(tails.get(name, ())) != 1:
-        return None
-    successors = graph.successors[tails[name][0]]
-    if len(successors) != 1:
-        return None
-    node = graph.nodes[successors[0]]
-    if node.kind in (kinds.INPUT, kinds.OUTPUT) or len(heads.get(node.path, ())) != 1:
-        return None
-    if graph.predecessors[node.index] != [tails[name][0]]:
-        return None
-    return node.path
+    node = sole_successor(graph, name)
+    return None if node is None else node.path
 
 
 def _activation_name(layer: Any) -> Any:
@@ -210,10 +190,9 @@ def unfuse_model(
     check_rewritable(model, "unfuse_model")
     changes: list[Change] = []
 
-    def unfuse_nested(nested: keras.Model) -> keras.Model:
-        unfused, nested_changes = unfuse_model(nested, return_changes=True)
-        changes.extend(nested_changes)
-        return unfused
+    unfuse_nested = nested_rewriter(
+        lambda nested: unfuse_model(nested, return_changes=True), changes
+    )
 
     plan = _Plan()
     for layer in model.layers:

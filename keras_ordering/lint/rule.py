@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from ..graph import kinds
+from ..graph.activations import ActivationFacts, activation_facts
 from ..graph.graph import Graph
 from ..graph.node import Node
 from .example import Example
@@ -109,5 +110,6 @@ def via(nodes: Sequence[Node]) -> str:
     return " (via " + ", ".join(f"'{name}'" for name in middle) + ")"
 
 
-def facts_of(node: Node) -> kinds.ActivationFacts | None:
-    return kinds.activation_facts(node.attrs.get("activation"))
+def facts_of(node: Node) -> ActivationFacts | None:
+    """The facts of an activation node's function (`graph.activations`)."""
+    return activation_facts(node.attrs.get("activation"))

@@ -168,7 +168,7 @@ def _fix_dropout_before_batchnorm(finding, graph, model, plan) -> str | None:
     noise, batch_norm = finding.layers[0], finding.layers[-1]
     if _head(graph, noise).layer_class == kinds.FUSED_CLASS:
         return "the noise is part of a BNActDropout"
-    if model.get_layer(batch_norm).__class__.__name__ != "BatchNormalization":
+    if not _is_batch_norm(model.get_layer(batch_norm)):
         return "the batch normalization is part of a BNActDropout"
     target = _following_activation(graph, batch_norm) or batch_norm
     plan.skip.add(noise)
@@ -184,7 +184,7 @@ def _fix_batchnorm_after_activation(finding, graph, model, plan) -> str | None:
     between = {graph.nodes[i].kind for i in _between_nodes(graph, finding.layers)}
     if not between <= {kinds.POOL, kinds.NOISE}:
         return "a shape layer between activation and BN changes the channel layout"
-    if model.get_layer(batch_norm).__class__.__name__ != "BatchNormalization":
+    if not _is_batch_norm(model.get_layer(batch_norm)):
         return "the batch normalization is part of a BNActDropout"
     plan.skip.add(batch_norm)
     head = _head(graph, activation)
@@ -199,6 +199,11 @@ def _fix_batchnorm_after_activation(finding, graph, model, plan) -> str | None:
         return "the activation is part of a BNActDropout"
     plan.changes.append(Change("KO102", True, what, finding.layers))
     return None
+
+
+def _is_batch_norm(layer: keras.layers.Layer) -> bool:
+    """A plain batch normalization layer (not the BN part of a BNActDropout)."""
+    return kinds.is_batch_norm_class(type(layer).__name__)
 
 
 def _between_nodes(graph: Graph, layers: tuple[str, ...]) -> list[int]:
@@ -228,7 +233,7 @@ def _fix_bias_before_batchnorm(finding, graph, model, plan) -> str | None:
         return "shape layers between the weight layer and BN reshape the bias"
     weight, batch_norm = finding.layers
     weight_layer, bn_layer = model.get_layer(weight), model.get_layer(batch_norm)
-    if type(bn_layer).__name__ != "BatchNormalization":
+    if not _is_batch_norm(bn_layer):
         return "the batch normalization is part of a BNActDropout"
     config = weight_layer.get_config()
     channels_first = config.get("data_format") == "channels_first"
@@ -267,16 +272,22 @@ def _fix_consecutive_dropout(finding, graph, model, plan) -> str | None:
         second, "noise_shape", None
     ):
         return "the two noise layers draw different kinds of noise"
-    if kind in ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"):
+    draws = (
+        kinds.noise_pattern(kind, first.get_config())
+        if kinds.is_noise_class(kind)
+        else None
+    )
+    if draws is None or draws[0] == "gaussian":
+        return f"two {kind} layers do not compose into one exactly"
+    if draws[0] == "additive":
+        stddev = float(np.hypot(first.stddev, second.stddev))
+        plan.config[second.name] = {"stddev": stddev}
+        what = f"merged into one {kind}(stddev={stddev:.4g})"
+    else:
+        # Two independent masks drop a unit unless both keep it.
         keep = (1.0 - first.rate) * (1.0 - second.rate)
         plan.config[second.name] = {"rate": 1.0 - keep}
         what = f"merged into one {kind}(rate={1.0 - keep:.4g})"
-    elif kind == "GaussianNoise":
-        stddev = float(np.hypot(first.stddev, second.stddev))
-        plan.config[second.name] = {"stddev": stddev}
-        what = f"merged into one GaussianNoise(stddev={stddev:.4g})"
-    else:
-        return f"two {kind} layers do not compose into one exactly"
     plan.skip.add(first.name)
     plan.changes.append(Change("KO108", True, what, finding.layers))
     return None
@@ -284,9 +295,7 @@ def _fix_consecutive_dropout(finding, graph, model, plan) -> str | None:
 
 def _fix_consecutive_batchnorm(finding, graph, model, plan) -> str | None:
     first, second = (model.get_layer(name) for name in finding.layers)
-    if type(first).__name__ != "BatchNormalization" or type(second).__name__ != (
-        "BatchNormalization"
-    ):
+    if not (_is_batch_norm(first) and _is_batch_norm(second)):
         return "only two plain BatchNormalization layers merge"
     rank = len(first.input.shape)
     if first.axis % rank != second.axis % rank:

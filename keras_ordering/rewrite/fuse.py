@@ -7,6 +7,8 @@ from typing import Any
 
 import keras
 
+from ..graph import kinds
+from ..graph.activations import activation_argument_of_layer
 from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 from ..layers.bn_act_dropout import BNActDropout
@@ -65,7 +67,7 @@ def fuse_model(
     plan = _Plan()
     graph = graph_from_model(model)
     for batch_norm in model.layers:
-        if type(batch_norm).__name__ != "BatchNormalization":
+        if not kinds.is_batch_norm_class(type(batch_norm).__name__):
             continue
         chain = _fusable_chain(graph, model, batch_norm)
         if chain is None:
@@ -108,20 +110,10 @@ def _single_successor(graph: Graph, name: str) -> str | None:
 
 def _activation_name(layer: Any) -> Any:
     """The `activation` argument equal to an activation layer, or None."""
-    name = type(layer).__name__
-    if name == "Activation":
-        return layer.get_config()["activation"]
-    if name == "ReLU":
-        if layer.threshold or layer.negative_slope:
-            return None
-        if layer.max_value is None:
-            return "relu"
-        return "relu6" if float(layer.max_value) == 6.0 else None
-    if name == "ELU":
-        return "elu" if float(layer.alpha) == 1.0 else None
-    if name == "Softmax":
-        return "softmax" if layer.axis == -1 else None
-    return None
+    layer_class = type(layer).__name__
+    if kinds.kind_of(layer_class) != kinds.ACTIVATION:
+        return None
+    return activation_argument_of_layer(layer_class, layer.get_config())
 
 
 def _noise_settings(noise: Any, batch_norm: Any) -> dict[str, Any] | None:

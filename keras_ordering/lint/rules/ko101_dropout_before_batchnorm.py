@@ -6,7 +6,15 @@ from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import ACTIVATION, BATCH_NORM, MERGE, NOISE, POOL, SHAPE, any_of
+from ..patterns import (
+    ACTIVATION_NODE,
+    BATCH_NORM_NODE,
+    MERGE_NODE,
+    NOISE_NODE,
+    POOL_NODE,
+    SHAPE_NODE,
+    any_of,
+)
 from ..rule import Rule, via
 
 
@@ -71,9 +79,9 @@ class DropoutBeforeBatchnorm(Rule):
     name = "dropout-before-batchnorm"
     severity = "warning"
     pattern = PathPattern(
-        start=NOISE,
-        through=any_of(SHAPE, POOL, ACTIVATION, MERGE, NOISE),
-        end=BATCH_NORM,
+        start=NOISE_NODE,
+        through=any_of(SHAPE_NODE, POOL_NODE, ACTIVATION_NODE, MERGE_NODE, NOISE_NODE),
+        end=BATCH_NORM_NODE,
     )
     fix = (
         "Move the dropout after the batch normalization and its activation "

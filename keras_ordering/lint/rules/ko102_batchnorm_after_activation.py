@@ -5,7 +5,14 @@ from __future__ import annotations
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import ACTIVATION, BATCH_NORM, NOISE, POOL, SHAPE, any_of
+from ..patterns import (
+    ACTIVATION_NODE,
+    BATCH_NORM_NODE,
+    NOISE_NODE,
+    POOL_NODE,
+    SHAPE_NODE,
+    any_of,
+)
 from ..rule import Rule, via
 
 
@@ -50,7 +57,9 @@ class BatchnormAfterActivation(Rule):
     severity = "info"
     conventions_off = frozenset({"ic"})
     pattern = PathPattern(
-        start=ACTIVATION, through=any_of(SHAPE, POOL, NOISE), end=BATCH_NORM
+        start=ACTIVATION_NODE,
+        through=any_of(SHAPE_NODE, POOL_NODE, NOISE_NODE),
+        end=BATCH_NORM_NODE,
     )
     fix = (
         "Put the BN directly after the weight layer and before the activation "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import BATCH_NORM, SHAPE, LayerPattern
+from ..patterns import BATCH_NORM_NODE, SHAPE_NODE, LayerPattern
 from ..rule import Rule, via
 
 
@@ -48,8 +48,8 @@ class BiasBeforeBatchnorm(Rule):
     severity = "info"
     pattern = PathPattern(
         start=LayerPattern({"weight"}, where=_affine_with_bias),
-        through=SHAPE,
-        end=BATCH_NORM,
+        through=SHAPE_NODE,
+        end=BATCH_NORM_NODE,
     )
     fix = "Set use_bias=False on the layer before the batch normalization."
     reference = "Ioffe & Szegedy 2015, arXiv:1502.03167, section 3.2"

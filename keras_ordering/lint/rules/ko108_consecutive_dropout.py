@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import NOISE
+from ..patterns import NOISE_NODE
 from ..rule import Rule
 
 
@@ -36,7 +36,7 @@ class ConsecutiveDropout(Rule):
     code = "KO108"
     name = "consecutive-dropout"
     severity = "info"
-    pattern = PathPattern(start=NOISE, end=NOISE)
+    pattern = PathPattern(start=NOISE_NODE, end=NOISE_NODE)
     fix = "Merge the two noise layers into one with the combined rate."
     reference = "Srivastava et al. 2014, JMLR 15(56)"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import BATCH_NORM
+from ..patterns import BATCH_NORM_NODE
 from ..rule import Rule
 
 
@@ -37,7 +37,7 @@ class ConsecutiveBatchnorm(Rule):
     code = "KO109"
     name = "consecutive-batchnorm"
     severity = "warning"
-    pattern = PathPattern(start=BATCH_NORM, end=BATCH_NORM)
+    pattern = PathPattern(start=BATCH_NORM_NODE, end=BATCH_NORM_NODE)
     fix = "Remove one of the two batch normalizations."
     reference = "Ioffe & Szegedy 2015, arXiv:1502.03167"
 

@@ -119,6 +119,20 @@ LAYER_KINDS: dict[str, str] = {
 WRAPPER_CLASSES = frozenset({"TimeDistributed", "Bidirectional"})
 MODEL_CLASSES = frozenset({"Functional", "Sequential", "Model"})
 FUSED_CLASS = "BNActDropout"
+# Noise layers the fused layer takes in, with its `dropout=` mode for each.
+FUSED_DROPOUT_MODES = {
+    "Dropout": "standard",
+    "SpatialDropout1D": "spatial",
+    "SpatialDropout2D": "spatial",
+    "SpatialDropout3D": "spatial",
+    "GaussianDropout": "gaussian",
+}
+# The spatial dropout class for inputs of each rank (batch axis included).
+SPATIAL_DROPOUT_CLASSES = {
+    3: "SpatialDropout1D",
+    4: "SpatialDropout2D",
+    5: "SpatialDropout3D",
+}
 
 # Kinds whose layers keep the size of the last axis (channels-last data).
 _LAST_AXIS_KEEPING_KINDS = frozenset(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import keras
 
@@ -171,7 +171,8 @@ def _fused_config(batch_norm: Any, activation: Any, noise: Any) -> dict[str, Any
         name=batch_norm.name,
         dtype=bn_config.get("dtype"),
         activation=_activation_name(activation),
-        **(_noise_settings(noise, batch_norm) if noise is not None else {}),
+        # A noise layer reaches here only once _noise_settings accepted it.
+        **(cast(dict, _noise_settings(noise, batch_norm)) if noise is not None else {}),
     )
     return config
 
@@ -205,7 +206,7 @@ def unfuse_model(
             {**bn_config, "name": layer.name, "dtype": config.get("dtype")},
         )
         plan.new_weights[layer.name] = layer.get_weights()
-        added = []
+        added: list[Any] = []
         if layer._activation_name not in (None, "linear"):
             added.append(
                 _factory(

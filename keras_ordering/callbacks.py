@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 from absl import logging
@@ -10,6 +10,9 @@ from absl import logging
 from .lint.api import lint_model
 from .lint.finding import check_severity
 from .lint.lint_error import LintError
+
+if TYPE_CHECKING:
+    from .lint.report import LintReport
 
 _LOG = {"error": logging.error, "warning": logging.warning, "info": logging.info}
 
@@ -42,7 +45,7 @@ class LintCallback(keras.callbacks.Callback):
             raise TypeError("LintCallback logs its findings; `warn` is not an option")
         self.fail_on = fail_on
         self.options = options
-        self.report = None
+        self.report: LintReport | None = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.report = lint_model(self.model, **self.options)

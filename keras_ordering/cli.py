@@ -341,10 +341,13 @@ def _lint(paths: list[str], out: TextIO) -> int:
     if files and not reports and not errors and skipped:
         errors.append((paths[0], "no Keras model files found (only other JSON files)"))
     _write(CLI_FLAGS["output-format"].value, reports, errors, out)
-    for file in skipped:
-        print(f"{PROGRAM}: skipped {file}: not a Keras model config", file=sys.stderr)
-    for file, problem in errors:
-        _error(f"{file}: {problem}")
+    for skipped_file in skipped:
+        print(
+            f"{PROGRAM}: skipped {skipped_file}: not a Keras model config",
+            file=sys.stderr,
+        )
+    for failed_file, problem in errors:
+        _error(f"{failed_file}: {problem}")
     if errors:
         return 2
     failing = any(report.at_or_above(fail_on) for _, report in reports)

@@ -62,8 +62,11 @@ class ChannelMoments:
     def __init__(self) -> None:
         self.count = 0
         self.batches = 0
-        self.total = self.total_squares = None
-        self.batch_means = self.batch_variances = None
+        # float64 arrays of one value per channel, from the first batch on.
+        self.total: Any = None
+        self.total_squares: Any = None
+        self.batch_means: Any = None
+        self.batch_variances: Any = None
 
     def add(self, values: np.ndarray, axis: int) -> None:
         values = np.moveaxis(np.asarray(values, np.float64), axis, -1)
@@ -97,7 +100,7 @@ def batch_statistics_without_dropout(layer: Any) -> Iterator[None]:
     """For one call: a frozen BN normalizes with batch statistics too, and a
     BNActDropout drops nothing."""
     trainable = layer.trainable
-    rate = getattr(layer, "rate", None)
+    rate: Any = getattr(layer, "rate", None)
     layer.trainable = True
     if isinstance(layer, BNActDropout):
         layer.rate = 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import keras
 import numpy as np
@@ -228,7 +228,8 @@ def _normalized(obs: _Observation, batch_statistics: bool) -> np.ndarray:
     if batch_statistics:
         mean, variance = x.mean(axis=reduce), x.var(axis=reduce)
     else:
-        mean, variance = obs.moving
+        # Observations of a BN always carry its moving statistics.
+        mean, variance = cast("tuple[np.ndarray, np.ndarray]", obs.moving)
     gamma = to_numpy(layer.gamma) if layer.scale else 1.0
     beta = to_numpy(layer.beta) if layer.center else 0.0
     normalized = (x - np.reshape(mean, shape)) / np.sqrt(

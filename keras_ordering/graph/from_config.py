@@ -8,7 +8,7 @@ plain JSON data is read; class and module names stay strings.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import kinds
 from .graph import Graph
@@ -60,8 +60,9 @@ def graph_from_config(config: Mapping[str, Any], loss: Any = None) -> Graph:
     losses = losses_per_output(loss, output_names)
     for index, (producers, name) in enumerate(zip(outputs, output_names, strict=True)):
         attrs: dict[str, Any] = {"index": index}
-        if losses[index] is not None:
-            attrs.update(losses[index])
+        output_loss = losses[index]
+        if output_loss is not None:
+            attrs.update(output_loss)
         graph.connect(
             producers, graph.add_node(kinds.OUTPUT, name, "Output", attrs=attrs)
         )
@@ -156,7 +157,9 @@ def _shapes_of(node: Any) -> list[Any]:
 
 def config_attributes(layer: Mapping[str, Any]) -> dict[str, Any]:
     """The raw settings `kinds.expand` reads, taken from a layer config."""
-    config = layer.get("config") if isinstance(layer.get("config"), Mapping) else {}
+    config = layer.get("config")
+    if not isinstance(config, Mapping):
+        config = {}
     return {
         name: config[name] for name in kinds.LAYER_ATTRIBUTE_NAMES if name in config
     }
@@ -174,10 +177,10 @@ class _ConfigBuilder:
     ) -> list[Producers]:
         """A Functional config: each layer call in dependency order."""
         tensors: dict[TensorRef, Producers] = {}
-        for ref, producers in zip(
+        for ref, input_group in zip(
             _refs(model_config.get("input_layers")), input_producers, strict=False
         ):
-            tensors[ref] = producers
+            tensors[ref] = input_group
         keras2 = _is_keras2(model_config)
         pending = [
             (layer, node_index + _first_node_index(layer, keras2), node)
@@ -285,7 +288,7 @@ def _first_node_index(layer: Mapping[str, Any], keras2: bool) -> int:
     return int(layers[0].get("class_name") == "InputLayer")
 
 
-def _is_single_shape(shape: Any) -> bool:
+def _is_single_shape(shape: Any) -> TypeGuard[list[int | None]]:
     return (
         isinstance(shape, list)
         and bool(shape)
@@ -302,7 +305,9 @@ def _input_last_dim(layers: Sequence[Mapping[str, Any]]) -> int | None:
 def _output_last_dim(layer: Mapping[str, Any], last_dim: int | None) -> int | None:
     """Size of the last axis after `layer`, when a config alone tells it."""
     class_name = str(layer.get("class_name"))
-    config = layer.get("config") if isinstance(layer.get("config"), Mapping) else {}
+    config = layer.get("config")
+    if not isinstance(config, Mapping):
+        config = {}
     if config.get("data_format") == "channels_first":
         return None
     if kinds.keeps_last_axis(class_name):
@@ -311,8 +316,8 @@ def _output_last_dim(layer: Mapping[str, Any], last_dim: int | None) -> int | No
         units = config.get("units", config.get("filters"))
         return units if isinstance(units, int) else None
     if class_name == "Reshape":
-        target = config.get("target_shape")
-        return target[-1] if _is_single_shape(list(target or [])) else None
+        target = list(config.get("target_shape") or [])
+        return target[-1] if _is_single_shape(target) else None
     return None
 
 

@@ -68,8 +68,9 @@ def graph_from_model(model: Any) -> Graph:
     losses = _compiled_losses(model, output_names)
     for index, (producers, name) in enumerate(zip(outputs, output_names, strict=True)):
         attrs: dict[str, Any] = {"index": index}
-        if losses[index] is not None:
-            attrs.update(losses[index])
+        output_loss = losses[index]
+        if output_loss is not None:
+            attrs.update(output_loss)
         output = graph.add_node(kinds.OUTPUT, name, "Output", attrs=attrs)
         graph.connect(producers, output)
     return graph
@@ -152,8 +153,8 @@ class _Builder:
         prefix: str,
         input_shapes: list[tuple | None],
         call_arguments: Any = None,
-    ) -> list[Producers] | None:
-        """One call of `layer`; returns producers per output, None if unknown."""
+    ) -> list[Producers]:
+        """One call of `layer`; returns the producers of each output."""
         path = prefix + layer.name
         merged = sorted({index for group in producers for index in group})
         functional = _functional_of(layer)
@@ -191,8 +192,8 @@ class _Builder:
         self, model: Any, input_producers: list[Producers], prefix: str
     ) -> list[Producers]:
         tensor_producers: dict[int, Producers] = {}
-        for tensor, producers in zip(model._inputs, input_producers, strict=False):
-            tensor_producers[id(tensor)] = producers
+        for tensor, input_group in zip(model._inputs, input_producers, strict=False):
+            tensor_producers[id(tensor)] = input_group
         for depth in sorted(model._nodes_by_depth, reverse=True):
             for node in model._nodes_by_depth[depth]:
                 if node.is_input or node.operation is None:

@@ -184,7 +184,7 @@ def _split(path: Path, document: Any) -> tuple[dict[str, Any], Any]:
 def find_model_files(path: str | os.PathLike) -> list[Path]:
     """Model files under a directory, recursively, sorted; hidden dirs skipped."""
     root = Path(path)
-    found = []
+    found: list[Path] = []
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
         found.extend(

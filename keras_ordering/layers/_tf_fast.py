@@ -30,7 +30,7 @@ fuses by itself. TensorFlow-private helpers are confined to this module.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import tensorflow as tf
 from tensorflow.python.framework import ops as tf_ops
@@ -236,7 +236,8 @@ def _activate_and_drop(layer: Any, y: tf.Tensor, mask: tf.Tensor | None, keep: f
 def call(layer: Any, inputs: tf.Tensor, training: bool) -> tf.Tensor:
     """The fast path of `BNActDropout.call`; `applies()` must hold."""
     rank = len(inputs.shape)
-    reshape, data_format = layout(rank, layer._channel_axis)
+    # applies() has checked that a layout exists.
+    reshape, data_format = cast("tuple[str, str]", layout(rank, layer._channel_axis))
     dropping = bool(training) and layer.rate > 0
     threshold, keep = quantized_keep(layer.rate) if dropping else (LEVELS, 1.0)
     dropping = dropping and threshold < LEVELS

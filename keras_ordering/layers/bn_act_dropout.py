@@ -156,7 +156,7 @@ class BNActDropout(keras.layers.Layer):
         self.dropout = dropout
         self.noise_shape = _check_noise_shape(noise_shape, dropout)
         self.seed = seed
-        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        if isinstance(axis, bool) or not isinstance(axis, (int, numbers.Integral)):
             raise ValueError(
                 f"Argument `axis` must be an integer. Received: axis={axis!r}"
             )
@@ -202,12 +202,13 @@ class BNActDropout(keras.layers.Layer):
         self.seed_generator = (
             keras.random.SeedGenerator(seed) if self.rate > 0 else None
         )
-        self.gamma = None
-        self.beta = None
-        self.moving_mean = None
-        self.moving_variance = None
-        self._channel_axis = None
-        self._reduction_axes = None
+        # Created in build().
+        self.gamma: Any = None
+        self.beta: Any = None
+        self.moving_mean: Any = None
+        self.moving_variance: Any = None
+        self._channel_axis: int | None = None
+        self._reduction_axes: list[int] | None = None
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         rank = len(input_shape)
@@ -369,6 +370,7 @@ class BNActDropout(keras.layers.Layer):
                 dtype=x.dtype,
                 seed=self.seed_generator,
             )
+        noise_shape: tuple[Any, ...] | None
         if self.dropout == "spatial":
             shape = ops.shape(x)
             noise_shape = tuple(
@@ -489,7 +491,7 @@ def _is_positive_int(value: Any) -> bool:
     return (
         isinstance(value, numbers.Integral)
         and not isinstance(value, bool)
-        and value > 0
+        and value > 0  # type: ignore[operator]  # numbers.Integral lacks __gt__ in typeshed.
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from ..graph.graph import Graph
 from .patterns import LayerPattern
@@ -44,6 +45,7 @@ class PathPattern:
     def _paths_from(self, graph: Graph, start: int) -> Iterator[tuple[int, ...]]:
         # Breadth first, so each end is reached by its shortest path; each
         # node is expanded once, so a start costs O(nodes reached).
+        end = cast(LayerPattern, self.end)  # matches() comes here only with an end.
         limit = self.max_through if self.through is not None else 0
         parents: dict[int, int | None] = {start: None}
         frontier = [start]
@@ -56,7 +58,7 @@ class PathPattern:
                     if successor in parents:
                         continue
                     node = graph.nodes[successor]
-                    if self.end.matches(node):
+                    if end.matches(node):
                         if successor not in ends_found:
                             ends_found.add(successor)
                             yield (*_trace_back(parents, index), successor)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import keras
 
@@ -168,7 +168,8 @@ def _replace(plan: RewritePlan, batch_norm: Any, activation: Any, noise: Any) ->
         name=batch_norm.name,
         dtype=bn_config.get("dtype"),
         activation=_activation_argument(activation),
-        **(_noise_settings(noise, batch_norm) if noise is not None else {}),
+        # A noise layer reaches here only once _noise_settings accepted it.
+        **(cast(dict, _noise_settings(noise, batch_norm)) if noise is not None else {}),
     )
     plan.replace[batch_norm.name] = _factory(BNActDropout, config)
     plan.new_weights[batch_norm.name] = batch_norm.get_weights()
@@ -214,7 +215,7 @@ def unfuse_model(
             {**bn_config, "name": layer.name, "dtype": config.get("dtype")},
         )
         plan.new_weights[layer.name] = layer.get_weights()
-        added = []
+        added: list[Any] = []
         if layer._activation_name not in (None, "linear"):
             added.append(
                 _factory(

@@ -1,0 +1,123 @@
+"""The pre-commit hook's environment holds only what static lint imports.
+
+pre-commit installs a `language: python` hook with
+`pip install . <additional_dependencies>`; the hook passes `--no-deps`, so
+its environment holds this package plus the packages it lists, and neither
+keras nor a backend.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _hook() -> dict:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    return hook
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[ ;<>=!~\[]", requirement, maxsplit=1)[0].lower()
+
+
+def test_hook_installs_the_package_without_keras():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    dependencies = _hook()["additional_dependencies"]
+    assert dependencies[0] == "--no-deps"
+    listed = {_name(requirement) for requirement in dependencies[1:]}
+    # Everything the package needs, minus keras, plus h5py for .h5 files.
+    needed = {_name(r) for r in project["dependencies"]} - {"keras"}
+    needed |= {_name(r) for r in project["optional-dependencies"]["h5"]}
+    assert listed == needed
+    assert "--no-deps" not in dependencies[1:]
+
+
+# Runs the hook's entry point with every import outside the standard library,
+# this package and the hook's listed packages refused, as in the hook's
+# environment.
+_BLOCKED_RUN = textwrap.dedent(
+    """
+    import json, sys
+
+    allowed = set(json.loads(sys.argv[1]))
+    ok_before = {name.split(".")[0] for name in sys.modules}
+
+    class Refuse:
+        def find_spec(self, name, path=None, target=None):
+            top = name.split(".")[0]
+            if (
+                top in sys.stdlib_module_names
+                or top in allowed
+                or top in ok_before
+                or top == "keras_ordering"
+            ):
+                return None
+            raise ModuleNotFoundError(f"not in the hook environment: {name}")
+
+    sys.meta_path.insert(0, Refuse())
+    from keras_ordering.cli import run
+
+    sys.argv = ["keras-ordering", *sys.argv[2:]]
+    run()
+    """
+)
+
+
+def _import_names(distribution: str) -> set[str]:
+    """Top-level modules that an installed distribution provides."""
+    provided = importlib.metadata.packages_distributions()
+    return {
+        module
+        for module, owners in provided.items()
+        if any(_name(owner) == distribution for owner in owners)
+    }
+
+
+def test_static_lint_runs_with_only_the_hook_environment(model_files, tmp_path):
+    import keras
+
+    listed = [_name(r) for r in _hook()["additional_dependencies"][1:]]
+    # tomli is only needed (and only installed) before Python 3.11.
+    allowed = set().union(*(_import_names(d) for d in listed if d != "tomli"))
+    assert "keras" not in allowed
+    h5_file = tmp_path / "warning.h5"
+    keras.saving.load_model(model_files["warning"]).save(h5_file)
+    command = [sys.executable, "-c", _BLOCKED_RUN, json.dumps(sorted(allowed))]
+    entry = _hook()["entry"].split()[1:]  # `lint`, after the console script.
+    result = subprocess.run(
+        [*command, *entry, str(model_files["warning"]), str(h5_file)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert "not in the hook environment" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.count("KO101") == 2, result.stdout
+
+    # The blocker does refuse what the hook lacks: the live path needs keras.
+    live = subprocess.run(
+        [*command, "fuse", str(model_files["warning"]), str(tmp_path / "out.keras")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert live.returncode != 0
+    assert "not in the hook environment: keras" in live.stdout + live.stderr

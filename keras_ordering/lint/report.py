@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .._report_view import ReportView, column_widths, text_row
 from .finding import SEVERITIES, Finding
 
 # Where `_repr_html_` links each rule's docs; anchors are `#ko101`, ...
@@ -14,7 +14,7 @@ RULES_DOCS_URL = "docs/rules.md"
 _COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
 
 
-class LintReport:
+class LintReport(ReportView):
     """The findings of `lint_model`, iterable and sized.
 
     Attributes:
@@ -74,19 +74,25 @@ class LintReport:
         plural = "" if len(self) == 1 else "s"
         return f"Model '{self.model_name}': {len(self)} finding{plural} ({counts})"
 
+    _summary = _title = _headline
+
+    def _header(self) -> tuple[str, ...]:
+        return ("code", "severity", "rule", "layers")
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        return [
+            (f.code, f.severity, f.name, " -> ".join(f.layers)) for f in self.findings
+        ]
+
     def __str__(self) -> str:
         lines = [self._headline()]
         if self.findings:
-            rows = [
-                (f.code, f.severity, f.name, " -> ".join(f.layers))
-                for f in self.findings
-            ]
-            header = ("code", "severity", "rule", "layers")
-            widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
-            lines.append(_row(header, widths))
+            header, rows = self._header(), self._rows()
+            widths = column_widths(header, rows)
+            lines.append(text_row(header, widths))
+            indent = " " * (sum(widths) + 2 * len(widths))
             for finding, row in zip(self.findings, rows, strict=True):
-                lines.append(_row(row, widths))
-                indent = " " * (sum(widths) + 6)
+                lines.append(text_row(row, widths))
                 lines.append(f"{indent}{finding.message}")
                 lines.append(f"{indent}fix: {finding.fix}")
         lines.extend(self._footer())
@@ -109,39 +115,32 @@ class LintReport:
         lines += [f"Note: {note}" for note in self.notes]
         return lines
 
-    def __repr__(self) -> str:
-        return f"<LintReport {self._headline()}>"
+    def _html_header(self) -> tuple[str, ...]:
+        return ("code", "severity", "layers", "message")
 
-    def _repr_html_(self) -> str:
+    def _html_rows(self) -> list[list[str]]:
         from .registry import get_rule
 
         escape = html.escape
-        parts = [f"<div><p><b>{escape(self._headline())}</b></p>"]
-        if self.findings:
-            parts.append(
-                "<table><thead><tr><th>code</th><th>severity</th><th>layers</th>"
-                "<th>message</th></tr></thead><tbody>"
-            )
-            for finding in self.findings:
-                colour = _COLOURS[finding.severity]
-                anchor = f"{RULES_DOCS_URL}#{finding.code.lower()}"
-                docs = escape(get_rule(finding.code).docs())
-                parts.append(
-                    "<tr>"
-                    f'<td><a href="{escape(anchor)}" title="{escape(finding.name)}">'
-                    f"{finding.code}</a></td>"
-                    f'<td><span style="color:white;background:{colour};'
-                    f'padding:1px 6px;border-radius:3px">{finding.severity}</span></td>'
-                    f"<td><code>{escape(' → '.join(finding.layers))}</code></td>"
-                    f"<td>{escape(finding.message)}<br><i>fix:</i> "
+        rows = []
+        for finding in self.findings:
+            colour = _COLOURS[finding.severity]
+            anchor = f"{RULES_DOCS_URL}#{finding.code.lower()}"
+            docs = escape(get_rule(finding.code).docs())
+            rows.append(
+                [
+                    f'<a href="{escape(anchor)}" title="{escape(finding.name)}">'
+                    f"{finding.code}</a>",
+                    f'<span style="color:white;background:{colour};'
+                    f'padding:1px 6px;border-radius:3px">{finding.severity}</span>',
+                    f"<code>{escape(' → '.join(finding.layers))}</code>",
+                    f"{escape(finding.message)}<br><i>fix:</i> "
                     f"{escape(finding.fix)}<details><summary>{finding.code} "
                     f"{escape(finding.name)} docs</summary><pre>{docs}</pre>"
-                    "</details></td></tr>"
-                )
-            parts.append("</tbody></table>")
-        parts += [f"<p>{escape(line)}</p>" for line in self._footer()]
-        parts.append("</div>")
-        return "".join(parts)
+                    "</details>",
+                ]
+            )
+        return rows
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,11 +155,3 @@ class LintReport:
             "suppressed": [finding.to_dict() for finding in self.suppressed],
             "notes": list(self.notes),
         }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
-
-
-def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
-    padded = [cell.ljust(width) for cell, width in zip(cells, widths, strict=False)]
-    return "  ".join([*padded, cells[-1]]).rstrip()

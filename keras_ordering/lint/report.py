@@ -6,11 +6,16 @@ import html
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .._markdown import markdown_to_html
 from .._report_view import ReportView, column_widths, text_row
 from .finding import SEVERITIES, Finding
 
-# Where `_repr_html_` links each rule's docs; anchors are `#ko101`, ...
-RULES_DOCS_URL = "docs/rules.md"
+# Where `_repr_html_` links each rule's docs (anchors `#ko101`, ...): an
+# absolute URL, so the links work from any notebook's directory. The docs
+# are embedded in the report as well, for readers offline.
+RULES_DOCS_URL = (
+    "https://github.com/keras-ordering/keras-ordering/blob/main/docs/rules.md"
+)
 _COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
 
 
@@ -123,21 +128,27 @@ class LintReport(ReportView):
 
         escape = html.escape
         rows = []
+        documented: set[str] = set()
         for finding in self.findings:
             colour = _COLOURS[finding.severity]
             anchor = f"{RULES_DOCS_URL}#{finding.code.lower()}"
-            docs = escape(get_rule(finding.code).docs())
+            docs = ""
+            if finding.code not in documented:  # Once per rule, not per finding.
+                documented.add(finding.code)
+                docs = (
+                    f"<details><summary>{finding.code} {escape(finding.name)} "
+                    f"docs</summary>{markdown_to_html(get_rule(finding.code).docs())}"
+                    "</details>"
+                )
             rows.append(
                 [
-                    f'<a href="{escape(anchor)}" title="{escape(finding.name)}">'
-                    f"{finding.code}</a>",
+                    f'<a href="{escape(anchor)}" title="{escape(finding.name)}" '
+                    f'target="_blank">{finding.code}</a>',
                     f'<span style="color:white;background:{colour};'
                     f'padding:1px 6px;border-radius:3px">{finding.severity}</span>',
                     f"<code>{escape(' → '.join(finding.layers))}</code>",
                     f"{escape(finding.message)}<br><i>fix:</i> "
-                    f"{escape(finding.fix)}<details><summary>{finding.code} "
-                    f"{escape(finding.name)} docs</summary><pre>{docs}</pre>"
-                    "</details>",
+                    f"{escape(finding.fix)}{docs}",
                 ]
             )
         return rows

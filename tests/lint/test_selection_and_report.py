@@ -10,6 +10,7 @@ import pytest
 
 from keras_ordering import Finding, LintReport, lint_model
 from keras_ordering.lint.registry import get_rule, resolve
+from keras_ordering.lint.report import RULES_DOCS_URL
 
 
 def _codes(**options) -> list[str]:
@@ -171,9 +172,15 @@ def test_report_html_has_colours_and_linked_docs():
     page = lint_model(_risky_model())._repr_html_()
     assert page.count("<tr>") == 1 + 3  # Header and one row per finding.
     assert "#c62828" in page and "#ef6c00" in page and "#1565c0" in page
-    assert 'href="docs/rules.md#ko101"' in page
+    # An absolute link works from any notebook directory; the docs travel too.
+    assert f'href="{RULES_DOCS_URL}#ko101"' in page
+    assert RULES_DOCS_URL.startswith("https://")
     assert "<details><summary>KO101 dropout-before-batchnorm docs</summary>" in page
-    assert "Why is this bad?" in page
+    # Rendered, not raw Markdown: headings, code blocks, inline code.
+    assert "<h2>Why is this bad?</h2>" in page and "## Why" not in page
+    assert '<pre><code class="language-python">' in page and "```" not in page
+    assert "<code>BNActDropout" in page or "<code>keras_ordering" in page
+    assert 'style="text-align:left' in page
 
 
 def test_report_dict_and_json():

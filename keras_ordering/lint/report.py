@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .._markdown import markdown_to_html
-from .._report_view import ReportView, column_widths, text_row
+from .._report_view import ReportView, column_widths, printable, text_row
 from .finding import SEVERITIES, Finding
 
 # Where `_repr_html_` links each rule's docs (anchors `#ko101`, ...): an
@@ -90,17 +90,20 @@ class LintReport(ReportView):
         ]
 
     def __str__(self) -> str:
-        lines = [self._headline()]
+        # Layer and model names come from user code and model files: escape
+        # newlines and terminal escape codes so they cannot forge lines.
+        lines = [printable(self._headline())]
         if self.findings:
-            header, rows = self._header(), self._rows()
+            header = self._header()
+            rows = [[printable(cell) for cell in row] for row in self._rows()]
             widths = column_widths(header, rows)
             lines.append(text_row(header, widths))
             indent = " " * (sum(widths) + 2 * len(widths))
             for finding, row in zip(self.findings, rows, strict=True):
                 lines.append(text_row(row, widths))
-                lines.append(f"{indent}{finding.message}")
-                lines.append(f"{indent}fix: {finding.fix}")
-        lines.extend(self._footer())
+                lines.append(f"{indent}{printable(finding.message)}")
+                lines.append(f"{indent}fix: {printable(finding.fix)}")
+        lines.extend(printable(line) for line in self._footer())
         return "\n".join(lines)
 
     def _footer(self) -> list[str]:

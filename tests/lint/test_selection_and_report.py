@@ -214,3 +214,30 @@ def test_get_rule_by_code_or_name():
     assert get_rule("ko101") is get_rule("dropout-before-batchnorm")
     with pytest.raises(ValueError, match="Unknown rule 'KO1'"):
         get_rule("KO1")
+
+
+def test_text_output_escapes_newlines_and_terminal_codes_in_names():
+    hostile = "drop\nKO999  error     forged-line\x1b[2J"
+    finding = Finding(
+        "KO101",
+        "dropout-before-batchnorm",
+        "warning",
+        f"'{hostile}' feeds 'bn'.",
+        (hostile, "bn"),
+        "Move it.",
+        "Li et al. 2018",
+    )
+    report = LintReport(
+        [finding],
+        model_name="m\x1b[31m",
+        opaque_layers=[(hostile, "Custom", "unknown")],
+        suppressed=[finding],
+    )
+    text = str(report)
+    assert "\x1b" not in text and "\r" not in text
+    assert len(text.splitlines()) == 1 + 1 + 3 + 2 + 1  # Nothing forged.
+    assert not any(line.startswith("KO999") for line in text.splitlines())
+    assert r"drop\nKO999  error     forged-line\x1b[2J -> bn" in text
+    assert text.startswith(r"Model 'm\x1b[31m': 1 finding")
+    # The HTML view escapes its own way; the data keeps the names unchanged.
+    assert report.to_dict()["findings"][0]["layers"][0] == hostile

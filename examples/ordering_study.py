@@ -1,9 +1,9 @@
 """Does the order of Conv, BN, Activation, Dropout and Pool matter?
 
 A repeated, seeded version of the well-known one-run ordering table (a Stack
-Overflow answer: MNIST, 20 epochs, one run per row; see
-../shared/reference.md), on real data that needs no download: scikit-learn's
-`load_digits` (1,797 8x8 handwritten digits) with a fixed stratified split.
+Overflow answer: MNIST, 20 epochs, one run per row), on real data that needs
+no download: scikit-learn's `load_digits` (1,797 8x8 handwritten digits)
+with a fixed stratified split.
 
 Each of the ten module orderings builds the same network: two modules of
 {Conv2D, Activation("relu"), Dropout, BatchNormalization, MaxPooling2D} in
@@ -33,6 +33,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -122,6 +123,68 @@ def run(order: str, seed: int, epochs: int, data) -> dict:
         "shift_bn2": shifts["bn2"].shift,
         "findings": " ".join(sorted({f.code for f in lint_model(model)})),
     }
+
+
+class StudyProgress:
+    """One labelled progress bar over all runs, with the time left (ETA).
+
+    Redrawn in place on a terminal; one line per run in logs and pipes.
+    """
+
+    WIDTH = 30
+
+    def __init__(self, total: int, label: str, stream=None):
+        self.total = total
+        self.stream = stream or sys.stdout
+        self.start = time.perf_counter()
+        self.in_place = getattr(self.stream, "isatty", lambda: False)()
+        print(label, file=self.stream, flush=True)
+
+    def update(self, done: int, last: str) -> None:
+        elapsed = time.perf_counter() - self.start
+        filled = round(self.WIDTH * done / self.total)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        if done < self.total:
+            left = elapsed / done * (self.total - done)
+            timing = f"elapsed {clock(elapsed)}, ETA {clock(left)}"
+        else:
+            timing = f"done in {clock(elapsed)}"
+        line = f"[{bar}] {done}/{self.total} runs, {timing} | last: {last}"
+        end = "" if self.in_place and done < self.total else "\n"
+        prefix = "\r\x1b[K" if self.in_place else ""
+        print(prefix + line, end=end, file=self.stream, flush=True)
+
+
+def clock(seconds: float) -> str:
+    """`h:mm:ss` or `m:ss`."""
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return (
+        f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    )
+
+
+def run_all(
+    seeds: int, epochs: int, data, runner: Callable[..., dict] = run
+) -> list[dict]:
+    """Every ordering with every seed, under one progress bar with an ETA."""
+    total = seeds * len(REFERENCE_LOSS)
+    progress = StudyProgress(
+        total,
+        f"Ordering study: {len(REFERENCE_LOSS)} orderings x {seeds} seeds x "
+        f"{epochs} epochs = {total} runs",
+    )
+    runs: list[dict] = []
+    for seed in range(seeds):
+        for order in REFERENCE_LOSS:
+            result = runner(order, seed, epochs, data)
+            runs.append(result)
+            progress.update(
+                len(runs),
+                f"{order} seed {seed}: test loss {result['test_loss']:.4f}, "
+                f"accuracy {result['test_accuracy']:.4f}",
+            )
+    return runs
 
 
 def interval(values: list[float]) -> tuple[float, float, float]:
@@ -261,20 +324,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         parser.error("--seeds and --epochs must be at least 1")
     args.out.mkdir(parents=True, exist_ok=True)
 
-    data = load_data()
-    runs = []
-    total = seeds * len(REFERENCE_LOSS)
-    start = time.perf_counter()
-    for seed in range(seeds):
-        for order in REFERENCE_LOSS:
-            result = run(order, seed, epochs, data)
-            runs.append(result)
-            print(
-                f"[{len(runs):3d}/{total}] {order} seed {seed}: test loss "
-                f"{result['test_loss']:.4f}, accuracy {result['test_accuracy']:.4f} "
-                f"({time.perf_counter() - start:.0f} s)",
-                flush=True,
-            )
+    runs = run_all(seeds, epochs, load_data())
     return write_outputs(runs, args.out)
 
 

@@ -27,6 +27,7 @@ import csv
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -35,6 +36,10 @@ import numpy as np
 
 from keras_ordering import BNActDropout
 from keras_ordering.diagnostics import measure_variance_shift, recalibrate_batchnorm
+from keras_ordering.diagnostics.variance_shift import (
+    NO_NOISE_COLOUR,
+    NOISE_UPSTREAM_COLOUR,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FEATURES = 32
@@ -105,7 +110,22 @@ def measure(keeps, x, y, epochs: int) -> list[dict]:
     return rows
 
 
-def plot(rows: list[dict], path: Path) -> None:
+# Each curve's colour and legend entry. Red and blue mean what they mean in
+# VarianceShiftReport.plot: a noise layer upstream of the BN, or none.
+CURVES = (
+    ("dropout_before_bn", "o-", NOISE_UPSTREAM_COLOUR, "Dropout -> BN: shifted, ~ p"),
+    (
+        "after_recalibration",
+        "s-",
+        "#ef6c00",
+        "Dropout -> BN after recalibrate_batchnorm: ~ 1",
+    ),
+    ("bn_act_dropout", "^-", NO_NOISE_COLOUR, "BN -> Dropout (BNActDropout): ~ 1"),
+)
+
+
+def plot(rows: list[dict], path: Path) -> Any:
+    """Saves the figure to `path`; returns its Axes."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -113,34 +133,30 @@ def plot(rows: list[dict], path: Path) -> None:
 
     keeps = [row["keep_probability"] for row in rows]
     figure, ax = plt.subplots(figsize=(6, 4.5))
-    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="theory: shift = p")
     ax.plot(
-        keeps,
-        [r["dropout_before_bn"] for r in rows],
-        "o-",
-        label="Dropout -> BN (measured)",
+        [0, 1],
+        [0, 1],
+        color="grey",
+        linestyle="--",
+        label="Li et al.'s theory: shift = p",
     )
-    ax.plot(
-        keeps,
-        [r["after_recalibration"] for r in rows],
-        "s-",
-        label="after recalibrate_batchnorm",
-    )
-    ax.plot(
-        keeps,
-        [r["bn_act_dropout"] for r in rows],
-        "^-",
-        label="BNActDropout (dropout after BN)",
-    )
+    for key, style, colour, label in CURVES:
+        ax.plot(keeps, [row[key] for row in rows], style, color=colour, label=label)
     ax.set_xlim(0, 1.05)
     ax.set_ylim(0, 1.3)
     ax.set_xlabel("keep probability p")
     ax.set_ylabel("Var_inference / moving variance")
     ax.set_title("Variance shift (Li et al. 2018), synthetic zero-mean data")
-    ax.legend(loc="lower right")
+    ax.legend(
+        loc="lower right",
+        fontsize="small",
+        title="measured shift of each model (1 = none)",
+        title_fontsize="small",
+    )
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
+    return ax
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

@@ -5,25 +5,32 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import keras
-from absl import logging
 
 from .lint.api import lint_model
+from .lint.config import DEFAULT_FAIL_ON, NOT_GIVEN, ConfigSource, with_config
 from .lint.finding import check_severity
 from .lint.lint_error import LintError
 
 if TYPE_CHECKING:
     from .lint.report import LintReport
 
-_LOG = {"error": logging.error, "warning": logging.warning, "info": logging.info}
-
 
 class LintCallback(keras.callbacks.Callback):
     """Lints the model in `on_train_begin`, before any training step.
 
+    Reads `[tool.keras_ordering]` from the nearest pyproject.toml (the
+    current directory when the callback is created, then its parents), as
+    the command line does; each argument given here overrides the file's key
+    of the same name.
+
     Args:
         fail_on: `"error"`, `"warning"` or `"info"`: raise `LintError` (and so
             stop `fit` before the first batch) when a finding is at least
-            this severe. `None` only logs the findings through absl logging.
+            this severe. `None` never raises. Default: the file's `fail-on`,
+            else `"warning"`. Findings that do not stop `fit` are printed,
+            every severity included, with the report's table.
+        config: True finds pyproject.toml from the current directory upward;
+            a path reads that file; False reads none.
         **options: the keyword options of `lint_model` (`select`, `ignore`,
             `extend_select`, `convention`, `per_layer_ignores`).
 
@@ -37,13 +44,20 @@ class LintCallback(keras.callbacks.Callback):
     lint only reads the model.
     """
 
-    def __init__(self, fail_on: str | None = "warning", **options: Any):
+    def __init__(
+        self,
+        fail_on: str | None = NOT_GIVEN,
+        *,
+        config: ConfigSource = True,
+        **options: Any,
+    ):
         super().__init__()
-        if fail_on is not None:
-            check_severity(fail_on, "fail_on")
         if "warn" in options:
-            raise TypeError("LintCallback logs its findings; `warn` is not an option")
-        self.fail_on = fail_on
+            raise TypeError("LintCallback prints its findings; `warn` is not an option")
+        options = with_config({**options, "fail_on": fail_on}, config)
+        self.fail_on = options.pop("fail_on", DEFAULT_FAIL_ON)
+        if self.fail_on is not None:
+            check_severity(self.fail_on, "fail_on")
         self.options = options
         self.report: LintReport | None = None
 
@@ -51,11 +65,7 @@ class LintCallback(keras.callbacks.Callback):
         self.report = lint_model(self.model, **self.options)
         if self.fail_on is not None and self.report.at_or_above(self.fail_on):
             raise LintError(self.report, self.fail_on)
-        for finding in self.report:
-            _LOG[finding.severity](
-                "%s %s [%s]: %s",
-                finding.code,
-                finding.name,
-                " -> ".join(finding.layers),
-                finding.message,
-            )
+        if self.report.findings or self.report.opaque_layers:
+            # Printed, not logged: absl hides INFO records by default, and
+            # every finding must show, info included.
+            print(self.report, flush=True)

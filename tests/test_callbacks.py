@@ -124,20 +124,29 @@ def test_passing_model_trains_exactly_as_without_the_callback():
         np.testing.assert_array_equal(a, b)
 
 
-def test_callback_with_fail_on_none_logs_through_absl(caplog):
+def test_callback_with_fail_on_none_shows_every_finding(capsys):
+    # No logging set-up: absl's default hides INFO records, and KO102 is info.
     callback = LintCallback(fail_on=None, select=["KO1"])
     model = risky_model()
-    with caplog.at_level("INFO", logger="absl"):
-        model.fit(DATA, TARGETS, epochs=1, verbose=0, callbacks=[callback])
+    model.fit(DATA, TARGETS, epochs=1, verbose=0, callbacks=[callback])
     # KO1 selects the opt-in KO120 too, as a prefix does in ruff.
     assert callback.report.codes() == ["KO102", "KO101", "KO120"]
-    messages = [record.getMessage() for record in caplog.records]
-    assert any(
-        m.startswith("KO101 dropout-before-batchnorm [dropout -> bn]") for m in messages
+    out = capsys.readouterr().out
+    assert out.startswith("Model 'sequential")
+    for finding in callback.report:
+        assert f"{finding.code}  {finding.severity}" in out
+        assert finding.message in out
+    assert "batchnorm-after-activation" in out and "dropout -> bn" in out
+
+
+def test_callback_below_fail_on_prints_and_a_clean_model_is_quiet(capsys):
+    risky_model().fit(
+        DATA, TARGETS, verbose=0, callbacks=[LintCallback(fail_on="error")]
     )
-    assert any(
-        r.levelname == "WARNING" and "KO101" in r.getMessage() for r in caplog.records
-    )
+    out = capsys.readouterr().out
+    assert "KO102  info" in out and "KO101  warning" in out
+    clean_model().fit(DATA, TARGETS, verbose=0, callbacks=[LintCallback()])
+    assert capsys.readouterr().out == ""
 
 
 def test_callback_rejects_bad_options():
@@ -149,3 +158,57 @@ def test_callback_rejects_bad_options():
         clean_model().fit(
             DATA, TARGETS, verbose=0, callbacks=[LintCallback(select="KO9")]
         )
+
+
+def write_config(directory, body: str):
+    path = directory / "pyproject.toml"
+    path.write_text(f"[tool.keras_ordering]\n{body}\n")
+    return path
+
+
+def test_check_reads_pyproject_and_arguments_override_it(tmp_path, monkeypatch):
+    write_config(tmp_path, 'ignore = ["KO101"]\nfail-on = "info"')
+    nested = tmp_path / "notebooks"
+    nested.mkdir()
+    monkeypatch.chdir(nested)  # Found from the current directory upward.
+    with pytest.raises(LintError) as raised:
+        check(risky_model())
+    assert raised.value.fail_on == "info"  # fail-on from the file
+    assert raised.value.report.codes() == ["KO102"]  # ignore from the file
+    # Each argument overrides the file's key; the other keys still hold.
+    assert check(risky_model(), fail_on=None).codes() == ["KO102"]
+    assert check(risky_model(), fail_on="warning").codes() == ["KO102"]
+    with pytest.raises(LintError, match="at or above 'info'"):
+        check(risky_model(), ignore=[])
+    # config=False reads no file; a path reads that file.
+    with pytest.raises(LintError, match="at or above 'warning'"):
+        check(risky_model(), config=False)
+    other = write_config(tmp_path / "notebooks", 'select = ["KO2"]')
+    assert check(risky_model(), config=other).codes() == []
+    with pytest.raises(TypeError, match="`config` must be True"):
+        check(risky_model(), config=1)
+
+
+def test_lint_model_reads_no_file(tmp_path, monkeypatch):
+    write_config(tmp_path, 'select = ["KO2"]')
+    monkeypatch.chdir(tmp_path)
+    assert lint_model(risky_model()).codes() == ["KO102", "KO101"]
+
+
+def test_callback_reads_pyproject_and_arguments_override_it(
+    tmp_path, monkeypatch, capsys
+):
+    write_config(tmp_path, 'ignore = ["KO101"]\nfail-on = "info"')
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(LintError) as raised:
+        risky_model().fit(DATA, TARGETS, verbose=0, callbacks=[LintCallback()])
+    assert raised.value.report.codes() == ["KO102"]
+    callback = LintCallback(fail_on=None)
+    assert callback.fail_on is None
+    risky_model().fit(DATA, TARGETS, verbose=0, callbacks=[callback])
+    assert callback.report.codes() == ["KO102"]
+    assert LintCallback(config=False).fail_on == "warning"
+    # A bad file is an error when the callback is made, not mid-pipeline.
+    write_config(tmp_path, 'convention = "xyz"')
+    with pytest.raises(ValueError, match="convention must be one of"):
+        LintCallback()

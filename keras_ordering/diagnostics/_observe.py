@@ -1,8 +1,15 @@
-"""Shared machinery of the diagnostics: find BNs, run data, accumulate moments."""
+"""The diagnostics' observation engine: find BNs, run data, accumulate moments.
+
+`measure_variance_shift`, `recalibrate_batchnorm` and `audit_training_flag`
+all run a model with its layer calls intercepted; this module holds what they
+share. Which layer is a BN or a noise layer is read from the one layer
+taxonomy, `graph/kinds.py`, by class name, as the linter reads it.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,14 +17,26 @@ import keras
 import numpy as np
 
 from ..graph import kinds
-from ..graph.from_keras import graph_from_model, intercepting_layer_calls
+from ..graph.from_keras import call_path, graph_from_model, intercepting_layer_calls
 from ..graph.graph import Graph
-from ..layers.bn_act_dropout import BNActDropout
+
+
+def layer_kind(layer: Any) -> str:
+    """The layer's kind in the taxonomy; BNActDropout counts as a BN."""
+    layer_class = type(layer).__name__
+    if layer_class == kinds.FUSED_CLASS:
+        return kinds.BATCH_NORM
+    return kinds.LAYER_KINDS.get(layer_class, kinds.UNKNOWN)
 
 
 def is_batch_norm(layer: Any) -> bool:
-    """Keras BatchNormalization, or BNActDropout (whose first part is a BN)."""
-    return isinstance(layer, (keras.layers.BatchNormalization, BNActDropout))
+    """BatchNormalization, or BNActDropout (whose first part is a BN)."""
+    return layer_kind(layer) == kinds.BATCH_NORM
+
+
+def is_fused(layer: Any) -> bool:
+    """A BNActDropout: BN, activation and dropout in one layer."""
+    return type(layer).__name__ == kinds.FUSED_CLASS
 
 
 def upstream_noise(graph: Graph) -> dict[str, list[str]]:
@@ -102,13 +121,13 @@ def batch_statistics_without_dropout(layer: Any) -> Iterator[None]:
     trainable = layer.trainable
     rate: Any = getattr(layer, "rate", None)
     layer.trainable = True
-    if isinstance(layer, BNActDropout):
+    if is_fused(layer):
         layer.rate = 0.0
     try:
         yield
     finally:
         layer.trainable = trainable
-        if isinstance(layer, BNActDropout):
+        if is_fused(layer):
             layer.rate = rate
 
 
@@ -139,14 +158,124 @@ def run_data(
     *,
     batch_size: int | None,
     steps: int | None,
-    verbose: Any,
+    progress: PassProgress,
 ) -> None:
     """Runs `data` through `model` in inference mode, with calls intercepted."""
     check_not_empty(data)
     # Datasets, generators and PyDatasets bring their own batches.
     batch = None if _brings_its_batches(data) else batch_size
     with _eager(model), intercepting_layer_calls(wrapper):
-        model.predict(data, batch_size=batch, steps=steps, verbose=verbose)
+        model.predict(
+            data, batch_size=batch, steps=steps, verbose=0, callbacks=[progress]
+        )
+    progress.end_pass()
+
+
+def observe_batch_norm_inputs(
+    model: Any,
+    data: Any,
+    *,
+    batch_size: int | None,
+    steps: int | None,
+    progress: PassProgress,
+    training_batch_norm: bool = False,
+) -> tuple[dict[str, ChannelMoments], dict[str, Any]]:
+    """Runs `data` and accumulates each BN's input moments, by graph path.
+
+    With `training_batch_norm`, BNs are called with `training=True` (and a
+    BNActDropout's dropout switched off), while everything else, noise
+    included, stays in inference mode.
+
+    Returns:
+        `(moments, layers)`: per BN path, its `ChannelMoments` and the layer.
+    """
+    moments: dict[str, ChannelMoments] = {}
+    layers: dict[str, Any] = {}
+
+    def observe(layer, call, args, kwargs, enclosing):
+        if not is_batch_norm(layer):
+            return call(*args, **kwargs)
+        path = call_path(layer, enclosing, model)
+        values = to_numpy(args[0])
+        moments.setdefault(path, ChannelMoments()).add(
+            values, channel_axis(layer, values.ndim)
+        )
+        layers[path] = layer
+        if not training_batch_norm:
+            return call(*args, **kwargs)
+        with batch_statistics_without_dropout(layer):
+            return call(*args, **{**kwargs, "training": True})
+
+    run_data(
+        model, data, observe, batch_size=batch_size, steps=steps, progress=progress
+    )
+    if not any(m.count for m in moments.values()):
+        raise ValueError("`data` is empty: no batch reached the model's BN layers.")
+    return moments, layers
+
+
+class PassProgress(keras.callbacks.Callback):
+    """One labelled progress bar over one or more passes through the data.
+
+    `model.predict` runs with `verbose=0` (its own bar is unlabelled and
+    restarts at every pass); this callback drives a single `Progbar` over
+    all passes, with an ETA once the number of batches is known.
+
+    Args:
+        label: what runs, printed once above the bar.
+        passes: how many times the data is run through the model.
+        batches: batches per pass, when known in advance.
+        verbose: 0 (silent), 1 (bar), 2 (one line per pass) or "auto" (1).
+    """
+
+    def __init__(
+        self, label: str, passes: int, batches: int | None, verbose: Any
+    ) -> None:
+        super().__init__()
+        self.verbose = 1 if verbose == "auto" else int(verbose)
+        self.passes = passes
+        self.done = 0
+        self.bar = keras.utils.Progbar(
+            passes * batches if batches else None,
+            verbose=self.verbose,
+            unit_name="batch",
+        )
+        if self.verbose:
+            print(label, flush=True)
+
+    def on_predict_batch_end(self, batch: int, logs: Any = None) -> None:
+        self.done += 1
+        self.bar.update(self.done)
+
+    def end_pass(self) -> None:
+        """After the first pass, the number of batches (and so the ETA) is known."""
+        if self.bar.target is None and self.done:
+            self.bar.target = self.passes * self.done
+
+    def close(self) -> None:
+        """Finishes the bar (a last update, and a line break)."""
+        self.bar.update(self.done, finalize=True)
+
+
+def batches_per_pass(
+    data: Any, batch_size: int | None, steps: int | None
+) -> int | None:
+    """Batches in one pass over `data`, or None when only the pass tells."""
+    count = None
+    if not _brings_its_batches(data):
+        first = data  # Arrays: x, (x, y), [x1, x2] or {"name": x}.
+        while isinstance(first, (list, tuple, dict)) and first:
+            first = next(iter(first.values())) if isinstance(first, dict) else first[0]
+        with contextlib.suppress(TypeError):
+            count = math.ceil(len(first) / batch_size) if batch_size else None
+    elif isinstance(data, keras.utils.PyDataset):
+        count = data.num_batches
+    elif hasattr(data, "element_spec"):
+        cardinality = int(data.cardinality())
+        count = cardinality if cardinality >= 0 else None
+    if steps is not None:
+        count = steps if count is None else min(steps, count)
+    return count
 
 
 def _brings_its_batches(data: Any) -> bool:

@@ -1,4 +1,7 @@
-"""`recalibrate_batchnorm`: re-estimate BN statistics with the noise off."""
+"""`recalibrate_batchnorm`: re-estimate BN statistics with the noise off.
+
+With its result type, `RecalibrationReport`.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,58 @@ from typing import Any
 
 import numpy as np
 
-from ._observe import batch_norm_paths
-from .recalibration_report import RecalibrationReport
-from .variance_shift import (
-    NO_BATCH_NORM,
-    measure_variance_shift,
+from .._report_view import ReportView
+from ._observe import (
+    PassProgress,
+    batch_norm_paths,
+    batches_per_pass,
     observe_batch_norm_inputs,
 )
-from .variance_shift_report import VarianceShiftReport
+from .variance_shift import NO_BATCH_NORM, VarianceShiftReport
+
+
+class RecalibrationReport(ReportView):
+    """What `recalibrate_batchnorm` changed.
+
+    Attributes:
+        before: the `VarianceShiftReport` measured before recalibration.
+        after: the one measured after it.
+        batches: number of batches the statistics were averaged over.
+    """
+
+    def __init__(
+        self, before: VarianceShiftReport, after: VarianceShiftReport, batches: int
+    ):
+        self.before = before
+        self.after = after
+        self.batches = batches
+        self.notes = before.notes
+
+    def _summary(self) -> str:
+        return f"{len(self.before)} BN layers"
+
+    def _title(self) -> str:
+        return (
+            f"BN statistics re-estimated over {self.batches} batch(es), "
+            "noise layers off"
+        )
+
+    def _header(self) -> tuple[str, ...]:
+        return ("layer", "shift before", "shift after")
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        after = {entry.layer: entry.shift for entry in self.after}
+        return [
+            (e.layer, f"{e.shift:.3f}", f"{after.get(e.layer, float('nan')):.3f}")
+            for e in self.before
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "before": self.before.to_dict(),
+            "after": self.after.to_dict(),
+            "batches": self.batches,
+        }
 
 
 def recalibrate_batchnorm(
@@ -33,7 +80,8 @@ def recalibrate_batchnorm(
     are the cumulative average of its batch means and biased batch variances
     over the whole pass (weighted by batch size), not the momentum EMA. No
     other weight changes. This removes the variance shift that dropout before
-    BN causes (Li et al. 2018; Hendrycks & Gimpel 2017).
+    BN causes (Li et al. 2018; Hendrycks & Gimpel 2017). The shift is
+    measured before and after, so the data is run through three times.
 
     Args:
         model: a built Keras model; it is updated in place.
@@ -41,7 +89,9 @@ def recalibrate_batchnorm(
         batch_size: batch size for array data. Larger batches give batch
             statistics closer to the population's.
         steps: number of batches to use (default: all).
-        verbose: Keras progress bar setting; 0 silences it.
+        verbose: 0 silences the progress bar; 1 or "auto" shows one bar over
+            the three passes, labelled `recalibrate_batchnorm`; 2 one line
+            at the end.
 
     Returns:
         A `RecalibrationReport` with the variance shift before and after.
@@ -49,11 +99,20 @@ def recalibrate_batchnorm(
     Raises:
         ValueError: `data` is empty.
     """
-    if not batch_norm_paths(model):
+    upstream = batch_norm_paths(model)
+    if not upstream:
         empty = VarianceShiftReport([], notes=[NO_BATCH_NORM])
         return RecalibrationReport(empty, empty, 0)
-    options = {"batch_size": batch_size, "steps": steps, "verbose": verbose}
-    before = measure_variance_shift(model, data, **options)
+    progress = PassProgress(
+        "recalibrate_batchnorm: 3 passes over the data (measure the shift, "
+        "re-estimate BN statistics, measure again)",
+        passes=3,
+        batches=batches_per_pass(data, batch_size, steps),
+        verbose=verbose,
+    )
+    options = {"batch_size": batch_size, "steps": steps, "progress": progress}
+    moments, layers = observe_batch_norm_inputs(model, data, **options)
+    before = VarianceShiftReport.from_moments(moments, layers, upstream)
     moments, layers = observe_batch_norm_inputs(
         model, data, training_batch_norm=True, **options
     )
@@ -64,10 +123,8 @@ def recalibrate_batchnorm(
         layer = layers[path]
         layer.moving_mean.assign(mean.astype(np.float32))
         layer.moving_variance.assign(variance.astype(np.float32))
-    after = measure_variance_shift(model, data, **options)
-    batches = _batch_count(moments)
+    batches = max((m.batches for m in moments.values()), default=0)
+    moments, layers = observe_batch_norm_inputs(model, data, **options)
+    after = VarianceShiftReport.from_moments(moments, layers, upstream)
+    progress.close()
     return RecalibrationReport(before, after, batches)
-
-
-def _batch_count(moments) -> int:
-    return max((m.batches for m in moments.values()), default=0)

@@ -1,27 +1,207 @@
-"""`measure_variance_shift`: Li et al.'s variance shift, measured per BN."""
+"""`measure_variance_shift`: Li et al.'s variance shift, measured per BN.
+
+With its result types: `BatchNormShift` (one BN) and `VarianceShiftReport`
+(every BN of a model).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..graph.from_keras import call_path
+from .._report_view import ReportView
 from ._observe import (
     ChannelMoments,
+    PassProgress,
     batch_norm_paths,
-    batch_statistics_without_dropout,
-    channel_axis,
-    is_batch_norm,
-    run_data,
+    batches_per_pass,
+    observe_batch_norm_inputs,
     to_numpy,
 )
-from .batchnorm_shift import BatchNormShift
-from .variance_shift_report import VarianceShiftReport
 
 NO_BATCH_NORM = (
     "The model has no BatchNormalization layer: there is nothing to measure."
 )
+# The plot's bar colours, and what they mean (its legend says so too).
+NOISE_UPSTREAM_COLOUR = "#c62828"
+NO_NOISE_COLOUR = "#1565c0"
+
+
+@dataclass(frozen=True)
+class BatchNormShift:
+    """Li et al.'s variance shift at one BatchNormalization.
+
+    Attributes:
+        layer: the BN's path (`outer/inner` inside nested models).
+        layer_class: `"BatchNormalization"` or `"BNActDropout"`.
+        shift: mean over channels of inference input variance / moving
+            variance. 1 means no shift; for zero-mean input behind a dropout
+            with keep probability p it is about p.
+        input_variance: per-channel variance of the BN's input over the data,
+            with the model in inference mode.
+        moving_variance: the BN's per-channel moving variance.
+        ratio: per-channel input_variance / moving_variance.
+        noise_layers: noise layers upstream of the BN with no other BN in
+            between: the likely cause of a shift.
+    """
+
+    layer: str
+    layer_class: str
+    shift: float
+    input_variance: np.ndarray = field(repr=False)
+    moving_variance: np.ndarray = field(repr=False)
+    ratio: np.ndarray = field(repr=False)
+    noise_layers: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "layer": self.layer,
+            "layer_class": self.layer_class,
+            "shift": self.shift,
+            "input_variance": self.input_variance.tolist(),
+            "moving_variance": self.moving_variance.tolist(),
+            "ratio": self.ratio.tolist(),
+            "noise_layers": list(self.noise_layers),
+        }
+
+
+class VarianceShiftReport(ReportView):
+    """The `BatchNormShift` of every BN, printable, with HTML and a plot.
+
+    Attributes:
+        entries: one `BatchNormShift` per BN layer, in model order.
+        notes: what the reader should know (e.g. a model without BN).
+    """
+
+    def __init__(self, entries: Sequence[BatchNormShift], notes: Sequence[str] = ()):
+        self.entries = tuple(entries)
+        self.notes = tuple(notes)
+
+    @classmethod
+    def from_moments(
+        cls,
+        moments: dict[str, ChannelMoments],
+        layers: dict[str, Any],
+        upstream: dict[str, list[str]],
+    ) -> VarianceShiftReport:
+        """The report of BN input moments observed in inference mode."""
+        entries = []
+        for path, layer_moments in moments.items():
+            layer = layers[path]
+            input_variance = layer_moments.population_variance()
+            moving_variance = to_numpy(layer.moving_variance).astype(np.float64)
+            ratio = np.divide(
+                input_variance,
+                moving_variance,
+                out=np.full_like(input_variance, np.nan),
+                where=moving_variance > 0,
+            )
+            entries.append(
+                BatchNormShift(
+                    layer=path,
+                    layer_class=type(layer).__name__,
+                    shift=float(np.nanmean(ratio)),
+                    input_variance=input_variance,
+                    moving_variance=moving_variance,
+                    ratio=ratio,
+                    noise_layers=tuple(upstream.get(path, ())),
+                )
+            )
+        return cls(entries)
+
+    def __iter__(self) -> Iterator[BatchNormShift]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, key: int | str) -> BatchNormShift:
+        if isinstance(key, str):
+            for entry in self.entries:
+                if entry.layer == key:
+                    return entry
+            raise KeyError(f"no BN layer {key!r} in the report")
+        return self.entries[key]
+
+    def _summary(self) -> str:
+        return f"{len(self)} BN layers"
+
+    def _title(self) -> str:
+        return (
+            "Variance shift: inference input variance / moving variance "
+            "(1 = no shift; about p behind dropout with keep probability p)"
+        )
+
+    def _header(self) -> tuple[str, ...]:
+        return ("layer", "shift", "per-channel range", "channels", "upstream noise")
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        return [
+            (
+                entry.layer,
+                f"{entry.shift:.3f}",
+                f"{entry.ratio.min():.3f}..{entry.ratio.max():.3f}",
+                str(entry.ratio.size),
+                ", ".join(entry.noise_layers) or "-",
+            )
+            for entry in self.entries
+        ]
+
+    def _html_rows(self) -> list[list[str]]:
+        rows = super()._html_rows()
+        for entry, row in zip(self.entries, rows, strict=True):
+            colour = "#2e7d32" if abs(entry.shift - 1.0) < 0.1 else "#c62828"
+            row[1] = f'<span style="color:{colour}"><b>{row[1]}</b></span>'
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entries": [entry.to_dict() for entry in self.entries],
+            "notes": list(self.notes),
+        }
+
+    def plot(self, ax: Any = None, title: str = "Variance shift per BN layer") -> Any:
+        """A bar chart of the shift per BN layer; returns the matplotlib Axes.
+
+        Red bars have a noise layer upstream (the likely cause of a shift),
+        blue bars none; the dashed line is 1, no shift. The legend says so.
+        Needs matplotlib (`pip install "keras-ordering[study]"`).
+        """
+        try:
+            import matplotlib.pyplot as plt
+            from matplotlib.patches import Patch
+        except ImportError:
+            raise ImportError(
+                "VarianceShiftReport.plot needs matplotlib: "
+                'pip install "keras-ordering[study]"'
+            ) from None
+        if ax is None:
+            _, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(self) + 2.0), 3.5))
+        names = [entry.layer for entry in self.entries]
+        shifts = [entry.shift for entry in self.entries]
+        colours = [
+            NOISE_UPSTREAM_COLOUR if entry.noise_layers else NO_NOISE_COLOUR
+            for entry in self
+        ]
+        ax.bar(range(len(shifts)), shifts, color=colours)
+        line = ax.axhline(1.0, color="black", linewidth=1, linestyle="--")
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(names, rotation=45, ha="right")
+        ax.set_ylabel("Var_inference / moving variance")
+        ax.set_title(title)
+        ax.legend(
+            [Patch(color=NOISE_UPSTREAM_COLOUR), Patch(color=NO_NOISE_COLOUR), line],
+            [
+                "BN with a noise layer upstream",
+                "BN with no noise upstream",
+                "1 = no shift",
+            ],
+            fontsize="small",
+        )
+        return ax
 
 
 def measure_variance_shift(
@@ -48,7 +228,8 @@ def measure_variance_shift(
             `(x, y)` batches are fine, y is ignored.
         batch_size: batch size for array data.
         steps: number of batches to use (default: all).
-        verbose: Keras progress bar setting; 0 silences it.
+        verbose: 0 silences the progress bar; 1 or "auto" shows one bar,
+            labelled `measure_variance_shift`; 2 one line at the end.
 
     Returns:
         A `VarianceShiftReport`; empty, with a note, for a model without BN.
@@ -59,65 +240,14 @@ def measure_variance_shift(
     upstream = batch_norm_paths(model)
     if not upstream:
         return VarianceShiftReport([], notes=[NO_BATCH_NORM])
-    moments, layers = observe_batch_norm_inputs(
-        model, data, batch_size=batch_size, steps=steps, verbose=verbose
+    progress = PassProgress(
+        "measure_variance_shift: BN input variance over the data",
+        passes=1,
+        batches=batches_per_pass(data, batch_size, steps),
+        verbose=verbose,
     )
-    return shift_report(moments, layers, upstream)
-
-
-def observe_batch_norm_inputs(
-    model, data, *, batch_size, steps, verbose, training_batch_norm: bool = False
-):
-    """Runs `data` and accumulates each BN's input moments, by graph path.
-
-    With `training_batch_norm`, BNs are called with `training=True` (and a
-    BNActDropout's dropout switched off), while everything else, noise
-    included, stays in inference mode.
-    """
-    moments: dict[str, ChannelMoments] = {}
-    layers: dict[str, Any] = {}
-
-    def observe(layer, call, args, kwargs, enclosing):
-        if not is_batch_norm(layer):
-            return call(*args, **kwargs)
-        path = call_path(layer, enclosing, model)
-        values = to_numpy(args[0])
-        moments.setdefault(path, ChannelMoments()).add(
-            values, channel_axis(layer, values.ndim)
-        )
-        layers[path] = layer
-        if not training_batch_norm:
-            return call(*args, **kwargs)
-        with batch_statistics_without_dropout(layer):
-            return call(*args, **{**kwargs, "training": True})
-
-    run_data(model, data, observe, batch_size=batch_size, steps=steps, verbose=verbose)
-    if not any(m.count for m in moments.values()):
-        raise ValueError("`data` is empty: no batch reached the model's BN layers.")
-    return moments, layers
-
-
-def shift_report(moments, layers, upstream) -> VarianceShiftReport:
-    entries = []
-    for path, layer_moments in moments.items():
-        layer = layers[path]
-        input_variance = layer_moments.population_variance()
-        moving_variance = to_numpy(layer.moving_variance).astype(np.float64)
-        ratio = np.divide(
-            input_variance,
-            moving_variance,
-            out=np.full_like(input_variance, np.nan),
-            where=moving_variance > 0,
-        )
-        entries.append(
-            BatchNormShift(
-                layer=path,
-                layer_class=type(layer).__name__,
-                shift=float(np.nanmean(ratio)),
-                input_variance=input_variance,
-                moving_variance=moving_variance,
-                ratio=ratio,
-                noise_layers=tuple(upstream.get(path, ())),
-            )
-        )
-    return VarianceShiftReport(entries)
+    moments, layers = observe_batch_norm_inputs(
+        model, data, batch_size=batch_size, steps=steps, progress=progress
+    )
+    progress.close()
+    return VarianceShiftReport.from_moments(moments, layers, upstream)

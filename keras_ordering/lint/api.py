@@ -10,7 +10,13 @@ from typing import Any
 
 from ..graph.graph import Graph
 from ..graph.node import Node
-from .config import check_per_layer_ignores
+from .config import (
+    DEFAULT_FAIL_ON,
+    NOT_GIVEN,
+    ConfigSource,
+    check_per_layer_ignores,
+    with_config,
+)
 from .finding import Finding, check_severity
 from .lint_error import LintError
 from .ordering_warning import OrderingWarning
@@ -32,6 +38,11 @@ def lint_model(
     warn: bool = False,
 ) -> LintReport:
     """Lints a built Keras model for risky layer orderings.
+
+    `lint_model` reads no configuration file: its result depends on its
+    arguments alone, so a notebook gives the same findings wherever it runs.
+    `check()`, `LintCallback` and the command line, the pipeline entry
+    points, also read `[tool.keras_ordering]` from pyproject.toml.
 
     Args:
         model: a built `keras.Model`: Sequential, Functional (nested and
@@ -120,20 +131,37 @@ def lint_file(
     return lint_graph(graph, rules, ignores)
 
 
-def check(model: Any, fail_on: str | None = "warning", **options: Any) -> LintReport:
+def check(
+    model: Any,
+    fail_on: str | None = NOT_GIVEN,
+    *,
+    config: ConfigSource = True,
+    **options: Any,
+) -> LintReport:
     """Lints `model` and raises `LintError` when a finding reaches `fail_on`.
+
+    Reads `[tool.keras_ordering]` from the nearest pyproject.toml (the
+    current directory, then its parents), as the command line does; each
+    argument given here overrides the file's key of the same name.
 
     Args:
         model: a built Keras model.
         fail_on: `"error"`, `"warning"` or `"info"`; None never raises.
-        **options: the keyword options of `lint_model`.
+            Default: the file's `fail-on`, else `"warning"`.
+        config: True finds pyproject.toml from the current directory
+            upward; a path reads that file; False reads none.
+        **options: the keyword options of `lint_model` (`select`, `ignore`,
+            `extend_select`, `convention`, `per_layer_ignores`, `warn`).
 
     Returns:
         The `LintReport`, when nothing reaches `fail_on`.
 
     Raises:
         LintError: findings at or above `fail_on`; it carries the report.
+        ConfigError: an invalid `[tool.keras_ordering]` table.
     """
+    options = with_config({**options, "fail_on": fail_on}, config)
+    fail_on = options.pop("fail_on", DEFAULT_FAIL_ON)
     if fail_on is not None:
         check_severity(fail_on, "fail_on")
     report = lint_model(model, **options)

@@ -5,12 +5,18 @@ Keys: `select`, `ignore`, `extend-select`, `convention`, `fail-on` and
 nearest `pyproject.toml` upward from a start directory is used. Unknown keys
 and unknown rule selectors are errors naming the key and the file; nothing
 is silently ignored.
+
+Every pipeline entry point reads it: the command line, `check()` and
+`LintCallback`, with explicit arguments overriding the file key by key.
+`lint_model` reads no file, so a notebook gives the same result wherever it
+runs.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +40,26 @@ KEYS = {
 }
 
 
+# Where `check()` and `LintCallback` read their configuration: True finds
+# the nearest pyproject.toml from the cwd upward, a path names the file, and
+# False reads none (as the CLI's --isolated).
+ConfigSource = bool | str | os.PathLike
+# `fail_on` when neither an argument nor the file gives one.
+DEFAULT_FAIL_ON = "warning"
+
+
 class ConfigError(ValueError):
     """An invalid `[tool.keras_ordering]` table or lint option."""
+
+
+class _NotGiven:
+    """The default of an argument that the configuration file may set."""
+
+    def __repr__(self) -> str:
+        return "<from [tool.keras_ordering]>"
+
+
+NOT_GIVEN: Any = _NotGiven()
 
 
 def find_pyproject(start: str | os.PathLike | None = None) -> Path | None:
@@ -70,12 +94,50 @@ def load_config(
         document = tomllib.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{file}: cannot read TOML ({error})") from None
-    table = document.get("tool", {}).get(SECTION)
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(
+            f"{file}: `tool` must be a table ([tool.{SECTION}]), not {_toml_type(tool)}"
+        )
+    table = tool.get(SECTION)
     if table is None:
         return {}, file
     if not isinstance(table, dict):
         raise ConfigError(f"{file}: [tool.{SECTION}] must be a table")
     return validate_options(table, source=f"{file} [tool.{SECTION}]"), file
+
+
+def with_config(
+    options: Mapping[str, Any], config: ConfigSource = True
+) -> dict[str, Any]:
+    """The `[tool.keras_ordering]` options, overridden key by key by `options`.
+
+    Args:
+        options: explicit lint options (keyword arguments); `NOT_GIVEN`
+            values are left out, so the file's value holds.
+        config: True finds the nearest pyproject.toml from the cwd upward, a
+            path reads that file, False reads no file.
+
+    Raises:
+        ConfigError: the file is invalid.
+        TypeError: `config` is not a bool or a path.
+    """
+    explicit = {key: v for key, v in options.items() if v is not NOT_GIVEN}
+    if config is False:
+        return explicit
+    if config is not True and not isinstance(config, (str, os.PathLike)):
+        raise TypeError(
+            "`config` must be True (find pyproject.toml), False (read none) or "
+            f"a path; got {config!r}"
+        )
+    found, _ = load_config(None if config is True else config)
+    return {**found, **explicit}
+
+
+def _toml_type(value: Any) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer"}
+    names.update({float: "a float", list: "an array"})
+    return names.get(type(value), f"a {type(value).__name__}")
 
 
 def validate_options(table: dict[str, Any], source: str) -> dict[str, Any]:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .._markdown import markdown_to_html
+from .._report_view import ReportView, column_widths, printable, text_row
 from .finding import SEVERITIES, Finding
 
-# Where `_repr_html_` links each rule's docs; anchors are `#ko101`, ...
-RULES_DOCS_URL = "docs/rules.md"
+# Where `_repr_html_` links each rule's docs (anchors `#ko101`, ...): an
+# absolute URL, so the links work from any notebook's directory. The docs
+# are embedded in the report as well, for readers offline.
+RULES_DOCS_URL = (
+    "https://github.com/keras-ordering/keras-ordering/blob/main/docs/rules.md"
+)
 _COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
 
 
-class LintReport:
+class LintReport(ReportView):
     """The findings of `lint_model`, iterable and sized.
 
     Attributes:
@@ -74,22 +79,31 @@ class LintReport:
         plural = "" if len(self) == 1 else "s"
         return f"Model '{self.model_name}': {len(self)} finding{plural} ({counts})"
 
+    _summary = _title = _headline
+
+    def _header(self) -> tuple[str, ...]:
+        return ("code", "severity", "rule", "layers")
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        return [
+            (f.code, f.severity, f.name, " -> ".join(f.layers)) for f in self.findings
+        ]
+
     def __str__(self) -> str:
-        lines = [self._headline()]
+        # Layer and model names come from user code and model files: escape
+        # newlines and terminal escape codes so they cannot forge lines.
+        lines = [printable(self._headline())]
         if self.findings:
-            rows = [
-                (f.code, f.severity, f.name, " -> ".join(f.layers))
-                for f in self.findings
-            ]
-            header = ("code", "severity", "rule", "layers")
-            widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
-            lines.append(_row(header, widths))
+            header = self._header()
+            rows = [[printable(cell) for cell in row] for row in self._rows()]
+            widths = column_widths(header, rows)
+            lines.append(text_row(header, widths))
+            indent = " " * (sum(widths) + 2 * len(widths))
             for finding, row in zip(self.findings, rows, strict=True):
-                lines.append(_row(row, widths))
-                indent = " " * (sum(widths) + 6)
-                lines.append(f"{indent}{finding.message}")
-                lines.append(f"{indent}fix: {finding.fix}")
-        lines.extend(self._footer())
+                lines.append(text_row(row, widths))
+                lines.append(f"{indent}{printable(finding.message)}")
+                lines.append(f"{indent}fix: {printable(finding.fix)}")
+        lines.extend(printable(line) for line in self._footer())
         return "\n".join(lines)
 
     def _footer(self) -> list[str]:
@@ -109,39 +123,38 @@ class LintReport:
         lines += [f"Note: {note}" for note in self.notes]
         return lines
 
-    def __repr__(self) -> str:
-        return f"<LintReport {self._headline()}>"
+    def _html_header(self) -> tuple[str, ...]:
+        return ("code", "severity", "layers", "message")
 
-    def _repr_html_(self) -> str:
+    def _html_rows(self) -> list[list[str]]:
         from .registry import get_rule
 
         escape = html.escape
-        parts = [f"<div><p><b>{escape(self._headline())}</b></p>"]
-        if self.findings:
-            parts.append(
-                "<table><thead><tr><th>code</th><th>severity</th><th>layers</th>"
-                "<th>message</th></tr></thead><tbody>"
-            )
-            for finding in self.findings:
-                colour = _COLOURS[finding.severity]
-                anchor = f"{RULES_DOCS_URL}#{finding.code.lower()}"
-                docs = escape(get_rule(finding.code).docs())
-                parts.append(
-                    "<tr>"
-                    f'<td><a href="{escape(anchor)}" title="{escape(finding.name)}">'
-                    f"{finding.code}</a></td>"
-                    f'<td><span style="color:white;background:{colour};'
-                    f'padding:1px 6px;border-radius:3px">{finding.severity}</span></td>'
-                    f"<td><code>{escape(' → '.join(finding.layers))}</code></td>"
-                    f"<td>{escape(finding.message)}<br><i>fix:</i> "
-                    f"{escape(finding.fix)}<details><summary>{finding.code} "
-                    f"{escape(finding.name)} docs</summary><pre>{docs}</pre>"
-                    "</details></td></tr>"
+        rows = []
+        documented: set[str] = set()
+        for finding in self.findings:
+            colour = _COLOURS[finding.severity]
+            anchor = f"{RULES_DOCS_URL}#{finding.code.lower()}"
+            docs = ""
+            if finding.code not in documented:  # Once per rule, not per finding.
+                documented.add(finding.code)
+                docs = (
+                    f"<details><summary>{finding.code} {escape(finding.name)} "
+                    f"docs</summary>{markdown_to_html(get_rule(finding.code).docs())}"
+                    "</details>"
                 )
-            parts.append("</tbody></table>")
-        parts += [f"<p>{escape(line)}</p>" for line in self._footer()]
-        parts.append("</div>")
-        return "".join(parts)
+            rows.append(
+                [
+                    f'<a href="{escape(anchor)}" title="{escape(finding.name)}" '
+                    f'target="_blank">{finding.code}</a>',
+                    f'<span style="color:white;background:{colour};'
+                    f'padding:1px 6px;border-radius:3px">{finding.severity}</span>',
+                    f"<code>{escape(' → '.join(finding.layers))}</code>",
+                    f"{escape(finding.message)}<br><i>fix:</i> "
+                    f"{escape(finding.fix)}{docs}",
+                ]
+            )
+        return rows
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,11 +169,3 @@ class LintReport:
             "suppressed": [finding.to_dict() for finding in self.suppressed],
             "notes": list(self.notes),
         }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
-
-
-def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
-    padded = [cell.ljust(width) for cell, width in zip(cells, widths, strict=False)]
-    return "  ".join([*padded, cells[-1]]).rstrip()

@@ -91,26 +91,22 @@ def test_recommended_order_has_no_shift_with_bn_act_dropout_and_nesting():
     assert model.get_layer("block").get_layer("fused").rate == 0.5
 
 
+def tf_dataset():
+    # Keras reads tf.data on every backend, but only with TensorFlow installed.
+    tf = pytest.importorskip("tensorflow", reason="tf.data needs TensorFlow")
+    return tf.data.Dataset.from_tensor_slices((X, Y)).batch(256)
+
+
 @pytest.mark.parametrize("source", ["dataset", "generator", "pydataset", "array"])
 def test_every_data_source(source):
-    import tensorflow as tf
-
     model = dropout_before_bn(0.5)
     batches = [X[i : i + 256] for i in range(0, 2048, 256)]
-
-    class Batches(keras.utils.PyDataset):
-        def __len__(self):
-            return len(batches)
-
-        def __getitem__(self, index):
-            return batches[index], Y[:256]
-
     data = {
-        "dataset": tf.data.Dataset.from_tensor_slices((X, Y)).batch(256),
-        "generator": ((batch,) for batch in batches),
-        "pydataset": Batches(),
-        "array": X,
-    }[source]
+        "dataset": tf_dataset,
+        "generator": lambda: ((batch,) for batch in batches),
+        "pydataset": Batches,
+        "array": lambda: X,
+    }[source]()
     steps = len(batches) if source == "generator" else None
     report = measure_variance_shift(model, data, steps=steps, verbose=0)
     np.testing.assert_allclose(report["bn"].input_variance, X.var(axis=0), rtol=1e-4)
@@ -152,3 +148,76 @@ def test_report_formats_and_plot(tmp_path):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["bn"]
     ax.figure.savefig(tmp_path / "shift.png")
     assert (tmp_path / "shift.png").stat().st_size > 1000
+
+
+def test_plot_legend_explains_the_colours():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    inputs = keras.Input((16,))
+    x = keras.layers.Dropout(0.5, name="drop")(inputs)
+    x = keras.layers.BatchNormalization(name="bn_after_noise")(x)
+    x = keras.layers.Dense(16, name="dense")(x)
+    x = keras.layers.BatchNormalization(name="bn_clean")(x)
+    model = keras.Model(inputs, x)
+    report = measure_variance_shift(model, X, verbose=0)
+    ax = report.plot()
+    legend = {
+        text.get_text(): handle
+        for text, handle in zip(
+            ax.get_legend().get_texts(), ax.get_legend().legend_handles, strict=True
+        )
+    }
+    assert set(legend) == {
+        "BN with a noise layer upstream",
+        "BN with no noise upstream",
+        "1 = no shift",
+    }
+    bars = {
+        label.get_text(): patch.get_facecolor()
+        for label, patch in zip(ax.get_xticklabels(), ax.patches, strict=True)
+    }
+    noise = legend["BN with a noise layer upstream"].get_facecolor()
+    clean = legend["BN with no noise upstream"].get_facecolor()
+    assert bars == {"bn_after_noise": noise, "bn_clean": clean} and noise != clean
+
+
+class Batches(keras.utils.PyDataset):
+    """X in batches of 256, as a PyDataset (its length is known)."""
+
+    def __len__(self):
+        return len(X) // 256
+
+    def __getitem__(self, index):
+        return X[index * 256 : (index + 1) * 256], Y[:256]
+
+
+@pytest.mark.parametrize("source", ["array", "pydataset"])
+def test_one_labelled_progress_bar(source, capsys):
+    model = dropout_before_bn(0.5)
+    capsys.readouterr()
+    data = X if source == "array" else Batches()
+    measure_variance_shift(model, data, batch_size=256, verbose=1)
+    out = capsys.readouterr().out
+    assert out.count("measure_variance_shift") == 1
+    assert "8/8" in out and "Unknown" not in out
+
+    # Three passes, one bar: 24 batches in all, never three bars of 8.
+    recalibrate_batchnorm(model, data, batch_size=256, verbose=1)
+    out = capsys.readouterr().out
+    assert out.count("recalibrate_batchnorm") == 1
+    assert "24/24" in out and "8/8" not in out
+
+    measure_variance_shift(model, X, verbose=0)
+    recalibrate_batchnorm(model, X, verbose=0)
+    assert capsys.readouterr().out == ""
+
+
+def test_batches_unknown_in_advance_are_counted_on_the_first_pass(capsys):
+    model = dropout_before_bn(0.5)
+    capsys.readouterr()
+    batches = [X[i : i + 256] for i in range(0, 2048, 256)]
+    data = ((batch,) for batch in batches)  # No length, no steps.
+    measure_variance_shift(model, data, verbose=1)
+    out = capsys.readouterr().out
+    assert "1/Unknown" in out and "8/8" in out.splitlines()[-1]

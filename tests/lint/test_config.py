@@ -75,6 +75,24 @@ def test_invalid_config_is_an_error_naming_the_key(tmp_path, body, message):
     assert str(path) in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ('tool = "x"', "a string"),
+        ("tool = 3", "an integer"),
+        ("tool = [1]", "an array"),
+    ],
+)
+def test_tool_that_is_not_a_table_is_a_one_line_error(tmp_path, body, kind):
+    path = write_pyproject(tmp_path, f"{body}\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert (
+        message == f"{path}: `tool` must be a table ([tool.keras_ordering]), not {kind}"
+    )
+
+
 def test_broken_toml_is_an_error(tmp_path):
     path = write_pyproject(tmp_path, "[tool.keras_ordering\n")
     with pytest.raises(ConfigError, match="cannot read TOML"):

@@ -10,6 +10,7 @@ import pytest
 
 from keras_ordering import Finding, LintReport, lint_model
 from keras_ordering.lint.registry import all_rules, get_rule, resolve
+from keras_ordering.lint.report import RULES_DOCS_URL
 
 
 def _codes(**options) -> list[str]:
@@ -138,9 +139,15 @@ def test_report_html_has_colours_and_linked_docs():
     page = lint_model(_risky_model())._repr_html_()
     assert page.count("<tr>") == 1 + 3  # Header and one row per finding.
     assert "#c62828" in page and "#ef6c00" in page and "#1565c0" in page
-    assert 'href="docs/rules.md#ko101"' in page
+    # An absolute link works from any notebook directory; the docs travel too.
+    assert f'href="{RULES_DOCS_URL}#ko101"' in page
+    assert RULES_DOCS_URL.startswith("https://")
     assert "<details><summary>KO101 dropout-before-batchnorm docs</summary>" in page
-    assert "Why is this bad?" in page
+    # Rendered, not raw Markdown: headings, code blocks, inline code.
+    assert "<h2>Why is this bad?</h2>" in page and "## Why" not in page
+    assert '<pre><code class="language-python">' in page and "```" not in page
+    assert "<code>BNActDropout" in page or "<code>keras_ordering" in page
+    assert 'style="text-align:left' in page
 
 
 def test_report_dict_and_json():
@@ -174,3 +181,30 @@ def test_get_rule_by_code_or_name():
     assert get_rule("ko101") is get_rule("dropout-before-batchnorm")
     with pytest.raises(ValueError, match="Unknown rule 'KO1'"):
         get_rule("KO1")
+
+
+def test_text_output_escapes_newlines_and_terminal_codes_in_names():
+    hostile = "drop\nKO999  error     forged-line\x1b[2J"
+    finding = Finding(
+        "KO101",
+        "dropout-before-batchnorm",
+        "warning",
+        f"'{hostile}' feeds 'bn'.",
+        (hostile, "bn"),
+        "Move it.",
+        "Li et al. 2018",
+    )
+    report = LintReport(
+        [finding],
+        model_name="m\x1b[31m",
+        opaque_layers=[(hostile, "Custom", "unknown")],
+        suppressed=[finding],
+    )
+    text = str(report)
+    assert "\x1b" not in text and "\r" not in text
+    assert len(text.splitlines()) == 1 + 1 + 3 + 2 + 1  # Nothing forged.
+    assert not any(line.startswith("KO999") for line in text.splitlines())
+    assert r"drop\nKO999  error     forged-line\x1b[2J -> bn" in text
+    assert text.startswith(r"Model 'm\x1b[31m': 1 finding")
+    # The HTML view escapes its own way; the data keeps the names unchanged.
+    assert report.to_dict()["findings"][0]["layers"][0] == hostile

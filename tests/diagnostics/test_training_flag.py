@@ -107,3 +107,20 @@ def test_nothing_to_audit_is_a_note():
     audit = audit_training_flag(model, SAMPLE)
     assert len(audit) == 0 and audit.passed
     assert "no noise or batch-normalization layer" in str(audit)
+
+
+def test_noise_layers_are_read_from_the_layer_taxonomy(monkeypatch):
+    from keras_ordering.graph import kinds
+
+    class ShakeNoise(keras.layers.Layer):
+        """A noise layer the taxonomy does not know, yet: never audited."""
+
+        def call(self, inputs, training=None):
+            return inputs * 2.0 if training else inputs
+
+    model = keras.Sequential([keras.Input((16,)), ShakeNoise(name="shake")])
+    assert len(audit_training_flag(model, SAMPLE)) == 0
+    # One entry in the taxonomy, and the audit checks it: no other list.
+    monkeypatch.setitem(kinds.LAYER_KINDS, "ShakeNoise", kinds.NOISE)
+    audit = audit_training_flag(model, SAMPLE)
+    assert [(e.layer, e.passed) for e in audit] == [("shake", True)]

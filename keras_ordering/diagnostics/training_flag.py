@@ -1,24 +1,122 @@
-"""`audit_training_flag`: do stochastic and stateful layers follow `training`?"""
+"""`audit_training_flag`: do stochastic and stateful layers follow `training`?
+
+With its result types: `LayerAudit` (one layer call) and `TrainingFlagAudit`
+(every audited call of a model).
+"""
 
 from __future__ import annotations
 
+import html
 import inspect
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 import keras
 import numpy as np
 
+from .._report_view import ReportView
 from ..graph import kinds
 from ..graph.from_keras import call_path, intercepting_layer_calls
-from ..layers.bn_act_dropout import BNActDropout
-from ._observe import to_numpy
-from .layer_audit import LayerAudit
-from .training_flag_audit import TrainingFlagAudit
+from ._observe import is_fused, layer_kind, to_numpy
 
-NOISE_CLASSES = frozenset(
-    name for name, kind in kinds.LAYER_KINDS.items() if kind == kinds.NOISE
-) | {"AlphaDropout"}
+# AlphaDropout is a shape layer for ordering (it keeps mean and variance by
+# design), but it is random in training, so the audit checks it too.
+_RANDOM_SHAPE_CLASSES = frozenset({"AlphaDropout"})
+
+
+@dataclass(frozen=True)
+class LayerAudit:
+    """The verdict on one stochastic or stateful layer.
+
+    Attributes:
+        layer: the layer's path (`outer/inner` inside nested layers).
+        layer_class: its class name.
+        passed: True when it behaved as the flag asked in both modes.
+        explanation: what was checked, and what went wrong if anything.
+    """
+
+    layer: str
+    layer_class: str
+    passed: bool
+    explanation: str
+
+    def to_dict(self) -> dict:
+        return {
+            "layer": self.layer,
+            "layer_class": self.layer_class,
+            "passed": self.passed,
+            "explanation": self.explanation,
+        }
+
+
+class TrainingFlagAudit(ReportView):
+    """Per-layer pass / fail of the training-flag audit.
+
+    Attributes:
+        entries: one `LayerAudit` per stochastic or stateful layer call.
+        notes: what the reader should know (e.g. nothing to audit).
+    """
+
+    def __init__(self, entries: Sequence[LayerAudit], notes: Sequence[str] = ()):
+        self.entries = tuple(entries)
+        self.notes = tuple(notes)
+
+    def __iter__(self) -> Iterator[LayerAudit]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def passed(self) -> bool:
+        """True when every audited layer followed the flag."""
+        return all(entry.passed for entry in self.entries)
+
+    @property
+    def failures(self) -> list[LayerAudit]:
+        return [entry for entry in self.entries if not entry.passed]
+
+    def __getitem__(self, layer: str) -> LayerAudit:
+        for entry in self.entries:
+            if entry.layer == layer:
+                return entry
+        raise KeyError(f"no audited layer {layer!r}")
+
+    def _summary(self) -> str:
+        return f"{len(self)} layers, {len(self.failures)} failed"
+
+    def _title(self) -> str:
+        verdict = "all passed" if self.passed else f"{len(self.failures)} failed"
+        return f"Training-flag audit: {len(self)} layer(s), {verdict}"
+
+    def _header(self) -> tuple[str, ...]:
+        return ("result", "layer", "class", "explanation")
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        return [
+            (
+                "PASS" if e.passed else "FAIL",
+                e.layer,
+                e.layer_class,
+                e.explanation,
+            )
+            for e in self.entries
+        ]
+
+    def _html_rows(self) -> list[list[str]]:
+        rows = super()._html_rows()
+        for entry, row in zip(self.entries, rows, strict=True):
+            colour = "#2e7d32" if entry.passed else "#c62828"
+            row[0] = f'<span style="color:{colour}"><b>{html.escape(row[0])}</b></span>'
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "entries": [entry.to_dict() for entry in self.entries],
+            "notes": list(self.notes),
+        }
 
 
 @dataclass
@@ -34,8 +132,8 @@ class _Observation:
 
 def _is_audited(layer: Any) -> bool:
     return (
-        isinstance(layer, (keras.layers.BatchNormalization, BNActDropout))
-        or type(layer).__name__ in NOISE_CLASSES
+        layer_kind(layer) in (kinds.BATCH_NORM, kinds.NOISE)
+        or type(layer).__name__ in _RANDOM_SHAPE_CLASSES
     )
 
 
@@ -161,9 +259,9 @@ def _verdicts(observations: list[_Observation]) -> list[LayerAudit]:
 
 
 def _expected(layer: Any) -> str:
-    if isinstance(layer, BNActDropout):
+    if is_fused(layer):
         return "batch statistics and dropout in training, neither in inference"
-    if isinstance(layer, keras.layers.BatchNormalization):
+    if layer_kind(layer) == kinds.BATCH_NORM:
         if not layer.trainable:
             return "frozen, so moving statistics in both modes"
         return "batch statistics in training, moving statistics in inference"
@@ -178,9 +276,9 @@ def _explicit_note(obs: _Observation) -> str:
 
 def _check(obs: _Observation) -> str | None:
     """None when the call followed the model's flag, else what went wrong."""
-    if isinstance(obs.layer, BNActDropout):
+    if is_fused(obs.layer):
         return _check_bn_act_dropout(obs)
-    if isinstance(obs.layer, keras.layers.BatchNormalization):
+    if layer_kind(obs.layer) == kinds.BATCH_NORM:
         return _check_batch_norm(obs)
     return _check_noise(obs)
 

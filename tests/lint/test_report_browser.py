@@ -1,0 +1,114 @@
+"""A LintReport's notebook HTML, rendered by a real browser (Chromium).
+
+The page wraps the report in JupyterLab's rendered-HTML class with the rules
+of JupyterLab's stylesheet that matter here (cells right-aligned, tables
+centred), so the computed styles are those a JupyterLab user sees.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import keras
+import pytest
+
+from keras_ordering import lint_model
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="needs playwright (pip install playwright)"
+)
+CHROMIUM = next(
+    filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))),
+    None,
+)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="needs a Chromium executable on PATH (apt-get install chromium)",
+)
+
+# From JupyterLab's packages/rendermime/style/base.css.
+JUPYTERLAB_CSS = """
+.jp-RenderedHTMLCommon table { margin-left: auto; margin-right: auto; }
+.jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td {
+  text-align: right; vertical-align: middle; padding: 0.5em;
+}
+"""
+
+
+def risky_model() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(8, activation="relu", name="dense"),
+            keras.layers.Dropout(0.5, name="dropout"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.Dense(2, name="head"),
+        ],
+        name="risky",
+    )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+def render(browser, body: str):
+    page = browser.new_page()
+    page.set_content(
+        f"<html><head><style>{JUPYTERLAB_CSS}</style></head><body>"
+        f'<div class="jp-RenderedHTMLCommon">{body}</div></body></html>'
+    )
+    return page
+
+
+def test_cells_align_left_under_jupyterlab_css(browser):
+    page = render(
+        browser,
+        lint_model(risky_model())._repr_html_()
+        + '<table id="control"><tr><td>plain</td></tr></table>',
+    )
+    # The control shows the stylesheet is in force: a plain cell goes right.
+    assert (
+        page.eval_on_selector("#control td", "cell => getComputedStyle(cell).textAlign")
+        == "right"
+    )
+    alignments = page.eval_on_selector_all(
+        "table:not(#control) th, table:not(#control) td",
+        "cells => cells.map(cell => getComputedStyle(cell).textAlign)",
+    )
+    assert len(alignments) == 4 * 3  # header + 2 findings, 4 columns
+    assert set(alignments) == {"left"}
+
+
+def test_rule_links_are_absolute_and_docs_are_embedded_html(browser):
+    page = render(browser, lint_model(risky_model())._repr_html_())
+    links = page.eval_on_selector_all(
+        "td a", "links => links.map(a => [a.getAttribute('href'), a.href])"
+    )
+    assert [href.rsplit("#", 1)[1] for href, _ in links] == ["ko102", "ko101"]
+    for attribute, resolved in links:
+        # An absolute URL resolves to itself, whatever the page's location.
+        assert attribute == resolved and attribute.startswith("https://")
+    summaries = page.eval_on_selector_all(
+        "details > summary", "nodes => nodes.map(n => n.textContent)"
+    )
+    assert summaries == [
+        "KO102 batchnorm-after-activation docs",
+        "KO101 dropout-before-batchnorm docs",
+    ]
+    details = page.locator("details").nth(1)
+    assert not details.locator("h2").first.is_visible()  # Folded at first.
+    details.locator("summary").click()
+    headings = details.locator("h2, h3").all_inner_texts()
+    assert "Why is this bad?" in headings
+    assert details.locator("h2").first.is_visible()
+    assert details.locator("pre > code.language-python").count() >= 2
+    assert details.locator("p code, li code").count() >= 1
+    assert "```" not in details.inner_text() and "## " not in details.inner_text()

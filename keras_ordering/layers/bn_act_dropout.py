@@ -195,6 +195,7 @@ class BNActDropout(keras.layers.Layer):
                 "noise_shape; use fused=None to choose automatically."
             )
         self.fused = fused
+        # Read by rewrite/fuse.py only; the fast path takes `activation` itself.
         self._activation_name = getattr(self.activation, "__name__", None)
 
         self.supports_masking = True
@@ -287,13 +288,38 @@ class BNActDropout(keras.layers.Layer):
         if self._fast_path_allowed():
             from . import _tf_fast
 
-            if _tf_fast.applies(self, inputs, mask):
-                return _tf_fast.call(self, inputs, training)
+            if _tf_fast.applies(
+                inputs,
+                mask,
+                channel_axis=self._channel_axis,
+                synchronized=self.synchronized,
+                dropout=self.dropout,
+                noise_shape=self.noise_shape,
+            ):
+                return _tf_fast.call(
+                    inputs,
+                    batch_statistics=bool(training) and self.trainable,
+                    dropout_rate=self.rate if training else 0.0,
+                    spatial=self.dropout == "spatial",
+                    channel_axis=self._channel_axis,
+                    activation=self.activation,
+                    gamma=self.gamma,
+                    beta=self.beta,
+                    moving_mean=self.moving_mean,
+                    moving_variance=self.moving_variance,
+                    epsilon=self.epsilon,
+                    momentum=self.momentum,
+                    seed_generator=self.seed_generator,
+                    compute_dtype=self.compute_dtype,
+                )
             if self.fused:
+                reason = _tf_fast.unavailable_reason() or (
+                    "a mask, an unsupported rank, channel axis or dtype, "
+                    "or XLA compilation"
+                )
                 raise ValueError(
                     "BNActDropout(fused=True) cannot run this call on the fused "
-                    "path (a mask, an unsupported rank, channel axis or dtype, "
-                    "or XLA compilation); use fused=None."
+                    f"path ({reason}); use fused=None."
                 )
         return self._portable_call(inputs, training, mask)
 

@@ -371,17 +371,17 @@ class BNActDropout(keras.layers.Layer):
             return ops.moments(
                 x, axes=self._reduction_axes, synchronized=self.synchronized
             )
-        weights = ops.cast(ops.expand_dims(mask, axis=-1), x.dtype)
-        weights = ops.broadcast_to(weights, ops.shape(x))
-        count = ops.sum(weights, axis=self._reduction_axes, keepdims=True)
-        count = ops.maximum(count, keras.config.epsilon())
-        mean = ops.sum(x * weights, axis=self._reduction_axes, keepdims=True) / count
-        variance = (
-            ops.sum(
-                ops.square(x - mean) * weights, axis=self._reduction_axes, keepdims=True
-            )
-            / count
+        # A select, not a product: 0 * inf is NaN, and padded steps may hold
+        # anything (as in keras.layers.BatchNormalization).
+        valid = ops.broadcast_to(
+            ops.expand_dims(ops.cast(mask, "bool"), axis=-1), ops.shape(x)
         )
+        axes = self._reduction_axes
+        count = ops.sum(ops.cast(valid, x.dtype), axis=axes, keepdims=True)
+        count = ops.maximum(count, keras.config.epsilon())
+        mean = ops.sum(ops.where(valid, x, 0.0), axis=axes, keepdims=True) / count
+        deviation = ops.where(valid, x - mean, 0.0)
+        variance = ops.sum(ops.square(deviation), axis=axes, keepdims=True) / count
         channels = (x.shape[self._channel_axis],)
         return ops.reshape(mean, channels), ops.reshape(variance, channels)
 

@@ -244,6 +244,28 @@ def test_masked_steps_are_left_out_of_the_statistics():
     np.testing.assert_allclose(_np(layer.moving_variance), valid.var(0), rtol=1e-4)
 
 
+@pytest.mark.parametrize("padding", [np.inf, -np.inf, np.nan])
+def test_masked_steps_holding_inf_keep_the_statistics_finite(padding):
+    # Multiplying by the mask gave 0 * inf = NaN statistics; Keras' own
+    # BatchNormalization selects and stays finite.
+    sequences = RNG.normal(size=(4, 10, 3)).astype("float32")
+    mask = np.ones((4, 10), bool)
+    mask[:, 7:] = False
+    sequences[:, 7:] = padding
+    layer = BNActDropout(None, momentum=0.0)
+    reference = keras.layers.BatchNormalization(momentum=0.0)
+    output = _np(layer(sequences, training=True, mask=mask))
+    expected = _np(reference(sequences, training=True, mask=mask))
+    np.testing.assert_allclose(
+        _np(layer.moving_mean), _np(reference.moving_mean), rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        _np(layer.moving_variance), _np(reference.moving_variance), rtol=1e-4
+    )
+    assert np.all(np.isfinite(_np(layer.moving_variance)))
+    np.testing.assert_allclose(output[mask], expected[mask], rtol=1e-3, atol=1e-4)
+
+
 def test_mask_propagates_through_a_model():
     inputs = keras.Input((None,), dtype="int32")
     x = keras.layers.Embedding(10, 4, mask_zero=True)(inputs)

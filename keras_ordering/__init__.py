@@ -3,21 +3,24 @@
 Importing this package is cheap: it loads neither keras nor any backend.
 Public names resolve on first use through a module-level ``__getattr__``
 (PEP 562), so light tools such as the command line can import the package
-without paying for TensorFlow.
+without paying for TensorFlow. The package's layers are registered with
+Keras as soon as keras is imported (at once if it already is), so
+`keras.saving.load_model` reads models that hold them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._lazy import attach
+from ._lazy import attach, register_when_keras_loads
+from .layers import LAYERS
 
 __version__ = "0.1.0.dev0"
 
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
-        "BNActDropout": ".layers.bn_act_dropout",
+        **{name: f".layers{module}" for name, module in LAYERS.items()},
         "Finding": ".lint.finding",
         "LintCallback": ".callbacks",
         "LintError": ".lint.lint_error",
@@ -32,6 +35,7 @@ __getattr__, __dir__, __all__ = attach(
         "rules": ".lint.api",
     },
 )
+register_when_keras_loads([f"{__name__}.layers{module}" for module in LAYERS.values()])
 
 if TYPE_CHECKING:
     from .callbacks import LintCallback  # noqa: F401

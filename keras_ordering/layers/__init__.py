@@ -1,4 +1,9 @@
-"""Keras layers of keras-ordering, resolved lazily like the top-level package."""
+"""Keras layers of keras-ordering, resolved lazily like the top-level package.
+
+`LAYERS` is the one list of the package's public layers: the top-level
+package exports them too, and imports their modules as soon as keras is
+imported so that saved models holding them load.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from .._lazy import attach
 
-__getattr__, __dir__, __all__ = attach(
-    __name__,
-    {
-        "BNActDropout": ".bn_act_dropout",
-    },
-)
+# Public layer -> its module, relative to this package.
+LAYERS = {
+    "BNActDropout": ".bn_act_dropout",
+}
+
+__getattr__, __dir__, __all__ = attach(__name__, LAYERS)
 
 if TYPE_CHECKING:
     from .bn_act_dropout import BNActDropout  # noqa: F401

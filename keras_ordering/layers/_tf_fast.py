@@ -23,23 +23,75 @@ path uses TensorFlow's fused kernel instead and makes dropout cheap:
   relu, a custom gradient turns the dropout-and-relu backward into one
   `ReluGrad` pass over the output.
 
+The contract with `BNActDropout`: the layer calls `applies(...)` and, when
+it holds, `call(...)`, with explicit arguments only (its weights, its
+channel axis, its activation function); this module reads no attribute of
+the layer. Activations are recognised by identity with Keras' own functions
+(`keras.activations.relu`), never by name, so a user function called
+`relu` runs as written.
+
 `BNActDropout` falls back to its portable Keras-ops path for masks,
-`synchronized=True`, gaussian dropout, other backends and XLA, where XLA
-fuses by itself. TensorFlow-private helpers are confined to this module.
+`synchronized=True`, gaussian dropout, a `noise_shape`, other backends and
+XLA, where XLA fuses by itself. It also falls back, with a one-time
+`RuntimeWarning`, when TensorFlow's private modules this path needs cannot
+be imported (they move between TensorFlow releases). TensorFlow-private
+imports are confined to this module.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
+import keras
 import tensorflow as tf
-from tensorflow.python.framework import ops as tf_ops
-from tensorflow.python.ops import control_flow_util
+
+try:  # TensorFlow-private: XLA context detection has no public API.
+    from tensorflow.python.framework import ops as tf_ops
+    from tensorflow.python.ops import control_flow_util
+except ImportError as error:  # pragma: no cover - depends on the TF release
+    _PRIVATE_IMPORT_ERROR: ImportError | None = error
+else:
+    _PRIVATE_IMPORT_ERROR = None
 
 LEVELS = 256  # Random byte values; the keep probability is a multiple of 1/256.
 _FAST_DTYPES = frozenset({"float32", "float16", "bfloat16"})
 # Activations f with f(k*x) = k*f(x) for k >= 0: the dropout scale folds into BN.
-_HOMOGENEOUS = frozenset({"relu", "leaky_relu", "linear"})
+_HOMOGENEOUS = (
+    keras.activations.relu,
+    keras.activations.leaky_relu,
+    keras.activations.linear,
+)
+_warned_unavailable = False
+
+
+def unavailable_reason() -> str | None:
+    """Why the fast path cannot run in this TensorFlow, or None if it can."""
+    if _PRIVATE_IMPORT_ERROR is None:
+        return None
+    return (
+        "TensorFlow's private module needed by the BNActDropout fast path "
+        f"could not be imported: {_PRIVATE_IMPORT_ERROR}"
+    )
+
+
+def _available() -> bool:
+    global _warned_unavailable
+    reason = unavailable_reason()
+    if reason is not None and not _warned_unavailable:
+        _warned_unavailable = True
+        warnings.warn(
+            f"{reason}. BNActDropout uses its portable Keras-ops path instead "
+            "(same results, slower on CPU).",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+    return reason is None
+
+
+def _is_one_of(function: Callable, functions: Sequence[Callable]) -> bool:
+    return any(function is known for known in functions)
 
 
 def in_xla_context() -> bool:
@@ -75,15 +127,33 @@ def layout(rank: int, channel_axis: int) -> tuple[str, str] | None:
     return None
 
 
-def applies(layer: Any, inputs: Any, mask: Any) -> bool:
-    """Whether the fast path can run this call exactly."""
+def applies(
+    inputs: Any,
+    mask: Any,
+    *,
+    channel_axis: int,
+    synchronized: bool,
+    dropout: str,
+    noise_shape: Sequence[int | None] | None,
+) -> bool:
+    """Whether the fast path can run this call exactly.
+
+    Args:
+        inputs: the layer's input tensor.
+        mask: the call's mask, or None.
+        channel_axis: the normalized axis, non-negative.
+        synchronized: whether statistics are reduced across replicas.
+        dropout: the noise kind, "standard", "spatial" or "gaussian".
+        noise_shape: the dropout mask's shape, or None.
+    """
     return (
         mask is None
-        and not layer.synchronized
-        and layer.dropout != "gaussian"
-        and layer.noise_shape is None
-        and layout(len(inputs.shape), layer._channel_axis) is not None
+        and not synchronized
+        and dropout != "gaussian"
+        and noise_shape is None
+        and layout(len(inputs.shape), channel_axis) is not None
         and inputs.dtype.name in _FAST_DTYPES
+        and _available()
         and not in_xla_context()
     )
 
@@ -153,22 +223,39 @@ _FUSED_INFERENCE_MAX_CHANNELS = 64
 class _Statistics:
     """gamma, beta and moving statistics as float32 tensors."""
 
-    def __init__(self, layer: Any, keep: float, fold_keep: bool):
-        channels = layer.moving_mean.shape[0]
-        gamma = layer.gamma if layer.scale else tf.ones([channels])
-        beta = layer.beta if layer.center else tf.zeros([channels])
-        self.gamma = tf.cast(gamma, tf.float32)
-        self.beta = tf.cast(beta, tf.float32)
+    def __init__(
+        self,
+        gamma: Any,
+        beta: Any,
+        moving_mean: Any,
+        moving_variance: Any,
+        keep: float,
+        fold_keep: bool,
+    ):
+        channels = moving_mean.shape[0]
+        self.gamma = tf.cast(
+            tf.ones([channels]) if gamma is None else gamma, tf.float32
+        )
+        self.beta = tf.cast(tf.zeros([channels]) if beta is None else beta, tf.float32)
         if fold_keep:
             # f(k * BN(x)) = k * f(BN(x)) for a positively homogeneous f: the
             # dropout scale 1 / keep goes into gamma and beta, not the values.
             self.gamma, self.beta = self.gamma / keep, self.beta / keep
-        self.mean = tf.cast(layer.moving_mean, tf.float32)
-        self.variance = tf.cast(layer.moving_variance, tf.float32)
+        self.mean = tf.cast(moving_mean, tf.float32)
+        self.variance = tf.cast(moving_variance, tf.float32)
         self.channels = channels
 
 
-def _train_normalize(layer: Any, x: tf.Tensor, stats: _Statistics, data_format: str):
+def _train_normalize(
+    x: tf.Tensor,
+    stats: _Statistics,
+    data_format: str,
+    *,
+    epsilon: float,
+    momentum: float,
+    moving_mean: Any,
+    moving_variance: Any,
+) -> tf.Tensor:
     """Batch-statistics normalization, and the moving-statistics update."""
     empty = tf.constant([], tf.float32)
     y, mean, variance, _, _, _ = tf.raw_ops.FusedBatchNormV3(
@@ -177,7 +264,7 @@ def _train_normalize(layer: Any, x: tf.Tensor, stats: _Statistics, data_format: 
         offset=stats.beta,
         mean=empty,
         variance=empty,
-        epsilon=layer.epsilon,
+        epsilon=epsilon,
         is_training=True,
         data_format=data_format,
     )
@@ -185,96 +272,149 @@ def _train_normalize(layer: Any, x: tf.Tensor, stats: _Statistics, data_format: 
     # The kernel reports the unbiased variance; Keras keeps the biased one.
     variance = variance * tf.maximum(count - 1.0, 0.0) / tf.maximum(count, 1.0)
     for variable, old, batch in (
-        (layer.moving_mean, stats.mean, mean),
-        (layer.moving_variance, stats.variance, variance),
+        (moving_mean, stats.mean, mean),
+        (moving_variance, stats.variance, variance),
     ):
-        updated = old * layer.momentum + batch * (1.0 - layer.momentum)
+        updated = old * momentum + batch * (1.0 - momentum)
         variable.assign(tf.cast(updated, variable.dtype))
     return y
 
 
-def _fused_inference(layer: Any, x: tf.Tensor, stats: _Statistics, data_format: str):
+def _fused_inference(
+    x: tf.Tensor, stats: _Statistics, data_format: str, epsilon: float
+) -> tf.Tensor:
     y, _, _, _, _, _ = tf.raw_ops.FusedBatchNormV3(
         x=x,
         scale=stats.gamma,
         offset=stats.beta,
         mean=stats.mean,
         variance=stats.variance,
-        epsilon=layer.epsilon,
+        epsilon=epsilon,
         is_training=False,
         data_format=data_format,
     )
     return y
 
 
-def _folded_inference(layer: Any, x: tf.Tensor, stats: _Statistics) -> tf.Tensor:
+def _folded_inference(
+    x: tf.Tensor, stats: _Statistics, channel_axis: int, epsilon: float
+) -> tf.Tensor:
     """One per-channel scale and shift on the input's own layout."""
-    scale = stats.gamma * tf.math.rsqrt(stats.variance + layer.epsilon)
+    scale = stats.gamma * tf.math.rsqrt(stats.variance + epsilon)
     shift = stats.beta - stats.mean * scale
     rank = len(x.shape)
-    if layer._channel_axis != rank - 1:
+    if channel_axis != rank - 1:
         broadcast = [1] * rank
-        broadcast[layer._channel_axis] = -1
+        broadcast[channel_axis] = -1
         scale, shift = tf.reshape(scale, broadcast), tf.reshape(shift, broadcast)
     return x * tf.cast(scale, x.dtype) + tf.cast(shift, x.dtype)
 
 
-def _activate_and_drop(layer: Any, y: tf.Tensor, mask: tf.Tensor | None, keep: float):
+def _activate_and_drop(
+    activation: Callable, y: tf.Tensor, mask: tf.Tensor | None, keep: float
+) -> tf.Tensor:
     """The activation, then the dropout mask (values already scaled if folded)."""
-    activation = layer._activation_name
     if mask is None:
-        return layer.activation(y)
-    if activation == "relu":
+        return activation(y)
+    if activation is keras.activations.relu:
         return _relu_dropout(y, mask)
-    if activation not in _HOMOGENEOUS:
-        y = layer.activation(y) * tf.constant(1.0 / keep, y.dtype)
-    elif activation != "linear":
-        y = layer.activation(y)
+    if not _is_one_of(activation, _HOMOGENEOUS):
+        y = activation(y) * tf.constant(1.0 / keep, y.dtype)
+    elif activation is not keras.activations.linear:
+        y = activation(y)
     return tf.where(mask, y, tf.constant(0, y.dtype))
 
 
-def call(layer: Any, inputs: tf.Tensor, training: bool) -> tf.Tensor:
-    """The fast path of `BNActDropout.call`; `applies()` must hold."""
+def call(
+    inputs: tf.Tensor,
+    *,
+    batch_statistics: bool,
+    dropout_rate: float,
+    spatial: bool,
+    channel_axis: int,
+    activation: Callable,
+    gamma: Any,
+    beta: Any,
+    moving_mean: Any,
+    moving_variance: Any,
+    epsilon: float,
+    momentum: float,
+    seed_generator: Any,
+    compute_dtype: str,
+) -> tf.Tensor:
+    """BN, activation and dropout on TensorFlow's fused kernels.
+
+    `applies()` must hold for the same inputs and layer settings.
+
+    Args:
+        inputs: the input tensor.
+        batch_statistics: normalize with the batch's statistics and update
+            `moving_mean` / `moving_variance` (training a trainable layer);
+            otherwise normalize with the moving statistics.
+        dropout_rate: the fraction of values to drop; 0 for no dropout
+            (inference).
+        spatial: drop whole channels instead of single values.
+        channel_axis: the normalized axis, non-negative.
+        activation: the activation function, as `keras.activations.get`
+            returns it.
+        gamma: the scale variable, or None for no scale.
+        beta: the offset variable, or None for no offset.
+        moving_mean: the moving mean variable.
+        moving_variance: the moving (biased) variance variable.
+        epsilon: added to the variance.
+        momentum: of the moving statistics' update.
+        seed_generator: a `keras.random.SeedGenerator`, used when dropping.
+        compute_dtype: the output's dtype.
+    """
     rank = len(inputs.shape)
     # applies() has checked that a layout exists.
-    reshape, data_format = cast("tuple[str, str]", layout(rank, layer._channel_axis))
-    dropping = bool(training) and layer.rate > 0
-    threshold, keep = quantized_keep(layer.rate) if dropping else (LEVELS, 1.0)
+    reshape, data_format = cast("tuple[str, str]", layout(rank, channel_axis))
+    dropping = dropout_rate > 0
+    threshold, keep = quantized_keep(dropout_rate) if dropping else (LEVELS, 1.0)
     dropping = dropping and threshold < LEVELS
     stats = _Statistics(
-        layer, keep, fold_keep=dropping and layer._activation_name in _HOMOGENEOUS
+        gamma,
+        beta,
+        moving_mean,
+        moving_variance,
+        keep,
+        fold_keep=dropping and _is_one_of(activation, _HOMOGENEOUS),
     )
 
     use_kernel = (
-        (training and layer.trainable)
+        batch_statistics
         or inputs.dtype != tf.float32
         or (rank >= 4 and stats.channels <= _FUSED_INFERENCE_MAX_CHANNELS)
     )
     if use_kernel:
         x = _to_rank4(inputs, reshape)
-        if training and layer.trainable:
-            y = _train_normalize(layer, x, stats, data_format)
+        if batch_statistics:
+            y = _train_normalize(
+                x,
+                stats,
+                data_format,
+                epsilon=epsilon,
+                momentum=momentum,
+                moving_mean=moving_mean,
+                moving_variance=moving_variance,
+            )
         else:
-            y = _fused_inference(layer, x, stats, data_format)
-        channel_axis = 1 if data_format.startswith("NC") else -1
+            y = _fused_inference(x, stats, data_format, epsilon)
+        output_channel_axis = 1 if data_format.startswith("NC") else -1
     else:
-        y, reshape, channel_axis = (
-            _folded_inference(layer, inputs, stats),
-            "none",
-            (layer._channel_axis),
-        )
+        y = _folded_inference(inputs, stats, channel_axis, epsilon)
+        reshape, output_channel_axis = "none", channel_axis
 
-    y = tf.cast(y, layer.compute_dtype)
+    y = tf.cast(y, compute_dtype)
     mask = None
     if dropping:
         seed = tf.cast(
-            tf.math.floormod(layer.seed_generator.next(), tf.int32.max - 1), tf.int32
+            tf.math.floormod(seed_generator.next(), tf.int32.max - 1), tf.int32
         )
-        spatial = layer.dropout == "spatial"
-        noise_shape = _noise_shape(y, spatial, channel_axis)
+        noise_shape = _noise_shape(y, spatial, output_channel_axis)
         last_dim = y.shape[-1]
-        if spatial and channel_axis % len(y.shape) != len(y.shape) - 1:
+        if spatial and output_channel_axis % len(y.shape) != len(y.shape) - 1:
             last_dim = 1
         mask = _keep_mask(noise_shape, last_dim, threshold, seed)
-    y = _activate_and_drop(layer, y, mask, keep)
+    y = _activate_and_drop(activation, y, mask, keep)
     return tf.reshape(y, tf.shape(inputs)) if reshape != "none" else y

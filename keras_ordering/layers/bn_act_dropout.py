@@ -195,6 +195,7 @@ class BNActDropout(keras.layers.Layer):
                 "noise_shape; use fused=None to choose automatically."
             )
         self.fused = fused
+        # Read by rewrite/fuse.py only; the fast path takes `activation` itself.
         self._activation_name = getattr(self.activation, "__name__", None)
 
         self.supports_masking = True
@@ -288,13 +289,38 @@ class BNActDropout(keras.layers.Layer):
         if self._fast_path_allowed():
             from . import _tf_fast
 
-            if _tf_fast.applies(self, inputs, mask):
-                return _tf_fast.call(self, inputs, training)
+            if _tf_fast.applies(
+                inputs,
+                mask,
+                channel_axis=self._channel_axis,
+                synchronized=self.synchronized,
+                dropout=self.dropout,
+                noise_shape=self.noise_shape,
+            ):
+                return _tf_fast.call(
+                    inputs,
+                    batch_statistics=bool(training) and self.trainable,
+                    dropout_rate=self.rate if training else 0.0,
+                    spatial=self.dropout == "spatial",
+                    channel_axis=self._channel_axis,
+                    activation=self.activation,
+                    gamma=self.gamma,
+                    beta=self.beta,
+                    moving_mean=self.moving_mean,
+                    moving_variance=self.moving_variance,
+                    epsilon=self.epsilon,
+                    momentum=self.momentum,
+                    seed_generator=self.seed_generator,
+                    compute_dtype=self.compute_dtype,
+                )
             if self.fused:
+                reason = _tf_fast.unavailable_reason() or (
+                    "a mask, an unsupported rank, channel axis or dtype, "
+                    "or XLA compilation"
+                )
                 raise ValueError(
                     "BNActDropout(fused=True) cannot run this call on the fused "
-                    "path (a mask, an unsupported rank, channel axis or dtype, "
-                    "or XLA compilation); use fused=None."
+                    f"path ({reason}); use fused=None."
                 )
         return self._portable_call(inputs, training, mask)
 
@@ -346,17 +372,17 @@ class BNActDropout(keras.layers.Layer):
             return ops.moments(
                 x, axes=self._reduction_axes, synchronized=self.synchronized
             )
-        weights = ops.cast(ops.expand_dims(mask, axis=-1), x.dtype)
-        weights = ops.broadcast_to(weights, ops.shape(x))
-        count = ops.sum(weights, axis=self._reduction_axes, keepdims=True)
-        count = ops.maximum(count, keras.config.epsilon())
-        mean = ops.sum(x * weights, axis=self._reduction_axes, keepdims=True) / count
-        variance = (
-            ops.sum(
-                ops.square(x - mean) * weights, axis=self._reduction_axes, keepdims=True
-            )
-            / count
+        # A select, not a product: 0 * inf is NaN, and padded steps may hold
+        # anything (as in keras.layers.BatchNormalization).
+        valid = ops.broadcast_to(
+            ops.expand_dims(ops.cast(mask, "bool"), axis=-1), ops.shape(x)
         )
+        axes = self._reduction_axes
+        count = ops.sum(ops.cast(valid, x.dtype), axis=axes, keepdims=True)
+        count = ops.maximum(count, keras.config.epsilon())
+        mean = ops.sum(ops.where(valid, x, 0.0), axis=axes, keepdims=True) / count
+        deviation = ops.where(valid, x - mean, 0.0)
+        variance = ops.sum(ops.square(deviation), axis=axes, keepdims=True) / count
         channels = (x.shape[self._channel_axis],)
         return ops.reshape(mean, channels), ops.reshape(variance, channels)
 

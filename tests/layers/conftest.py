@@ -1,5 +1,5 @@
 """Run BNActDropout tests on both of its paths: the TensorFlow fast path and
-the portable Keras-ops path."""
+the portable Keras-ops path. `fast_path_calls` is the one spy on the fast path."""
 
 from __future__ import annotations
 
@@ -9,6 +9,30 @@ import keras
 import pytest
 
 from keras_ordering.layers import bn_act_dropout
+
+
+def spy_on_fast_path(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Enables the fast path and returns a list that grows by one per fast call."""
+    from keras_ordering.layers import _tf_fast
+
+    calls: list = []
+    original = _tf_fast.call
+
+    def counting_call(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_tf_fast, "call", counting_call)
+    monkeypatch.delenv(bn_act_dropout.PORTABLE_ENV, raising=False)
+    return calls
+
+
+@pytest.fixture
+def fast_path_calls(monkeypatch) -> list:
+    """The calls that took the TensorFlow fast path during the test."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the fast path is TensorFlow-only")
+    return spy_on_fast_path(monkeypatch)
 
 
 @dataclass
@@ -38,18 +62,8 @@ if keras.backend.backend() == "tensorflow":
 
 @pytest.fixture(params=PATHS)
 def layer_path(request, monkeypatch):
-    path = LayerPath(request.param)
-    if path.name == "portable":
+    if request.param == "portable":
         monkeypatch.setenv(bn_act_dropout.PORTABLE_ENV, "1")
+        yield LayerPath("portable")
     else:
-        from keras_ordering.layers import _tf_fast
-
-        monkeypatch.delenv(bn_act_dropout.PORTABLE_ENV, raising=False)
-        original = _tf_fast.call
-
-        def counting_call(*args, **kwargs):
-            path.fast_calls.append(1)
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(_tf_fast, "call", counting_call)
-    yield path
+        yield LayerPath("fused", spy_on_fast_path(monkeypatch))

@@ -244,6 +244,28 @@ def test_masked_steps_are_left_out_of_the_statistics():
     np.testing.assert_allclose(_np(layer.moving_variance), valid.var(0), rtol=1e-4)
 
 
+@pytest.mark.parametrize("padding", [np.inf, -np.inf, np.nan])
+def test_masked_steps_holding_inf_keep_the_statistics_finite(padding):
+    # Multiplying by the mask gave 0 * inf = NaN statistics; Keras' own
+    # BatchNormalization selects and stays finite.
+    sequences = RNG.normal(size=(4, 10, 3)).astype("float32")
+    mask = np.ones((4, 10), bool)
+    mask[:, 7:] = False
+    sequences[:, 7:] = padding
+    layer = BNActDropout(None, momentum=0.0)
+    reference = keras.layers.BatchNormalization(momentum=0.0)
+    output = _np(layer(sequences, training=True, mask=mask))
+    expected = _np(reference(sequences, training=True, mask=mask))
+    np.testing.assert_allclose(
+        _np(layer.moving_mean), _np(reference.moving_mean), rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        _np(layer.moving_variance), _np(reference.moving_variance), rtol=1e-4
+    )
+    assert np.all(np.isfinite(_np(layer.moving_variance)))
+    np.testing.assert_allclose(output[mask], expected[mask], rtol=1e-3, atol=1e-4)
+
+
 def test_mask_propagates_through_a_model():
     inputs = keras.Input((None,), dtype="int32")
     x = keras.layers.Embedding(10, 4, mask_zero=True)(inputs)
@@ -431,26 +453,11 @@ def test_every_layout_matches_keras_batch_normalization(shape, axis, layer_path)
 # --- The fast path's switches ---------------------------------------------------
 
 
-def _fast_path_spy(monkeypatch) -> list:
-    from keras_ordering.layers import _tf_fast
-
-    calls: list = []
-    original = _tf_fast.call
-
-    def counting_call(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(_tf_fast, "call", counting_call)
-    monkeypatch.delenv("KERAS_ORDERING_PORTABLE", raising=False)
-    return calls
-
-
 @tensorflow_only
-def test_fast_path_falls_back_where_it_does_not_apply(monkeypatch):
+def test_fast_path_falls_back_where_it_does_not_apply(fast_path_calls):
     import tensorflow as tf
 
-    calls = _fast_path_spy(monkeypatch)
+    calls = fast_path_calls
     sequences = RNG.normal(size=(4, 6, 3)).astype("float32")
     mask = np.ones((4, 6), bool)
     BNActDropout(None)(sequences, training=True, mask=mask)
@@ -470,8 +477,8 @@ def test_fast_path_falls_back_where_it_does_not_apply(monkeypatch):
 
 
 @tensorflow_only
-def test_fused_argument_and_environment_variable(monkeypatch):
-    calls = _fast_path_spy(monkeypatch)
+def test_fused_argument_and_environment_variable(monkeypatch, fast_path_calls):
+    calls = fast_path_calls
     BNActDropout(fused=False)(FEATURES)
     assert calls == []
     BNActDropout(fused=True)(FEATURES)
@@ -508,3 +515,97 @@ def test_fast_path_keep_probability_is_quantised_to_1_256():
     kept = out[out != 0]
     np.testing.assert_allclose(kept, 256 / 205, rtol=1e-6)  # Scaled by actual keep.
     assert abs(out.mean() - 1.0) < 0.01  # The expected value is exact.
+
+
+# --- The fast path's contract ----------------------------------------------------
+
+
+def _named(name: str, function):
+    function.__name__ = function.__qualname__ = name
+    return function
+
+
+@pytest.mark.parametrize("name", ["relu", "linear", "leaky_relu"])
+def test_a_user_activation_named_like_a_keras_one_runs_as_written(
+    name, fast_path_calls
+):
+    # The fast path used to choose by __name__: a user `relu` became
+    # tf.nn.relu and a user `linear` was skipped altogether.
+    activation = _named(name, lambda x: keras.ops.tanh(x) - 0.5)
+    layer = BNActDropout(activation, 0.5, seed=3)
+    layer.build(FEATURES.shape)
+    layer.trainable = False  # Moving statistics (0, 1): BN(x) = x / sqrt(1 + eps).
+    output = _np(layer(FEATURES, training=True))
+    assert fast_path_calls == [1]
+    expected = (np.tanh(FEATURES / np.sqrt(1.0 + 1e-3)) - 0.5) / 0.5
+    kept = output != 0
+    assert 0.3 < kept.mean() < 0.7
+    np.testing.assert_allclose(output[kept], expected[kept], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", None])
+def test_keras_homogeneous_activations_still_fold_on_the_fast_path(
+    activation, fast_path_calls
+):
+    layer = BNActDropout(activation, 0.5, seed=3)
+    layer.build(FEATURES.shape)
+    layer.trainable = False
+    output = _np(layer(FEATURES, training=True))
+    assert fast_path_calls == [1]
+    reference = _np(keras.activations.get(activation)(FEATURES / np.sqrt(1.001)))
+    kept = output != 0
+    np.testing.assert_allclose(
+        output[kept], reference[kept] / 0.5, rtol=1e-5, atol=1e-6
+    )
+
+
+@tensorflow_only
+def test_fast_path_falls_back_with_one_warning_when_tf_private_modules_move(
+    monkeypatch,
+):
+    import importlib
+    import sys
+    import warnings
+
+    from keras_ordering.layers import _tf_fast
+
+    monkeypatch.delenv("KERAS_ORDERING_PORTABLE", raising=False)
+    # As if TensorFlow moved the module: a None entry in sys.modules makes
+    # the import raise ImportError.
+    monkeypatch.setitem(sys.modules, "tensorflow.python.ops.control_flow_util", None)
+    monkeypatch.delattr(sys.modules["tensorflow.python.ops"], "control_flow_util")
+    importlib.reload(_tf_fast)
+    try:
+        assert "control_flow_util" in _tf_fast.unavailable_reason()
+        calls = []
+        monkeypatch.setattr(_tf_fast, "call", lambda *a, **k: calls.append(1))
+        layer = BNActDropout("relu")
+        with pytest.warns(RuntimeWarning, match="portable Keras-ops path instead"):
+            output = _np(layer(FEATURES, training=False))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # Warned once, not at every call.
+            layer(FEATURES, training=False)
+        assert calls == []
+        np.testing.assert_allclose(
+            output, np.maximum(FEATURES / np.sqrt(1.001), 0), rtol=1e-5, atol=1e-6
+        )
+        with pytest.raises(ValueError, match=r"fused=True\) cannot run.*private"):
+            BNActDropout(fused=True)(FEATURES)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(_tf_fast)
+    assert _tf_fast.unavailable_reason() is None
+
+
+def test_tensorflow_private_imports_live_in_the_fast_path_module_only():
+    from pathlib import Path
+
+    import keras_ordering
+
+    package = Path(keras_ordering.__file__).parent
+    importing = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "tensorflow.python" in path.read_text()
+    )
+    assert importing == ["layers/_tf_fast.py"]

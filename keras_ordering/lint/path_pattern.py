@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import cast
 
 from ..graph.graph import Graph
 from .patterns import LayerPattern
@@ -45,7 +44,8 @@ class PathPattern:
     def _paths_from(self, graph: Graph, start: int) -> Iterator[tuple[int, ...]]:
         # Breadth first, so each end is reached by its shortest path; each
         # node is expanded once, so a start costs O(nodes reached).
-        end = cast(LayerPattern, self.end)  # matches() comes here only with an end.
+        end = self.end
+        assert end is not None  # `matches` yields single nodes itself.
         limit = self.max_through if self.through is not None else 0
         parents: dict[int, int | None] = {start: None}
         frontier = [start]

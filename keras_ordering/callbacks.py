@@ -10,7 +10,6 @@ from .lint.api import lint_model
 from .lint.config import DEFAULT_FAIL_ON, NOT_GIVEN, ConfigSource, with_config
 from .lint.finding import check_severity
 from .lint.lint_error import LintError
-from .lint.report import LintReport
 
 
 class LintCallback(keras.callbacks.Callback):
@@ -57,13 +56,13 @@ class LintCallback(keras.callbacks.Callback):
         if self.fail_on is not None:
             check_severity(self.fail_on, "fail_on")
         self.options = options
-        self.report: LintReport | None = None
+        self.report = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        report = self.report = lint_model(self.model, **self.options)
-        if self.fail_on is not None and report.at_or_above(self.fail_on):
-            raise LintError(report, self.fail_on)
-        if report.findings or report.opaque_layers:
+        self.report = lint_model(self.model, **self.options)
+        if self.fail_on is not None and self.report.at_or_above(self.fail_on):
+            raise LintError(self.report, self.fail_on)
+        if self.report.findings or self.report.opaque_layers:
             # Printed, not logged: absl hides INFO records by default, and
             # every finding must show, info included.
-            print(report, flush=True)
+            print(self.report, flush=True)

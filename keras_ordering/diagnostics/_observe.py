@@ -81,9 +81,8 @@ class ChannelMoments:
     def __init__(self) -> None:
         self.count = 0
         self.batches = 0
-        # Sized on the first batch, when the number of channels is known.
-        self.total = self.total_squares = np.zeros(0)
-        self.batch_means = self.batch_variances = np.zeros(0)
+        self.total = self.total_squares = None
+        self.batch_means = self.batch_variances = None
 
     def add(self, values: np.ndarray, axis: int) -> None:
         values = np.moveaxis(np.asarray(values, np.float64), axis, -1)
@@ -93,7 +92,7 @@ class ChannelMoments:
             return
         mean = values.mean(axis=0)
         variance = values.var(axis=0)
-        if not self.count:
+        if self.total is None:
             zeros = np.zeros_like(mean)
             self.total, self.total_squares = zeros.copy(), zeros.copy()
             self.batch_means, self.batch_variances = zeros.copy(), zeros.copy()

@@ -323,7 +323,7 @@ def _normalized(obs: _Observation, batch_statistics: bool) -> np.ndarray:
     reduce = tuple(i for i in range(x.ndim) if i != axis)
     shape = [1] * x.ndim
     shape[axis] = -1
-    if batch_statistics or obs.moving is None:
+    if batch_statistics:
         mean, variance = x.mean(axis=reduce), x.var(axis=reduce)
     else:
         mean, variance = obs.moving

@@ -15,8 +15,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-# JupyterLab's stylesheet right-aligns table cells; these override it.
+# JupyterLab's stylesheet right-aligns table cells and centres tables;
+# these override it.
 CELL_STYLE = "text-align:left;vertical-align:top"
+TABLE_STYLE = "margin-left:0"
 
 
 def printable(text: str) -> str:
@@ -62,7 +64,10 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f'<table style="{TABLE_STYLE}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
 class ReportView:

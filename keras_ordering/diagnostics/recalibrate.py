@@ -110,12 +110,20 @@ def recalibrate_batchnorm(
         batches=batches_per_pass(data, batch_size, steps),
         verbose=verbose,
     )
-    options = {"batch_size": batch_size, "steps": steps, "progress": progress}
-    moments, layers = observe_batch_norm_inputs(model, data, **options)
+
+    def run_pass(training_batch_norm: bool = False):
+        return observe_batch_norm_inputs(
+            model,
+            data,
+            batch_size=batch_size,
+            steps=steps,
+            progress=progress,
+            training_batch_norm=training_batch_norm,
+        )
+
+    moments, layers = run_pass()
     before = VarianceShiftReport.from_moments(moments, layers, upstream)
-    moments, layers = observe_batch_norm_inputs(
-        model, data, training_batch_norm=True, **options
-    )
+    moments, layers = run_pass(training_batch_norm=True)
     # Runs on the BN layers themselves; the forward passes above changed
     # only their moving statistics, which are now replaced.
     for path, layer_moments in moments.items():
@@ -124,7 +132,7 @@ def recalibrate_batchnorm(
         layer.moving_mean.assign(mean.astype(np.float32))
         layer.moving_variance.assign(variance.astype(np.float32))
     batches = max((m.batches for m in moments.values()), default=0)
-    moments, layers = observe_batch_norm_inputs(model, data, **options)
+    moments, layers = run_pass()
     after = VarianceShiftReport.from_moments(moments, layers, upstream)
     progress.close()
     return RecalibrationReport(before, after, batches)

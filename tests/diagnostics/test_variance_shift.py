@@ -63,7 +63,7 @@ def test_recalibration_removes_the_shift_and_touches_only_bn_statistics():
         batches.var(axis=1).mean(axis=0),
         rtol=1e-4,
     )
-    assert "shift before" in str(report) and "<table>" in report._repr_html_()
+    assert "shift before" in str(report) and "<table" in report._repr_html_()
 
 
 def test_recommended_order_has_no_shift_with_bn_act_dropout_and_nesting():
@@ -136,7 +136,7 @@ def test_report_formats_and_plot(tmp_path):
     text = str(report)
     assert text.splitlines()[1].split()[:2] == ["layer", "shift"]
     assert "bn" in text and "drop" in text
-    assert "<table>" in report._repr_html_()
+    assert "<table" in report._repr_html_()
     data = report.to_dict()
     assert (
         data["entries"][0]["layer"] == "bn" and len(data["entries"][0]["ratio"]) == 16

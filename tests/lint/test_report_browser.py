@@ -72,7 +72,7 @@ def test_cells_align_left_under_jupyterlab_css(browser):
     page = render(
         browser,
         lint_model(risky_model())._repr_html_()
-        + '<table id="control"><tr><td>plain</td></tr></table>',
+        + '<table id="control"><tr><td>a plain cell</td></tr></table>',
     )
     # The control shows the stylesheet is in force: a plain cell goes right.
     assert (
@@ -85,6 +85,11 @@ def test_cells_align_left_under_jupyterlab_css(browser):
     )
     assert len(alignments) == 4 * 3  # header + 2 findings, 4 columns
     assert set(alignments) == {"left"}
+    # JupyterLab centres tables; the report's stays at the left edge.
+    margins = page.eval_on_selector_all(
+        "table", "tables => tables.map(t => getComputedStyle(t).marginLeft)"
+    )
+    assert margins[0] == "0px" and margins[-1] != "0px"  # The control centred.
 
 
 def test_rule_links_are_absolute_and_docs_are_embedded_html(browser):

@@ -40,6 +40,7 @@ register_when_keras_loads([f"{__name__}.layers{module}" for module in LAYERS.val
 if TYPE_CHECKING:
     from .callbacks import LintCallback  # noqa: F401
     from .layers.bn_act_dropout import BNActDropout  # noqa: F401
+    from .layers.monte_carlo_dropout import MonteCarloDropout  # noqa: F401
     from .lint.api import check, lint_file, lint_model, rules  # noqa: F401
     from .lint.finding import Finding  # noqa: F401
     from .lint.lint_error import LintError  # noqa: F401

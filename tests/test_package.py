@@ -42,6 +42,10 @@ def test_public_names_resolve_lazily():
         unfuse_model,
     )
     assert "BNActDropout" in dir(keras_ordering)
+    from keras_ordering.layers import MonteCarloDropout
+
+    assert keras_ordering.MonteCarloDropout is MonteCarloDropout
+    assert "MonteCarloDropout" in keras_ordering.__all__
     assert keras_ordering.__version__ == "0.1.0.dev0"
     with pytest.raises(AttributeError, match="no attribute 'NoSuchThing'"):
         keras_ordering.NoSuchThing  # noqa: B018
@@ -58,7 +62,7 @@ def _run_doctests(obj, name: str) -> doctest.TestResults:
     return runner.summarize(verbose=False)
 
 
-@pytest.mark.parametrize("name", ["BNActDropout"])
+@pytest.mark.parametrize("name", ["BNActDropout", "MonteCarloDropout"])
 def test_layer_docstring_has_sections_and_its_examples_run(name):
     layer_class = getattr(keras_ordering, name)
     docstring = layer_class.__doc__

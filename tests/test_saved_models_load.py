@@ -22,6 +22,7 @@ from keras_ordering.layers import LAYERS
 # One small model per public layer; the test below keeps this list complete.
 LAYER_FACTORIES = {
     "BNActDropout": lambda: keras_ordering.BNActDropout("relu", 0.2, seed=1),
+    "MonteCarloDropout": lambda: keras_ordering.MonteCarloDropout(0.3, seed=2),
 }
 
 

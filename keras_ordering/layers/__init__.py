@@ -14,9 +14,11 @@ from .._lazy import attach
 # Public layer -> its module, relative to this package.
 LAYERS = {
     "BNActDropout": ".bn_act_dropout",
+    "MonteCarloDropout": ".monte_carlo_dropout",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, LAYERS)
 
 if TYPE_CHECKING:
     from .bn_act_dropout import BNActDropout  # noqa: F401
+    from .monte_carlo_dropout import MonteCarloDropout  # noqa: F401

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 import os
 from typing import Any
 
 import keras
 from keras import activations, constraints, initializers, ops, regularizers
 
-DROPOUT_KINDS = ("standard", "spatial", "gaussian")
+from ._noise import (
+    apply_noise,
+    channel_axis_of,
+    check_axis,
+    check_dropout_kind,
+    check_noise_shape,
+    check_noise_shape_broadcasts,
+    check_number,
+    check_rate,
+)
+
 # Set to 1 to force the portable Keras-ops path everywhere (e.g. for parity).
 PORTABLE_ENV = "KERAS_ORDERING_PORTABLE"
 
@@ -147,22 +155,13 @@ class BNActDropout(keras.layers.Layer):
     ) -> None:
         super().__init__(**kwargs)
         self.activation = _get_activation(activation)
-        self.rate = _check_number("rate", rate, low=0.0, high=1.0, high_open=True)
-        if dropout not in DROPOUT_KINDS:
-            raise ValueError(
-                f"Argument `dropout` must be one of {DROPOUT_KINDS}. "
-                f"Received: dropout={dropout!r}"
-            )
-        self.dropout = dropout
-        self.noise_shape = _check_noise_shape(noise_shape, dropout)
+        self.rate = check_rate(rate)
+        self.dropout = check_dropout_kind(dropout)
+        self.noise_shape = check_noise_shape(noise_shape, dropout)
         self.seed = seed
-        if isinstance(axis, bool) or not isinstance(axis, (int, numbers.Integral)):
-            raise ValueError(
-                f"Argument `axis` must be an integer. Received: axis={axis!r}"
-            )
-        self.axis = int(axis)
-        self.momentum = _check_number("momentum", momentum, low=0.0, high=1.0)
-        self.epsilon = _check_number("epsilon", epsilon, low=0.0, low_open=True)
+        self.axis = check_axis(axis)
+        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0)
+        self.epsilon = check_number("epsilon", epsilon, low=0.0, low_open=True)
         self.center = bool(center)
         self.scale = bool(scale)
         self.beta_initializer = initializers.get(beta_initializer)
@@ -218,18 +217,7 @@ class BNActDropout(keras.layers.Layer):
                 "BNActDropout needs inputs of rank >= 2 (batch and channels). "
                 f"Received input_shape={tuple(input_shape)}"
             )
-        if not -rank <= self.axis < rank:
-            raise ValueError(
-                f"Argument `axis` is out of range for inputs of rank {rank}: "
-                f"allowed values are {-rank} to {rank - 1}, excluding the batch "
-                f"axis. Received: axis={self.axis}"
-            )
-        channel_axis = self.axis % rank
-        if channel_axis == 0:
-            raise ValueError(
-                "Argument `axis` must not be the batch axis 0. "
-                f"Received: axis={self.axis}"
-            )
+        channel_axis = channel_axis_of(self.axis, input_shape)
         channels = input_shape[channel_axis]
         if channels is None:
             raise ValueError(
@@ -237,7 +225,7 @@ class BNActDropout(keras.layers.Layer):
                 f"size. Received input_shape={tuple(input_shape)}"
             )
         if self.noise_shape is not None:
-            _check_noise_shape_broadcasts(self.noise_shape, input_shape)
+            check_noise_shape_broadcasts(self.noise_shape, input_shape)
         self._channel_axis = channel_axis
         self._reduction_axes = [i for i in range(rank) if i != channel_axis]
 
@@ -363,7 +351,14 @@ class BNActDropout(keras.layers.Layer):
         )
         x = ops.cast(self.activation(x), self.compute_dtype)
         if training and self.rate > 0:
-            x = self._apply_noise(x)
+            x = apply_noise(
+                x,
+                rate=self.rate,
+                dropout=self.dropout,
+                noise_shape=self.noise_shape,
+                channel_axis=self._channel_axis,
+                seed_generator=self.seed_generator,
+            )
         return x
 
     def _moments(self, x, mask):
@@ -385,29 +380,6 @@ class BNActDropout(keras.layers.Layer):
         variance = ops.sum(ops.square(deviation), axis=axes, keepdims=True) / count
         channels = (x.shape[self._channel_axis],)
         return ops.reshape(mean, channels), ops.reshape(variance, channels)
-
-    def _apply_noise(self, x):
-        if self.dropout == "gaussian":
-            stddev = math.sqrt(self.rate / (1.0 - self.rate))
-            return x * keras.random.normal(
-                ops.shape(x),
-                mean=1.0,
-                stddev=stddev,
-                dtype=x.dtype,
-                seed=self.seed_generator,
-            )
-        noise_shape: tuple[Any, ...] | None
-        if self.dropout == "spatial":
-            shape = ops.shape(x)
-            noise_shape = tuple(
-                shape[i] if i in (0, self._channel_axis) else 1
-                for i in range(len(shape))
-            )
-        else:
-            noise_shape = self.noise_shape
-        return keras.random.dropout(
-            x, self.rate, noise_shape=noise_shape, seed=self.seed_generator
-        )
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -454,84 +426,3 @@ def _get_activation(identifier: Any):
             "`keras.activations.get` accepts, or None. "
             f"Received: activation={identifier!r} ({error})"
         ) from None
-
-
-def _check_number(
-    name: str,
-    value: Any,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """Returns ``value`` as a float, or raises a ValueError naming the range."""
-    allowed = "{}{}, {}{}".format(
-        "(" if low_open else "[",
-        "-inf" if low is None else low,
-        "inf" if high is None else high,
-        ")" if high_open or high is None else "]",
-    )
-    valid = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if valid:
-        value = float(value)
-        valid = math.isfinite(value)
-        if low is not None:
-            valid = valid and (value > low if low_open else value >= low)
-        if high is not None:
-            valid = valid and (value < high if high_open else value <= high)
-    if not valid:
-        raise ValueError(
-            f"Argument `{name}` must be a float in {allowed}. "
-            f"Received: {name}={value!r}"
-        )
-    return value
-
-
-def _check_noise_shape(noise_shape: Any, dropout: str) -> tuple[int | None, ...] | None:
-    if noise_shape is None:
-        return None
-    if dropout != "standard":
-        raise ValueError(
-            "Argument `noise_shape` is only supported with dropout='standard'; "
-            f"dropout={dropout!r} chooses its own noise shape. "
-            f"Received: noise_shape={noise_shape!r}"
-        )
-    try:
-        dims = tuple(noise_shape)
-    except TypeError:
-        dims = None
-    if (
-        isinstance(noise_shape, str)
-        or dims is None
-        or not all(dim is None or _is_positive_int(dim) for dim in dims)
-    ):
-        raise ValueError(
-            "Argument `noise_shape` must be a tuple of positive integers or "
-            f"None entries. Received: noise_shape={noise_shape!r}"
-        )
-    return tuple(None if dim is None else int(dim) for dim in dims)
-
-
-def _is_positive_int(value: Any) -> bool:
-    return (
-        isinstance(value, numbers.Integral)
-        and not isinstance(value, bool)
-        and value > 0  # type: ignore[operator]  # numbers.Integral lacks __gt__ in typeshed.
-    )
-
-
-def _check_noise_shape_broadcasts(
-    noise_shape: tuple[int | None, ...], input_shape: tuple[int | None, ...]
-) -> None:
-    broadcasts = len(noise_shape) == len(input_shape) and all(
-        noise in (None, 1) or size is None or noise == size
-        for noise, size in zip(noise_shape, input_shape, strict=False)
-    )
-    if not broadcasts:
-        raise ValueError(
-            "Argument `noise_shape` cannot broadcast to the input: it needs "
-            f"{len(input_shape)} entries, each None, 1 or the input's size. "
-            f"Received: noise_shape={noise_shape}, "
-            f"input_shape={tuple(input_shape)}"
-        )

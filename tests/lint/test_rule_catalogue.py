@@ -10,7 +10,8 @@ import keras_ordering
 from keras_ordering.lint.registry import RETIRED_CODES, all_rules
 from keras_ordering.lint.rule import DOC_SECTIONS
 
-# The public contract from the linter issue: code -> (name, severity, on).
+# The public contract: code -> (name, severity, on by default). Users select
+# rules by these codes and names, so none may change.
 CATALOGUE = {
     "KO101": ("dropout-before-batchnorm", "warning", True),
     "KO102": ("batchnorm-after-activation", "info", True),

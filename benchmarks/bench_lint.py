@@ -2,9 +2,10 @@
 
 Run: python benchmarks/bench_lint.py [--repeats N] [--quick]
 
-Prints, for the 13 keras.applications models of the no-false-alarm test and
-for synthetic chains of 500 and 5,000 layers, the median lint time and the
-median `model.summary()` time measured side by side in this process.
+Prints, for the 13 keras.applications models of the test suite
+(tests/applications.py) and for synthetic chains of 500 and 5,000 layers,
+the median lint time and the median `model.summary()` time measured side by
+side in this process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -21,21 +23,9 @@ import keras
 
 from keras_ordering import lint_model
 
-APPLICATIONS = {
-    "ResNet50": 64,
-    "ResNet50V2": 64,
-    "DenseNet121": 64,
-    "MobileNet": 64,
-    "MobileNetV2": 64,
-    "MobileNetV3Small": 64,
-    "EfficientNetB0": 64,
-    "EfficientNetV2B0": 64,
-    "InceptionV3": 75,
-    "Xception": 71,
-    "NASNetMobile": 224,
-    "VGG16": 32,
-    "ConvNeXtTiny": 32,
-}
+# The test suite's models: one list for the benchmark and the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.applications import APPLICATION_SIZES
 
 
 def median_seconds(function, repeats: int) -> float:
@@ -81,13 +71,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="NASNetMobile only")
     args = parser.parse_args()
 
-    names = ["NASNetMobile"] if args.quick else list(APPLICATIONS)
+    names = ["NASNetMobile"] if args.quick else list(APPLICATION_SIZES)
     print(
         f"{'model':18s} {'layers':>6s} {'lint ms':>8s} {'summary ms':>10s} "
         f"{'summary/lint':>12s}"
     )
     for name in names:
-        size = APPLICATIONS[name]
+        size = APPLICATION_SIZES[name]
         model = getattr(keras.applications, name)(
             weights=None, input_shape=(size, size, 3)
         )

@@ -1,9 +1,9 @@
 """Does the order of Conv, BN, Activation, Dropout and Pool matter?
 
 A repeated, seeded version of the well-known one-run ordering table (a Stack
-Overflow answer: MNIST, 20 epochs, one run per row), on real data that needs
-no download: scikit-learn's `load_digits` (1,797 8x8 handwritten digits)
-with a fixed stratified split.
+Overflow answer: MNIST, 20 epochs, one run per row; see docs/evidence.md),
+on real data that needs no download: scikit-learn's
+`load_digits` (1,797 8x8 handwritten digits) with a fixed stratified split.
 
 Each of the ten module orderings builds the same network: two modules of
 {Conv2D, Activation("relu"), Dropout, BatchNormalization, MaxPooling2D} in

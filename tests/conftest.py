@@ -8,6 +8,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest
 
+from tests.applications import APPLICATION_SIZES
+
 
 @pytest.fixture(autouse=True)
 def _fresh_keras_state():
@@ -18,24 +20,6 @@ def _fresh_keras_state():
     keras.utils.set_random_seed(1234)
     yield
     keras.config.set_dtype_policy("float32")
-
-
-# keras.applications models of the linter tests, with their input sizes.
-APPLICATION_SIZES = {
-    "ResNet50": 64,
-    "ResNet50V2": 64,
-    "DenseNet121": 64,
-    "MobileNet": 64,
-    "MobileNetV2": 64,
-    "MobileNetV3Small": 64,
-    "EfficientNetB0": 64,
-    "EfficientNetV2B0": 64,
-    "InceptionV3": 75,
-    "Xception": 71,
-    "NASNetMobile": 224,
-    "VGG16": 32,
-    "ConvNeXtTiny": 32,
-}
 
 
 @pytest.fixture(scope="session")

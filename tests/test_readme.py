@@ -55,3 +55,44 @@ def test_the_test_command_leaves_out_slow_tests_and_pytest_m_slow_runs_them(tmp_
     slow_run = run("-m", "slow")
     assert "test_slow PASSED" in slow_run
     assert "test_fast" not in slow_run
+
+
+def _documents() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_docs_link_only_inside_the_repository():
+    for document in _documents():
+        for target in re.findall(r"\]\(([^)\s]+)\)", document.read_text()):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue  # A web address or an anchor on the same page.
+            resolved = (document.parent / target.split("#")[0]).resolve()
+            assert resolved.is_relative_to(ROOT), f"{document.name}: {target}"
+
+
+def test_no_pointer_outside_the_repository_or_placeholder():
+    text_files = [
+        path
+        for folder in ("keras_ordering", "tests", "docs", "examples", "benchmarks")
+        for path in (ROOT / folder).rglob("*")
+        if path.suffix in {".py", ".md", ".yaml", ".toml"}
+        and (ROOT / "tests" / "data") not in path.parents  # Third-party files.
+    ]
+    # Spelled in two parts so that this file does not match itself.
+    outside, placeholder = "../" + "shared", "OWN" + "ER"
+    for path in [*text_files, ROOT / "README.md", ROOT / "pyproject.toml"]:
+        text = path.read_text()
+        assert outside not in text, path
+        assert placeholder not in text, path
+
+
+def test_readme_is_short_and_pre_commit_revs_are_tags():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 200
+    configs = [*_documents(), ROOT / ".pre-commit-config.yaml"]
+    revs = [
+        rev for path in configs for rev in re.findall(r"rev: (\S+)", path.read_text())
+    ]
+    assert revs, "no pre-commit configuration found"
+    for rev in revs:
+        assert re.fullmatch(r"v\d+(\.\d+)+", rev), f"rev {rev!r} is not a release tag"

@@ -42,7 +42,7 @@ def test_no_warnings_on_keras_applications(name, keras_application):
 
 
 # The ten module orderings of the well-known MNIST table
-# (../shared/reference.md): C = Conv2D, A = Activation("relu"), D = Dropout,
+# (docs/evidence.md): C = Conv2D, A = Activation("relu"), D = Dropout,
 # B = BatchNormalization, P = MaxPooling2D. Two modules each, then
 # Flatten -> Dense(softmax). Findings per module, each appearing twice.
 ORDERINGS = {

@@ -7,6 +7,8 @@ plain JSON data is read; class and module names stay strings.
 
 from __future__ import annotations
 
+import heapq
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeGuard
 
@@ -23,23 +25,53 @@ def graph_from_config(config: Mapping[str, Any], loss: Any = None) -> Graph:
     """Builds the neutral graph from a serialized model (`model.to_json()`,
     the `config.json` of a `.keras` file, or an `.h5` `model_config`).
 
+    Time and memory are linear in the size of the config, whatever order
+    its layers are listed in.
+
     Args:
         config: `{"class_name": ..., "config": {...}}` of the model.
         loss: the serialized `loss` of its compile config, if any.
 
     Raises:
-        ValueError: not a Sequential or Functional model config.
+        ValueError: not a Sequential or Functional model config, or a config
+            that is malformed; the message is one line.
     """
+    try:
+        return _graph_from_config(config, loss)
+    except RecursionError:
+        raise ValueError("the model config is nested too deeply") from None
+    except (AttributeError, TypeError, KeyError, IndexError, OverflowError) as error:
+        # Configs are untrusted data: a value of the wrong type anywhere is a
+        # malformed file, reported in one line rather than as a traceback.
+        raise ValueError(
+            f"malformed model config ({type(error).__name__}: {_one_line(str(error))})"
+        ) from None
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _graph_from_config(config: Mapping[str, Any], loss: Any) -> Graph:
+    if not isinstance(config, Mapping):
+        raise ValueError(
+            f"the model config is a {type(config).__name__}, not an object"
+        )
     class_name = config.get("class_name")
     model_config = config.get("config")
     if not isinstance(model_config, Mapping) or not isinstance(
         model_config.get("layers"), list
     ):
         raise ValueError(
-            f"'{class_name}' has no layer list in its config: only Sequential "
-            "and Functional models can be linted from a file (lint a subclassed "
-            "model live with keras_ordering.lint_model)"
+            f"'{_one_line(str(class_name), 80)}' has no layer list in its config. "
+            "Only Sequential and Functional configs list their layers; a "
+            "Functional subclass (keras-hub backbones and tasks, for example) "
+            "stores its constructor arguments instead. Lint it with --load "
+            "(builds the model with its package, in safe mode) or with "
+            "keras_ordering.lint_model in Python"
         )
+    _check_layers(model_config)
     if not model_config["layers"]:
         raise ValueError(f"model {model_config.get('name')!r} has no layers")
     graph = Graph(str(model_config.get("name", "model")))
@@ -67,6 +99,17 @@ def graph_from_config(config: Mapping[str, Any], loss: Any = None) -> Graph:
             producers, graph.add_node(kinds.OUTPUT, name, "Output", attrs=attrs)
         )
     return graph
+
+
+def _check_layers(model_config: Mapping[str, Any]) -> None:
+    """Every entry of a layer list is a layer config (an object)."""
+    for position, layer in enumerate(model_config["layers"]):
+        if not isinstance(layer, Mapping):
+            raise ValueError(
+                f"layer {position} of model "
+                f"{_one_line(str(model_config.get('name')), 80)!r} is a "
+                f"{type(layer).__name__}, not a layer config"
+            )
 
 
 def _is_sequential(layer: Mapping[str, Any]) -> bool:
@@ -102,7 +145,18 @@ def _refs(value: Any) -> list[TensorRef]:
         return []
     if isinstance(value[0], str):
         value = [value]
-    return [(str(ref[0]), int(ref[1]), int(ref[2])) for ref in value]
+    return [(str(ref[0]), _index(ref[1]), _index(ref[2])) for ref in value]
+
+
+def _index(value: Any) -> int:
+    """A node or tensor index of a tensor reference."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"tensor index {_one_line(repr(value), 40)} is not a number")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"tensor index {_one_line(repr(value), 40)} is not an integer")
+    if not 0 <= value < 2**31:
+        raise ValueError(f"tensor index {_one_line(repr(value), 40)} is out of range")
+    return int(value)
 
 
 def _tensor_refs(node: Any) -> Iterator[TensorRef]:
@@ -118,7 +172,7 @@ def _tensor_refs(node: Any) -> Iterator[TensorRef]:
         return
     for entry in node or []:
         if isinstance(entry, list) and len(entry) >= 3 and isinstance(entry[0], str):
-            yield (entry[0], int(entry[1]), int(entry[2]))
+            yield (entry[0], _index(entry[1]), _index(entry[2]))
 
 
 def _keras3_refs(value: Any) -> Iterator[TensorRef]:
@@ -126,7 +180,7 @@ def _keras3_refs(value: Any) -> Iterator[TensorRef]:
         if value.get("class_name") == "__keras_tensor__":
             history = value.get("config", {}).get("keras_history")
             if history:
-                yield (str(history[0]), int(history[1]), int(history[2]))
+                yield (str(history[0]), _index(history[1]), _index(history[2]))
             return
         for item in value.values():
             yield from _keras3_refs(item)
@@ -160,9 +214,20 @@ def config_attributes(layer: Mapping[str, Any]) -> dict[str, Any]:
     config = layer.get("config")
     if not isinstance(config, Mapping):
         config = {}
-    return {
+    attributes = {
         name: config[name] for name in kinds.LAYER_ATTRIBUTE_NAMES if name in config
     }
+    for name, value in attributes.items():
+        if isinstance(value, int) and abs(value) > _LARGEST_SETTING:
+            raise ValueError(
+                f"layer {_layer_name(layer)!r}: {name} = "
+                f"{_one_line(repr(value), 24)} is out of range"
+            )
+    return attributes
+
+
+# Larger integers cannot be a layer setting and overflow float conversion.
+_LARGEST_SETTING = 2**63
 
 
 class _ConfigBuilder:
@@ -182,28 +247,56 @@ class _ConfigBuilder:
         ):
             tensors[ref] = input_group
         keras2 = _is_keras2(model_config)
-        pending = [
+        calls = [
             (layer, node_index + _first_node_index(layer, keras2), node)
             for layer in model_config["layers"]
             if layer.get("class_name") != "InputLayer"
-            for node_index, node in enumerate(layer.get("inbound_nodes") or [])
+            for node_index, node in enumerate(_inbound_nodes(layer))
         ]
-        while pending:
-            waiting = []
-            for layer, node_index, node in pending:
-                refs = list(_tensor_refs(node))
-                if any(_lookup(tensors, ref) is None for ref in refs):
-                    waiting.append((layer, node_index, node))
-                    continue
-                producers = [_lookup(tensors, ref) or [] for ref in refs]
-                outputs = self.add_call(layer, producers, prefix, _shapes_of(node))
-                name = _layer_name(layer)
-                for index, group in enumerate(outputs):
-                    tensors[(name, node_index, index)] = group
-            if len(waiting) == len(pending):
-                names = sorted({_layer_name(layer) for layer, _, _ in waiting})
-                raise ValueError(f"layers with unresolved inputs: {names[:5]}")
-            pending = waiting
+        # Kahn's algorithm over layer calls, keyed by (layer name, node
+        # index): each call runs once all the calls it reads have run, in
+        # listed order among those ready, so any listing order is linear.
+        available = {(name, node_index) for name, node_index, _ in tensors}
+        call_refs = []
+        missing = []
+        waiting_on: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for position, (_, _, node) in enumerate(calls):
+            refs = list(_tensor_refs(node))
+            needs = {(name, node_index) for name, node_index, _ in refs} - available
+            for key in needs:
+                waiting_on[key].append(position)
+            call_refs.append(refs)
+            missing.append(len(needs))
+        ready = [position for position, count in enumerate(missing) if count == 0]
+        heapq.heapify(ready)
+        finished = [False] * len(calls)
+        while ready:
+            position = heapq.heappop(ready)
+            layer, node_index, node = calls[position]
+            producers = [_lookup(tensors, ref) for ref in call_refs[position]]
+            if any(group is None for group in producers):
+                break  # It reads a tensor its producer never made.
+            outputs = self.add_call(
+                layer, [group or [] for group in producers], prefix, _shapes_of(node)
+            )
+            finished[position] = True
+            name = _layer_name(layer)
+            for index, group in enumerate(outputs):
+                tensors[(name, node_index, index)] = group
+            available.add((name, node_index))
+            for waiter in waiting_on.pop((name, node_index), ()):
+                missing[waiter] -= 1
+                if missing[waiter] == 0:
+                    heapq.heappush(ready, waiter)
+        if not all(finished):
+            names = sorted(
+                {
+                    _layer_name(layer)
+                    for (layer, _, _), ran in zip(calls, finished, strict=True)
+                    if not ran
+                }
+            )
+            raise ValueError(f"layers with unresolved inputs: {names[:5]}")
         return [
             _lookup(tensors, ref) or []
             for ref in _refs(model_config.get("output_layers"))
@@ -264,12 +357,22 @@ class _ConfigBuilder:
         return [self.graph.add_layer(class_name, path, attrs, merged)]
 
 
+def _inbound_nodes(layer: Mapping[str, Any]) -> list[Any]:
+    nodes = layer.get("inbound_nodes") or []
+    if not isinstance(nodes, list):
+        raise ValueError(
+            f"layer {_layer_name(layer)!r}: inbound_nodes is a "
+            f"{type(nodes).__name__}, not a list"
+        )
+    return nodes
+
+
 def _is_keras2(model_config: Mapping[str, Any]) -> bool:
     """Keras 2 configs list inbound nodes as lists, Keras 3 as dicts."""
     return any(
         isinstance(node, list)
         for layer in model_config["layers"]
-        for node in layer.get("inbound_nodes") or []
+        for node in _inbound_nodes(layer)
     )
 
 

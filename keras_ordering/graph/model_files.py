@@ -1,19 +1,28 @@
 """Safe readers of model files: the config only, never weights, never code.
 
 `.keras` archives are checked before anything is decompressed (member count,
-path traversal names, declared size, compression ratio), then only
-`config.json` is read, with a hard cap on the bytes actually produced. `.h5`
-files give their `model_config` attribute through h5py. `.json` files are
-read as they are. Nothing is ever deserialized into Python objects beyond
-plain JSON data: Lambda bytecode, custom objects and module names stay
-strings. No keras import.
+path traversal names, duplicate names, declared size, compression ratio),
+then only `config.json` is inflated, in bounded steps that stop one byte
+past its declared size (itself capped), whatever the compression method;
+encrypted members and unknown methods are refused. `.h5` files give their
+`model_config` attribute through h5py. `.json` files are read as they are.
+Nothing is ever deserialized into Python objects beyond plain JSON data:
+Lambda bytecode, custom objects and module names stay strings. Every
+failure is a `ModelFileError` with a one-line message. No keras import.
 """
 
 from __future__ import annotations
 
+import bz2
+import itertools
 import json
+import lzma
 import os
+import struct
 import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -93,6 +102,16 @@ def _read_keras_config(path: Path) -> bytes:
                     raise ModelFileError(
                         path, f"unsafe member name {member.filename!r} (path traversal)"
                     )
+            counts = Counter(member.filename for member in members)
+            duplicates = sorted(name for name, count in counts.items() if count > 1)
+            if duplicates:
+                # zipfile (and so Keras) reads the last entry of a name; a
+                # linter reading another one could be shown a different model.
+                raise ModelFileError(
+                    path,
+                    f"duplicate archive member {duplicates[0]!r}: refusing an "
+                    "archive whose entries can be read two ways",
+                )
             config = next((m for m in members if m.filename == "config.json"), None)
             if config is None:
                 raise ModelFileError(path, "no config.json in the archive")
@@ -105,13 +124,177 @@ def _read_keras_config(path: Path) -> bytes:
                     f"config.json compresses {ratio:,.0f}:1, over the "
                     f"{MAX_COMPRESSION_RATIO}:1 allowed (zip bomb?)",
                 )
-            with archive.open(config) as stream:
-                data = stream.read(MAX_CONFIG_BYTES + 1)
-            if len(data) > MAX_CONFIG_BYTES:
-                raise ModelFileError(path, _too_big(len(data)))
-            return data
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as error:
-        raise ModelFileError(path, f"truncated or corrupt archive ({error})") from None
+        return _inflate_member(path, config)
+    except ModelFileError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        struct.error,
+        lzma.LZMAError,
+        zlib.error,
+    ) as error:
+        message = " ".join(str(error).split())[:200]
+        raise ModelFileError(
+            path, f"truncated or corrupt archive ({message})"
+        ) from None
+
+
+def _inflate_member(path: Path, member: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, inflated in bounded steps.
+
+    `zipfile` inflates a whole bzip2 or LZMA chunk at once, however large
+    its output: a kilobyte of bzip2 can claim a small size and expand to
+    gigabytes. Here no step produces more than the member's declared size
+    (itself capped at `MAX_CONFIG_BYTES`) plus one byte, so a lying member is
+    refused with at most that much memory used.
+    """
+    if member.flag_bits & _ENCRYPTED:
+        raise ModelFileError(
+            path, f"{member.filename} is encrypted; Keras cannot read it either"
+        )
+    if member.compress_type not in _METHODS:
+        raise ModelFileError(
+            path,
+            f"{member.filename} uses zip compression method "
+            f"{member.compress_type}; expected one of "
+            f"{', '.join(_METHODS.values())}",
+        )
+    limit = min(member.file_size, MAX_CONFIG_BYTES)
+    with path.open("rb") as stream:
+        stream.seek(member.header_offset)
+        header = stream.read(_LOCAL_HEADER.size)
+        if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+            raise ModelFileError(
+                path, f"truncated or corrupt archive (bad header of {member.filename})"
+            )
+        *_, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+        encoding = "utf-8" if member.flag_bits & _UTF8_NAME else "cp437"
+        local_name = stream.read(name_length).decode(encoding, "replace")
+        if local_name != member.orig_filename:
+            # zipfile (and so Keras) refuses such an entry too.
+            raise ModelFileError(
+                path,
+                f"the local header of {member.filename!r} names another file "
+                f"({local_name!r}): refusing an archive that can be read two ways",
+            )
+        stream.seek(extra_length, os.SEEK_CUR)
+        data = _bounded_inflate(
+            path, member, _raw_chunks(stream, member.compress_size), limit
+        )
+    if len(data) > limit:
+        raise ModelFileError(
+            path,
+            f"{member.filename} inflates beyond its declared {member.file_size:,} "
+            "bytes (zip bomb?)"
+            if member.file_size <= MAX_CONFIG_BYTES
+            else _too_big(len(data)),
+        )
+    if len(data) != member.file_size or zlib.crc32(data) != member.CRC:
+        raise ModelFileError(
+            path,
+            f"truncated or corrupt archive ({member.filename} does not match its "
+            "declared size and checksum)",
+        )
+    return bytes(data)
+
+
+_ENCRYPTED = 0x1
+_UTF8_NAME = 0x800
+_METHODS = {
+    zipfile.ZIP_STORED: "stored",
+    zipfile.ZIP_DEFLATED: "deflate",
+    zipfile.ZIP_BZIP2: "bzip2",
+    zipfile.ZIP_LZMA: "lzma",
+}
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_READ_SIZE = 64 * 1024
+
+
+def _raw_chunks(stream: Any, size: int) -> Iterator[bytes]:
+    left = size
+    while left > 0:
+        chunk = stream.read(min(_READ_SIZE, left))
+        if not chunk:
+            raise EOFError("the archive ends inside a member")
+        left -= len(chunk)
+        yield chunk
+
+
+def _bounded_inflate(
+    path: Path, member: zipfile.ZipInfo, chunks: Iterator[bytes], limit: int
+) -> bytearray:
+    """At most `limit + 1` bytes of the member, whatever it claims to hold."""
+    out = bytearray()
+    method = member.compress_type
+    if method == zipfile.ZIP_STORED:
+        for chunk in chunks:
+            out += chunk[: limit + 1 - len(out)]
+            if len(out) > limit:
+                break
+        return out
+    if method == zipfile.ZIP_LZMA:
+        decompressor, chunks = _lzma_decompressor(path, member, chunks, limit)
+    elif method == zipfile.ZIP_BZIP2:
+        decompressor: Any = bz2.BZ2Decompressor()
+    else:
+        decompressor = zlib.decompressobj(-15)
+    for chunk in chunks:
+        data = chunk
+        while len(out) <= limit:
+            piece = decompressor.decompress(data, limit + 1 - len(out))
+            out += piece
+            if method == zipfile.ZIP_DEFLATED:
+                data = decompressor.unconsumed_tail
+                if not data or decompressor.eof:
+                    break
+            else:
+                if decompressor.needs_input or decompressor.eof:
+                    break
+                data = b""
+                if not piece:
+                    break
+        if len(out) > limit or decompressor.eof:
+            break
+    return out
+
+
+def _lzma_decompressor(
+    path: Path, member: zipfile.ZipInfo, chunks: Iterator[bytes], limit: int
+) -> tuple[Any, Iterator[bytes]]:
+    """The raw LZMA1 decoder of a zip member: a 4-byte header, then 5 bytes of
+    properties (lc/lp/pb and the dictionary size), then the stream."""
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= 9:
+            break
+    if len(head) < 9 or int.from_bytes(head[2:4], "little") != 5:
+        raise ModelFileError(
+            path, f"truncated or corrupt archive (bad LZMA header in {member.filename})"
+        )
+    settings, dict_size = head[4], int.from_bytes(head[5:9], "little")
+    # The decoder allocates the whole dictionary the header asks for (up to
+    # 4 GiB), but a back-reference never reaches before the first byte, so a
+    # dictionary as large as the output allowed is always enough.
+    dict_size = max(4096, min(dict_size, limit + 1))
+    lc, settings = settings % 9, settings // 9
+    lp, pb = settings % 5, settings // 5
+    decompressor = lzma.LZMADecompressor(
+        lzma.FORMAT_RAW,
+        filters=[
+            {
+                "id": lzma.FILTER_LZMA1,
+                "lc": lc,
+                "lp": lp,
+                "pb": pb,
+                "dict_size": dict_size,
+            }
+        ],
+    )
+    return decompressor, itertools.chain([head[9:]], chunks)
 
 
 def _unsafe_name(name: str) -> bool:
@@ -135,11 +318,13 @@ def _read_h5(path: Path) -> tuple[dict[str, Any], Any]:
         with h5py.File(path, "r") as h5:
             raw = h5.attrs.get("model_config")
             training = h5.attrs.get("training_config")
-    except OSError as error:
-        raise ModelFileError(path, f"not a readable HDF5 file ({error})") from None
+    except (OSError, TypeError, ValueError, KeyError, RuntimeError) as error:
+        # h5py raises these for files and attribute types it cannot read.
+        message = " ".join(str(error).split())[:200]
+        raise ModelFileError(path, f"not a readable HDF5 file ({message})") from None
     if raw is None:
         raise ModelFileError(path, "no model_config attribute: not a Keras .h5 model")
-    raw = raw if isinstance(raw, bytes) else str(raw).encode()
+    raw = _attribute_text(path, "model_config", raw)
     if len(raw) > MAX_CONFIG_BYTES:
         raise ModelFileError(path, _too_big(len(raw)))
     config = _json(path, raw)
@@ -147,7 +332,9 @@ def _read_h5(path: Path) -> tuple[dict[str, Any], Any]:
         raise ModelFileError(path, "model_config is not a Keras model config")
     loss = None
     if training is not None:
-        training_config = _json(path, training)
+        training_config = _json(
+            path, _attribute_text(path, "training_config", training)
+        )
         if isinstance(training_config, dict):
             loss = training_config.get("loss")
     return config, loss
@@ -156,8 +343,22 @@ def _read_h5(path: Path) -> tuple[dict[str, Any], Any]:
 def _json(path: Path, data: bytes | str) -> Any:
     try:
         return json.loads(data)
+    except RecursionError:
+        raise ModelFileError(path, "invalid JSON (nested too deeply)") from None
     except (ValueError, UnicodeDecodeError) as error:
-        raise ModelFileError(path, f"invalid JSON ({error})") from None
+        message = " ".join(str(error).split())[:200]
+        raise ModelFileError(path, f"invalid JSON ({message})") from None
+
+
+def _attribute_text(path: Path, name: str, value: Any) -> bytes:
+    """An HDF5 attribute that must hold JSON text, as bytes."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    raise ModelFileError(
+        path, f"the {name} attribute is a {type(value).__name__}, not JSON text"
+    )
 
 
 def _is_model_config(document: Any) -> bool:

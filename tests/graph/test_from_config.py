@@ -189,3 +189,100 @@ def test_h5_files_without_h5py_get_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "h5py", None)  # As if not installed.
     with pytest.raises(ModelFileError, match=r"needs h5py: pip install"):
         read_model_file(KERAS2 / "k2_sequential.h5")
+
+
+# --- Malformed configs and scale --------------------------------------------------
+
+
+def _sequential(*layers) -> dict:
+    return {"class_name": "Sequential", "config": {"name": "m", "layers": list(layers)}}
+
+
+def _functional_with_history(history) -> dict:
+    tensor = {
+        "class_name": "__keras_tensor__",
+        "config": {"shape": [None, 4], "keras_history": history},
+    }
+    return {
+        "class_name": "Functional",
+        "config": {
+            "name": "m",
+            "input_layers": [["in", 0, 0]],
+            "output_layers": [["d", 0, 0]],
+            "layers": [
+                {"class_name": "InputLayer", "name": "in", "config": {"name": "in"}},
+                {
+                    "class_name": "Dense",
+                    "name": "d",
+                    "config": {"name": "d", "units": 2},
+                    "inbound_nodes": [{"args": [tensor], "kwargs": {}}],
+                },
+            ],
+        },
+    }
+
+
+def _nested_sequentials(depth: int) -> dict:
+    config = _sequential({"class_name": "Dense", "config": {"units": 1}})
+    for _ in range(depth):
+        config = _sequential(config)
+    return config
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ({"class_name": "Functional", "config": {"layers": [1]}}, "layer 0 of model"),
+        (_sequential(1), "is a int, not a layer config"),
+        (
+            _sequential({"class_name": "Dropout", "config": {"rate": 10**400}}),
+            "layer 'Dropout': rate = 1000000000000000000",
+        ),
+        (_functional_with_history(["in", float("inf"), 0]), "inf is not an integer"),
+        (_functional_with_history(["in", "0", 0]), "'0' is not a number"),
+        (_functional_with_history(["in", 10**20, 0]), "is out of range"),
+        (_functional_with_history(["nowhere", 0, 0]), "unresolved inputs: ['d']"),
+        (
+            _sequential({"class_name": "Dense", "config": [], "build_config": 3}),
+            "malformed model config (AttributeError",
+        ),
+        (_nested_sequentials(5_000), "nested too deeply"),
+        ([], "is a list, not an object"),
+    ],
+)
+def test_malformed_configs_are_one_line_value_errors(config, expected):
+    with pytest.raises(ValueError) as caught:
+        graph_from_config(config)
+    message = str(caught.value)
+    assert expected in message
+    assert "\n" not in message and len(message) < 300
+
+
+def test_the_subclass_message_names_constructor_arguments_and_load():
+    config = {"class_name": "ResNetBackbone", "config": {"stackwise_num_filters": [8]}}
+    with pytest.raises(ValueError) as caught:
+        graph_from_config(config)
+    message = str(caught.value)
+    assert "Functional subclass" in message and "constructor arguments" in message
+    assert "--load" in message
+    assert "subclassed model live" not in message
+
+
+def test_any_listing_order_gives_the_same_graph_in_linear_work(monkeypatch):
+    from benchmarks.bench_static_lint import chain_config
+    from keras_ordering.graph import from_config
+
+    reads = []
+    original = from_config._tensor_refs
+    monkeypatch.setattr(
+        from_config,
+        "_tensor_refs",
+        lambda node: reads.append(1) or original(node),
+    )
+    size = 400
+    listed = graph_from_config(chain_config(size, "listed")).canonical()
+    for order in ("reverse", "shuffled"):
+        reads.clear()
+        assert graph_from_config(chain_config(size, order)).canonical() == listed
+        # Each layer call's inputs are read once, not once per pass.
+        assert len(reads) == size, order

@@ -29,6 +29,11 @@ REASONS: dict[str, str] = {
 
 
 def build():
+    return build_moganet(num_blocks=[2, 2, 2, 2], num_classes=10)
+
+
+def build_moganet(num_blocks, num_classes):
+    """The source's `MogaNet(...)` with the settings of the docstring."""
     import keras
     from keras import layers, ops
 
@@ -98,7 +103,7 @@ def build():
         nn = conv(nn, channels)
         return add_with_layer_scale_and_drop_block(attn_out, nn, drop_rate)
 
-    num_blocks, out_channels, mlp_ratios = [2, 2, 2, 2], [8, 16, 24, 32], [8, 8, 4, 4]
+    out_channels, mlp_ratios = [8, 16, 24, 32], [8, 8, 4, 4]
     drop_connect_rate, total_blocks = 0.1, sum(num_blocks)
     inputs = layers.Input((32, 32, 3))
     nn = bn(conv(inputs, out_channels[0] // 2, 3, strides=2), activation="gelu")
@@ -114,8 +119,10 @@ def build():
             nn = moga_block(nn, mlp_ratios[stack_id], block_drop_rate)
             global_block_id += 1
         nn = bn(nn)
+    if num_classes == 0:  # The source's output_block returns the features.
+        return keras.Model(inputs, nn, name="moganet")
     nn = layers.GlobalAveragePooling2D()(nn)
-    outputs = layers.Dense(10, activation="softmax")(nn)
+    outputs = layers.Dense(num_classes, activation="softmax")(nn)
     model = keras.Model(inputs, outputs, name="moganet")
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     return model

@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """bodynet's Feature Pyramid Network: per level a biased 1x1 Conv2D -> BatchNormalization -> mish lateral, bilinear UpSampling2D and Add; the model outputs the top-down features.
 
-Source: https://github.com/LorBordin/bodynet/blob/main/bodypose/training/architecture/fpn.py (no license file in the repository).
+Source: https://github.com/LorBordin/bodynet/blob/2764871144e5c7c19d773dcf2502a1ddfb8d0104/bodypose/training/architecture/fpn.py (no license file in the repository).
 Transcribed: `create_FPN(inputs, in_channels)` as in the source's
 `__main__` (inputs 13x13, 26x26 and 52x52), with channels divided by 8
 (160/72/24 inputs, 16 outputs) and Keras' built-in "mish" instead of
@@ -9,7 +9,7 @@ tensorflow_addons' mish; not compiled (the source returns it as a
 component).
 """
 
-SOURCE = "https://github.com/LorBordin/bodynet/blob/main/bodypose/training/architecture/fpn.py"
+SOURCE = "https://github.com/LorBordin/bodynet/blob/2764871144e5c7c19d773dcf2502a1ddfb8d0104/bodypose/training/architecture/fpn.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO106": 3}

@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """MogaNet of keras_cv_attention_models: pre-norm blocks where a BN output feeds both the residual trunk and the next block's BN, with layer scale and drop-path on each branch.
 
-Source: https://github.com/leondgarse/keras_cv_attention_models/blob/main/keras_cv_attention_models/moganet/moganet.py (MIT).
+Source: https://github.com/leondgarse/keras_cv_attention_models/blob/02771fa52d435558ffa2d6c35203bd22684451dd/keras_cv_attention_models/moganet/moganet.py (MIT).
 Transcribed: `MogaNet(num_blocks=[2, 2, 2, 2], out_channels=[8, 16, 24, 32],
 mlp_ratios=[8, 8, 4, 4], input_shape=(32, 32, 3), num_classes=10,
 drop_connect_rate=0.1)` with the helpers of common_layers.py inlined
@@ -13,7 +13,7 @@ map; torch-style explicit padding as padding="same"; the split/concat and
 x - y, x + y tensor operations as in the source (keras.ops).
 """
 
-SOURCE = "https://github.com/leondgarse/keras_cv_attention_models/blob/main/keras_cv_attention_models/moganet/moganet.py"
+SOURCE = "https://github.com/leondgarse/keras_cv_attention_models/blob/02771fa52d435558ffa2d6c35203bd22684451dd/keras_cv_attention_models/moganet/moganet.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO101": 14, "KO106": 5}

@@ -1,14 +1,14 @@
 # ruff: noqa: E501
 """MogaNet of keras_cv_attention_models as a backbone (num_classes=0): the same pre-norm blocks with drop-path, the model's output is the last stack's BN features.
 
-Source: https://github.com/leondgarse/keras_cv_attention_models/blob/main/keras_cv_attention_models/moganet/moganet.py (MIT).
+Source: https://github.com/leondgarse/keras_cv_attention_models/blob/02771fa52d435558ffa2d6c35203bd22684451dd/keras_cv_attention_models/moganet/moganet.py (MIT).
 Transcribed: as in kecam_moganet (same builder), called with
 num_blocks=[1, 1, 1, 2] and num_classes=0, for which the source's
 output_block adds no head and the model outputs the features; not compiled
 (a backbone is trained inside the model that uses it).
 """
 
-SOURCE = "https://github.com/leondgarse/keras_cv_attention_models/blob/main/keras_cv_attention_models/moganet/moganet.py"
+SOURCE = "https://github.com/leondgarse/keras_cv_attention_models/blob/02771fa52d435558ffa2d6c35203bd22684451dd/keras_cv_attention_models/moganet/moganet.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO101": 8, "KO106": 5}

@@ -1,13 +1,13 @@
 # ruff: noqa: E501
 """3D image classification from CT scans: Conv3D(relu) -> MaxPool3D -> BatchNormalization blocks, Dense -> Dropout, sigmoid unit.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/vision/3D_image_classification.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/0766e7be5fbe02ab55c4f0cd4e6d433bf6c44b61/examples/vision/3D_image_classification.py (Apache-2.0).
 Transcribed: `get_model` with input 48x48x48x1 instead of 128x128x64x1 and
 filters divided by 4 (4/8/16/32, Dense 64); layer order and settings as in
 the source (binary cross-entropy).
 """
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/vision/3D_image_classification.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/0766e7be5fbe02ab55c4f0cd4e6d433bf6c44b61/examples/vision/3D_image_classification.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO102": 4, "KO104": 4}

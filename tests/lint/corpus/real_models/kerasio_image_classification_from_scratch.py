@@ -1,13 +1,13 @@
 # ruff: noqa: E501
 """Image classification from scratch: a small Xception-like network (Conv/SeparableConv -> BN -> relu, residual projections).
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/vision/image_classification_from_scratch.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/0e918412690b44285f82f699ce19d919fb14cee2/examples/vision/image_classification_from_scratch.py (Apache-2.0).
 Transcribed: input 32x32x3 instead of 180x180x3 and widths divided by 8
 (4/8, then 16/32/64/91, then 128); layer order and settings as in the source
 (`make_model(..., num_classes=2)`: Dense(1, sigmoid), binary cross-entropy).
 """
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/vision/image_classification_from_scratch.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/0e918412690b44285f82f699ce19d919fb14cee2/examples/vision/image_classification_from_scratch.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO106": 11, "KO107": 1}

@@ -1,13 +1,13 @@
 # ruff: noqa: E501
 """Masked image modeling (MAE): the lightweight decoder, Dense projection, one pre-norm transformer block with MLP Dropout, LayerNorm -> Flatten -> Dense(sigmoid) pixels.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/vision/masked_image_modeling.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/24be2f3457eb5000f1b636cda1c279a5c0948542/examples/vision/masked_image_modeling.py (Apache-2.0).
 Transcribed: `create_decoder()` with DEC_LAYERS=1, DEC_NUM_HEADS=4 and dropout
 0.1 as in the source; projection dims 32/16 instead of 128/64 and image size
 24 (16 patches of 6x6) instead of 48. Not compiled by itself in the source.
 """
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/vision/masked_image_modeling.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/24be2f3457eb5000f1b636cda1c279a5c0948542/examples/vision/masked_image_modeling.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

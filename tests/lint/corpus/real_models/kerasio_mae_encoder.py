@@ -1,14 +1,14 @@
 # ruff: noqa: E501
 """Masked image modeling (MAE): the ViT encoder, pre-norm transformer blocks with Dropout in the MLP on the residual stream, ending in a LayerNormalization whose output is features for the decoder.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/vision/masked_image_modeling.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/24be2f3457eb5000f1b636cda1c279a5c0948542/examples/vision/masked_image_modeling.py (Apache-2.0).
 Transcribed: `create_encoder()` with ENC_LAYERS=3, ENC_NUM_HEADS=4, dropout
 0.1 and LAYER_NORM_EPS=1e-6 as in the source, ENC_PROJECTION_DIM 32 instead
 of 128 (MLP units [64, 32]). The source trains it inside a custom
 MaskedAutoencoder model: the encoder itself is not compiled.
 """
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/vision/masked_image_modeling.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/24be2f3457eb5000f1b636cda1c279a5c0948542/examples/vision/masked_image_modeling.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

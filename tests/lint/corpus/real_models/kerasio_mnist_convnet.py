@@ -1,12 +1,12 @@
 # ruff: noqa: E501
 """Simple MNIST convnet: two Conv2D(relu) -> MaxPooling2D stages, then Dropout and a softmax head.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/vision/mnist_convnet.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/02cfe8063b505adc073986c91729f22039f77ad0/examples/vision/mnist_convnet.py (Apache-2.0).
 Transcribed: unchanged (28x28x1 input, 32/64 filters, Dropout(0.5), softmax,
 categorical cross-entropy).
 """
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/vision/mnist_convnet.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/02cfe8063b505adc073986c91729f22039f77ad0/examples/vision/mnist_convnet.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO104": 2}

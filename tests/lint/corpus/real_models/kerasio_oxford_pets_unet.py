@@ -1,14 +1,14 @@
 # ruff: noqa: E501
 """Oxford-IIIT Pets segmentation: the U-Net Xception-style model (separable-conv encoder, Conv2DTranspose decoder, residual projections).
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/vision/oxford_pets_image_segmentation.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/0c3c019ffc3f2650b5bfe3c822e0c60a815cf9e8/examples/vision/oxford_pets_image_segmentation.py (Apache-2.0).
 Transcribed: `get_model(img_size, num_classes=3)` with input 32x32x3 instead
 of 160x160x3 and widths divided by 8 (4; 8/16/32; 32/16/8/4); layer order
 and settings as in the source (per-pixel softmax, sparse categorical
 cross-entropy).
 """
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/vision/oxford_pets_image_segmentation.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/0c3c019ffc3f2650b5bfe3c822e0c60a815cf9e8/examples/vision/oxford_pets_image_segmentation.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO106": 15, "KO107": 1}

@@ -1,13 +1,13 @@
 # ruff: noqa: E501
 """Siamese network with contrastive loss: one embedding tower (BN -> Conv2D(tanh) -> AveragePooling2D ...) shared by two inputs, a Euclidean-distance Lambda, BN and a sigmoid unit.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/vision/siamese_contrastive.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/12bad05fbf95911b2e994cde3c9340c13a5e76d0/examples/vision/siamese_contrastive.py (Apache-2.0).
 Transcribed: unchanged layers and sizes (28x28x1 inputs, 4/16 filters,
 Dense(10, tanh) embedding); the distance Lambda uses keras.ops instead of
 tf.math; compiled with the source's contrastive loss (margin 1).
 """
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/vision/siamese_contrastive.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/12bad05fbf95911b2e994cde3c9340c13a5e76d0/examples/vision/siamese_contrastive.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO102": 1}

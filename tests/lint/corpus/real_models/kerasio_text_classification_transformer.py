@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """Text classification with Transformer: custom TokenAndPositionEmbedding and TransformerBlock layers (post-norm, Dropout on both residual branches), GlobalAveragePooling1D -> Dropout -> Dense(relu) -> Dropout -> softmax.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/nlp/text_classification_with_transformer.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/1909c6710cd3f5af6401f1176dcee9e26781b4f3/examples/nlp/text_classification_with_transformer.py (Apache-2.0).
 Transcribed: the source's two custom layers and model (maxlen 200, embed_dim
 32, 2 heads, ff_dim 32, dropout 0.1) with a vocabulary of 2000 instead of
 20000; the custom layers pass **kwargs to Layer so that they serialize;
@@ -10,7 +10,7 @@ sparse categorical cross-entropy.
 
 import keras
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/nlp/text_classification_with_transformer.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/1909c6710cd3f5af6401f1176dcee9e26781b4f3/examples/nlp/text_classification_with_transformer.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

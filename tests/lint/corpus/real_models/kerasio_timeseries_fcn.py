@@ -1,12 +1,12 @@
 # ruff: noqa: E501
 """Timeseries classification from scratch: the fully convolutional network of Wang et al. (three Conv1D -> BN -> ReLU blocks, global average pooling).
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/timeseries/timeseries_classification_from_scratch.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/02cfaa2fc681064105deb460bde3a5f5e4e0e817/examples/timeseries/timeseries_classification_from_scratch.py (Apache-2.0).
 Transcribed: `make_model(input_shape=(500, 1))` for the FordA data (2
 classes), filters 16 instead of 64; layer order and settings as in the source.
 """
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/timeseries/timeseries_classification_from_scratch.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/02cfaa2fc681064105deb460bde3a5f5e4e0e817/examples/timeseries/timeseries_classification_from_scratch.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO106": 3}

@@ -1,13 +1,13 @@
 # ruff: noqa: E501
 """Timeseries classification with a Transformer: post-norm encoder blocks (attention -> Dropout -> LayerNorm -> + inputs; Conv1D feed-forward) and an MLP head.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/timeseries/timeseries_classification_transformer.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/2024821a4b87a21175467773a130c12735673796/examples/timeseries/timeseries_classification_transformer.py (Apache-2.0).
 Transcribed: `build_model` with head_size 16 instead of 256 and input (500, 1);
 num_heads 4, ff_dim 4, 4 blocks, mlp_units [128], dropout 0.25, mlp_dropout
 0.4 and the residual `x + inputs` tensor additions as in the source.
 """
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/timeseries/timeseries_classification_transformer.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/2024821a4b87a21175467773a130c12735673796/examples/timeseries/timeseries_classification_transformer.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

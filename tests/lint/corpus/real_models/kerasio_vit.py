@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """Image classification with Vision Transformer: custom Patches and PatchEncoder layers, pre-norm transformer blocks with MLP Dropout, LayerNorm -> Flatten -> Dropout -> MLP head -> logits.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/vision/image_classification_with_vision_transformer.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/07721306fc501d34bafa970491ede96f33f25a77/examples/vision/image_classification_with_vision_transformer.py (Apache-2.0).
 Transcribed: `create_vit_classifier()` with 32x32x3 input resized to 72,
 patch size 6, 4 heads, dropout rates and the logits head with
 SparseCategoricalCrossentropy(from_logits=True) as in the source; 4
@@ -13,7 +13,7 @@ custom layers pass **kwargs to Layer; Adam instead of AdamW.
 
 import keras
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/vision/image_classification_with_vision_transformer.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/07721306fc501d34bafa970491ede96f33f25a77/examples/vision/image_classification_with_vision_transformer.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

@@ -1,15 +1,13 @@
 # ruff: noqa: E501
 """WGAN-GP critic: strided Conv2D -> LeakyReLU blocks with Dropout on two of them, Flatten -> Dropout -> one linear output.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/generative/wgan_gp.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/0e2325b31f291531990c55fec009feee850b6ca9/examples/generative/wgan_gp.py (Apache-2.0).
 Transcribed: `get_discriminator_model()` with widths divided by 4
 (16/32/64/128); conv_block settings and layer order as in the source. The
 source trains it in a custom train_step: not compiled.
 """
 
-SOURCE = (
-    "https://github.com/keras-team/keras-io/blob/master/examples/generative/wgan_gp.py"
-)
+SOURCE = "https://github.com/keras-team/keras-io/blob/0e2325b31f291531990c55fec009feee850b6ca9/examples/generative/wgan_gp.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

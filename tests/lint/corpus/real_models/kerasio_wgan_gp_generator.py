@@ -1,15 +1,13 @@
 # ruff: noqa: E501
 """WGAN-GP generator: Dense without bias -> BN -> LeakyReLU, then UpSampling2D -> Conv2D without bias -> BN -> activation blocks, tanh output cropped to 28x28.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/generative/wgan_gp.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/0e2325b31f291531990c55fec009feee850b6ca9/examples/generative/wgan_gp.py (Apache-2.0).
 Transcribed: `get_generator_model()` with widths divided by 4 (64; 32/16/1)
 and noise_dim 128; layer order and settings as in the source. Trained in a
 custom train_step: not compiled.
 """
 
-SOURCE = (
-    "https://github.com/keras-team/keras-io/blob/master/examples/generative/wgan_gp.py"
-)
+SOURCE = "https://github.com/keras-team/keras-io/blob/0e2325b31f291531990c55fec009feee850b6ca9/examples/generative/wgan_gp.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """Structured data with Wide & Deep networks: a BN-normalized wide (one-hot) part next to a deep part of Dense -> BN -> ReLU -> Dropout blocks.
 
-Source: https://github.com/keras-team/keras-io/blob/master/examples/structured_data/wide_deep_cross_networks.py (Apache-2.0).
+Source: https://github.com/keras-team/keras-io/blob/17ce1f3b3d3851611ca5b7ef7af781ed7fbce41e/examples/structured_data/wide_deep_cross_networks.py (Apache-2.0).
 Transcribed: `create_wide_and_deep_model()` for the covertype data
 (hidden_units [32, 32], dropout_rate 0.1, 7 classes, sparse categorical
 cross-entropy as in the source); the string features and StringLookup
@@ -10,7 +10,7 @@ the wide part, Embedding of sqrt(vocabulary) dims for the deep part) and the
 10 numeric features by one (10,) input.
 """
 
-SOURCE = "https://github.com/keras-team/keras-io/blob/master/examples/structured_data/wide_deep_cross_networks.py"
+SOURCE = "https://github.com/keras-team/keras-io/blob/17ce1f3b3d3851611ca5b7ef7af781ed7fbce41e/examples/structured_data/wide_deep_cross_networks.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO106": 2}

@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """lidbox x-vector TDNN for spoken language identification: Conv1D(relu) -> BatchNormalization(axis=1) frame layers, mean/stddev pooling, Dense(relu) -> BN segment layers, log_softmax output trained with a from_logits=True loss.
 
-Source: https://github.com/py-lidbox/lidbox/blob/master/lidbox/models/xvector.py (MIT).
+Source: https://github.com/py-lidbox/lidbox/blob/07092790ec4296efccf3dd28a7c44ccf96e31afc/lidbox/models/xvector.py (MIT).
 Transcribed: `loader(input_shape=[96, 64], num_outputs=4)` with the default
 output_activation="log_softmax" and the loss of the repository's
 examples/common-voice/config.xvector.yaml (CategoricalCrossentropy with
@@ -11,7 +11,7 @@ GlobalMeanStddevPooling1D layer written with keras.ops; filters divided by
 16 (32 and 96 instead of 512 and 1500, segments 32 instead of 512).
 """
 
-SOURCE = "https://github.com/py-lidbox/lidbox/blob/master/lidbox/models/xvector.py"
+SOURCE = "https://github.com/py-lidbox/lidbox/blob/07092790ec4296efccf3dd28a7c44ccf96e31afc/lidbox/models/xvector.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO102": 7, "KO111": 5}

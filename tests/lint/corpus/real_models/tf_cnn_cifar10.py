@@ -1,14 +1,12 @@
 # ruff: noqa: E501
 """TensorFlow tutorial "Convolutional Neural Network (CNN)": a CIFAR-10 Conv2D/MaxPooling2D stack with a logits head.
 
-Source: https://github.com/tensorflow/docs/blob/master/site/en/tutorials/images/cnn.ipynb (Apache-2.0).
+Source: https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/images/cnn.ipynb (Apache-2.0).
 Transcribed: unchanged (32x32x3 input, 32/64/64 filters, Dense(64) and a
 Dense(10) logits head, SparseCategoricalCrossentropy(from_logits=True)).
 """
 
-SOURCE = (
-    "https://github.com/tensorflow/docs/blob/master/site/en/tutorials/images/cnn.ipynb"
-)
+SOURCE = "https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/images/cnn.ipynb"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO104": 2}

@@ -1,13 +1,13 @@
 # ruff: noqa: E501
 """TensorFlow tutorial DCGAN: the MNIST generator (Dense/Conv2DTranspose without bias -> BN -> LeakyReLU, tanh output).
 
-Source: https://github.com/tensorflow/docs/blob/master/site/en/tutorials/generative/dcgan.ipynb (Apache-2.0).
+Source: https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/generative/dcgan.ipynb (Apache-2.0).
 Transcribed: `make_generator_model()` with widths divided by 4 (64/32/16
 instead of 256/128/64); layer order and settings as in the source. The
 source trains it with a custom loop: not compiled.
 """
 
-SOURCE = "https://github.com/tensorflow/docs/blob/master/site/en/tutorials/generative/dcgan.ipynb"
+SOURCE = "https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/generative/dcgan.ipynb"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

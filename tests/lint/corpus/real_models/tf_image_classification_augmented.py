@@ -1,13 +1,13 @@
 # ruff: noqa: E501
 """TensorFlow tutorial "Image classification": the flowers CNN with data augmentation and Dropout (the "overfitting" version).
 
-Source: https://github.com/tensorflow/docs/blob/master/site/en/tutorials/images/classification.ipynb (Apache-2.0).
+Source: https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/images/classification.ipynb (Apache-2.0).
 Transcribed: input 32x32x3 instead of 180x180x3; the nested data_augmentation
 Sequential, layer order and settings as in the source (5 classes, logits,
 SparseCategoricalCrossentropy(from_logits=True)).
 """
 
-SOURCE = "https://github.com/tensorflow/docs/blob/master/site/en/tutorials/images/classification.ipynb"
+SOURCE = "https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/images/classification.ipynb"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO104": 3}

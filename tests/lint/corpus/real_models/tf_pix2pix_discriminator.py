@@ -1,13 +1,13 @@
 # ruff: noqa: E501
 """TensorFlow tutorial pix2pix: the PatchGAN discriminator (input and target concatenated, downsample blocks, ZeroPadding2D -> Conv2D without bias -> BN -> LeakyReLU, one-channel logits).
 
-Source: https://github.com/tensorflow/docs/blob/master/site/en/tutorials/generative/pix2pix.ipynb (Apache-2.0).
+Source: https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/generative/pix2pix.ipynb (Apache-2.0).
 Transcribed: `Discriminator()` with its nested `downsample` Sequentials,
 256x256x3 inputs as in the source, filters divided by 16. Trained with a
 custom loop: not compiled.
 """
 
-SOURCE = "https://github.com/tensorflow/docs/blob/master/site/en/tutorials/generative/pix2pix.ipynb"
+SOURCE = "https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/generative/pix2pix.ipynb"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

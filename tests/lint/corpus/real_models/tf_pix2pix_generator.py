@@ -1,14 +1,14 @@
 # ruff: noqa: E501
 """TensorFlow tutorial pix2pix: the U-Net generator (downsample: Conv2D without bias -> BN -> LeakyReLU; upsample: Conv2DTranspose without bias -> BN -> Dropout -> ReLU; skip concatenations).
 
-Source: https://github.com/tensorflow/docs/blob/master/site/en/tutorials/generative/pix2pix.ipynb (Apache-2.0).
+Source: https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/generative/pix2pix.ipynb (Apache-2.0).
 Transcribed: `Generator()` with its nested `downsample`/`upsample`
 Sequentials, 256x256x3 input, 8 down and 7 up stages as in the source,
 filters divided by 16 (4..32 instead of 64..512). Trained with a custom
 loop: not compiled.
 """
 
-SOURCE = "https://github.com/tensorflow/docs/blob/master/site/en/tutorials/generative/pix2pix.ipynb"
+SOURCE = "https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/generative/pix2pix.ipynb"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

@@ -1,14 +1,14 @@
 # ruff: noqa: E501
 """TensorFlow 2 quickstart for beginners: the MNIST MLP with logits, wrapped with a Softmax layer into probability_model.
 
-Source: https://github.com/tensorflow/docs/blob/master/site/en/tutorials/quickstart/beginner.ipynb (Apache-2.0).
+Source: https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/quickstart/beginner.ipynb (Apache-2.0).
 Transcribed: unchanged (Flatten -> Dense(128, relu) -> Dropout(0.2) ->
 Dense(10) nested in `Sequential([model, Softmax()])`); the inner model is
 compiled with SparseCategoricalCrossentropy(from_logits=True) as in the
 source, the probability model is not compiled.
 """
 
-SOURCE = "https://github.com/tensorflow/docs/blob/master/site/en/tutorials/quickstart/beginner.ipynb"
+SOURCE = "https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/quickstart/beginner.ipynb"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

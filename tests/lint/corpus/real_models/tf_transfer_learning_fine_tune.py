@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """TensorFlow tutorial "Transfer learning and fine-tuning": MobileNetV2 base called with training=False under augmentation and preprocessing, GlobalAveragePooling2D -> Dropout -> Dense(1, sigmoid), in its fine-tuning state.
 
-Source: https://github.com/tensorflow/docs/blob/master/site/en/tutorials/images/transfer_learning.ipynb (Apache-2.0).
+Source: https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/images/transfer_learning.ipynb (Apache-2.0).
 Transcribed: the tutorial's model after its fine-tuning step
 (`base_model.trainable = True`, layers before `fine_tune_at = 100` frozen,
 recompiled with RMSprop(learning_rate=base_learning_rate / 10) and
@@ -10,7 +10,7 @@ alpha=0.35, include_top=False, weights=None)` instead of the 160x160
 ImageNet-weighted base (no downloads in tests).
 """
 
-SOURCE = "https://github.com/tensorflow/docs/blob/master/site/en/tutorials/images/transfer_learning.ipynb"
+SOURCE = "https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/images/transfer_learning.ipynb"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO130": 1}

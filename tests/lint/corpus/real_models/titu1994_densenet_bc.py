@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """DenseNet-BC of titu1994/DenseNet with dropout: BN -> relu -> 1x1 conv -> Dropout -> BN -> relu -> 3x3 conv -> Dropout, concatenated features, compressing transitions.
 
-Source: https://github.com/titu1994/DenseNet/blob/master/densenet.py (no license file in the repository).
+Source: https://github.com/titu1994/DenseNet/blob/007ca3dff354744ec293640e664f098daeb4b0d9/densenet.py (no license file in the repository).
 Transcribed: the repository's first `create_dense_net` (conv_block,
 transition_block, dense_block) in Keras 3 names, called with nb_classes=10,
 img_dim=(32, 32, 3), depth=22, growth_rate=12, bottleneck=True,
@@ -9,7 +9,7 @@ reduction=0.5, dropout_rate=0.2 (3 blocks of 3 bottleneck layers: 20 Dropout
 layers); BN regularizers and layer order as in the source.
 """
 
-SOURCE = "https://github.com/titu1994/DenseNet/blob/master/densenet.py"
+SOURCE = "https://github.com/titu1994/DenseNet/blob/007ca3dff354744ec293640e664f098daeb4b0d9/densenet.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO101": 20, "KO105": 2}

@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """Wide Residual Network (WRN-16-2) of titu1994/Wide-Residual-Networks: pre-activation blocks BN -> relu -> conv -> Dropout -> BN -> relu -> conv.
 
-Source: https://github.com/titu1994/Wide-Residual-Networks/blob/master/wide_residual_network.py (no license file in the repository).
+Source: https://github.com/titu1994/Wide-Residual-Networks/blob/12d8aa84c88a3e41eca4e78a4587448c9a989283/wide_residual_network.py (no license file in the repository).
 Transcribed: `create_wide_residual_network((32, 32, 3), nb_classes=10, N=2,
 k=2, dropout=0.3)` in Keras 3 names (Conv2D for Convolution2D); the BN
 settings (momentum=0.1, epsilon=1e-5, gamma_initializer='uniform') and the
@@ -9,7 +9,7 @@ layer order as in the source; compiled with categorical cross-entropy as in
 the repository's cifar10 scripts.
 """
 
-SOURCE = "https://github.com/titu1994/Wide-Residual-Networks/blob/master/wide_residual_network.py"
+SOURCE = "https://github.com/titu1994/Wide-Residual-Networks/blob/12d8aa84c88a3e41eca4e78a4587448c9a989283/wide_residual_network.py"
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO101": 3, "KO112": 13}

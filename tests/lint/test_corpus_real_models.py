@@ -1,0 +1,181 @@
+"""The real-model corpus: judged findings, no duplicate, live lint == file lint.
+
+Every module of `tests/lint/corpus/real_models` transcribes one public model
+definition (its `SOURCE`) and states the findings a careful reader judges
+right on it (`EXPECTED`, with `REASONS`). Anything else the linter reports
+is a false alarm or a duplicate. Cases where the linter is known to differ
+from the judgement are in `KNOWN_DIFFERENCES` (strict xfail, so a fix shows
+up as an unexpected pass and the mark must be removed).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from collections import Counter
+from types import ModuleType
+
+import keras
+import pytest
+
+from keras_ordering import lint_file, lint_model, rules
+from tests.lint.corpus import real_models
+
+SLUGS = sorted(
+    info.name
+    for info in pkgutil.iter_modules(real_models.__path__)
+    if not info.name.startswith("_")
+)
+
+# Rules of the catalogue. EXPECTED may also judge the rules planned in issue
+# 11 (KO111-KO113, KO130, KO203): those counts apply once the rule exists.
+CATALOGUE = {rule["code"] for rule in rules()}
+PLANNED = {"KO111", "KO112", "KO113", "KO130", "KO203"}
+
+_DENSENET = (
+    "issue 12 item 5: each dropout is reported once per later BN it reaches "
+    "through the dense concatenations (35 findings for 20 dropouts)"
+)
+_KERAS2_DENSENET = (
+    "issue 12 item 5: each dropout is reported once per later BN it reaches "
+    "through the dense concatenations (47 findings for 25 dropouts)"
+)
+_SIAMESE = (
+    "issue 12 item 5: the finding inside the shared tower is reported once per "
+    "call site"
+)
+_RESNET_V2 = (
+    "issue 12 item 2: biased convs whose output reaches only BNs through the "
+    "residual Adds are not reported"
+)
+_MOGANET = (
+    "issue 12 items 3 and 5: a BN feeding the residual trunk and the pre-norm "
+    "BN is reported as consecutive-batchnorm (4), and each drop-path is reported "
+    "again at every later BN on the residual stream (33 for 14)"
+)
+_MOGANET_BACKBONE = (
+    "issue 12 items 3, 4 and 5: consecutive-batchnorm on the pre-norm fork (4), "
+    "the feature output reported as predictions (4 KO110), and each drop-path "
+    "reported again at every later BN (16 for 8)"
+)
+_FEATURES_OUTPUT = (
+    "issue 12 item 4: the encoder's output is features (a final LayerNorm read "
+    "by the decoder), yet each residual-stream dropout is reported as dropout "
+    "on the predictions"
+)
+_LOG_SOFTMAX = (
+    "issue 12 item 6: log_softmax followed by a from_logits=True loss is "
+    "reported as an error; softmax is shift-invariant, so the loss is the same"
+)
+# (test name, slug) -> the issue 12 item and what the linter gets wrong.
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
+    ("test_judged_findings", "keras2_cifar10_densenet"): _KERAS2_DENSENET,
+    ("test_no_duplicate_findings", "keras2_cifar10_densenet"): _KERAS2_DENSENET,
+    ("test_judged_findings", "kecam_moganet"): _MOGANET,
+    ("test_no_duplicate_findings", "kecam_moganet"): _MOGANET,
+    ("test_judged_findings", "kecam_moganet_backbone"): _MOGANET_BACKBONE,
+    ("test_no_duplicate_findings", "kecam_moganet_backbone"): _MOGANET_BACKBONE,
+    ("test_judged_findings", "kerasio_mae_encoder"): _FEATURES_OUTPUT,
+    ("test_judged_findings", "lidbox_xvector"): _LOG_SOFTMAX,
+    ("test_judged_findings", "keras2_cifar10_resnet_v2"): _RESNET_V2,
+    ("test_judged_findings", "titu1994_densenet_bc"): _DENSENET,
+    ("test_no_duplicate_findings", "titu1994_densenet_bc"): _DENSENET,
+    ("test_judged_findings", "kerasio_siamese_contrastive"): _SIAMESE,
+    ("test_no_duplicate_findings", "kerasio_siamese_contrastive"): _SIAMESE,
+}
+
+
+def cases(test_name: str) -> list:
+    return [
+        pytest.param(
+            slug,
+            marks=pytest.mark.xfail(strict=True, reason=KNOWN_DIFFERENCES[key]),
+        )
+        if (key := (test_name, slug)) in KNOWN_DIFFERENCES
+        else slug
+        for slug in SLUGS
+    ]
+
+
+def corpus_module(slug: str) -> ModuleType:
+    return importlib.import_module(f"{real_models.__name__}.{slug}")
+
+
+@functools.cache
+def built(slug: str) -> keras.Model:
+    """Each model is built once per session; linting does not change it."""
+    return corpus_module(slug).build()
+
+
+@functools.cache
+def live_report(slug: str):
+    return lint_model(built(slug))
+
+
+def judged(slug: str) -> Counter:
+    """EXPECTED restricted to the rules the catalogue has today."""
+    expected = corpus_module(slug).EXPECTED
+    return Counter({code: n for code, n in expected.items() if code in CATALOGUE})
+
+
+def describe(report) -> str:
+    return "\n".join(f"{f.code} {f.severity} {f.layers}" for f in report)
+
+
+def test_corpus_has_at_least_40_models():
+    assert len(SLUGS) >= 40, SLUGS
+
+
+@pytest.mark.parametrize("slug", cases("test_source_and_reasons"))
+def test_source_and_reasons(slug):
+    module = corpus_module(slug)
+    assert module.SOURCE.startswith("https://"), module.SOURCE
+    assert module.SOURCE in module.__doc__, "the docstring must cite SOURCE"
+    assert set(module.REASONS) == set(module.EXPECTED), "one reason per code"
+    assert all(count > 0 for count in module.EXPECTED.values()), module.EXPECTED
+    assert set(module.EXPECTED) <= CATALOGUE | PLANNED, module.EXPECTED
+    assert all(reason.strip() for reason in module.REASONS.values())
+
+
+@pytest.mark.parametrize("slug", cases("test_judged_findings"))
+def test_judged_findings(slug):
+    report = live_report(slug)
+    assert Counter(f.code for f in report) == judged(slug), describe(report)
+    # Opt-in rules may add info findings; never a warning or an error beyond
+    # the judged ones.
+    everything = lint_model(built(slug), select="ALL")
+    serious = Counter(f.code for f in everything if f.reaches("warning"))
+    assert serious - judged(slug) == Counter(), describe(everything)
+
+
+@pytest.mark.parametrize("slug", cases("test_no_duplicate_findings"))
+def test_no_duplicate_findings(slug):
+    report = live_report(slug)
+    # The same layers twice: one problem reported twice, e.g. once per call
+    # site of a shared sub-model.
+    same_layers = Counter((f.code, frozenset(f.layers)) for f in report)
+    assert [key for key, n in same_layers.items() if n > 1] == [], describe(report)
+    # One problem per source layer: a dropout reaching several BNs, or one
+    # reached by several routes, is one finding (issue 12 item 5).
+    same_source = Counter((f.code, f.layers[0]) for f in report)
+    assert [key for key, n in same_source.items() if n > 1] == [], describe(report)
+
+
+def _is_graph_model(model: keras.Model) -> bool:
+    return isinstance(model, keras.Sequential) or (type(model).__name__ == "Functional")
+
+
+@pytest.mark.parametrize("slug", cases("test_live_lint_equals_file_lint"))
+def test_live_lint_equals_file_lint(slug, tmp_path):
+    model = built(slug)
+    if not _is_graph_model(model):
+        pytest.skip("a subclassed model's file holds no layer graph to read")
+    path = tmp_path / f"{slug}.keras"
+    model.save(path)
+
+    def key(report):
+        return Counter((f.code, f.severity, f.layers) for f in report)
+
+    live, from_file = live_report(slug), lint_file(path)
+    assert key(live) == key(from_file), (describe(live), describe(from_file))

@@ -28,6 +28,7 @@ __getattr__, __dir__, __all__ = attach(
         "OrderingWarning": ".lint.ordering_warning",
         "check": ".lint.api",
         "fix_model": ".rewrite.fix",
+        "freeze_batchnorm": ".rewrite.freeze",
         "fuse_model": ".rewrite.fuse",
         "unfuse_model": ".rewrite.fuse",
         "lint_file": ".lint.api",
@@ -47,4 +48,5 @@ if TYPE_CHECKING:
     from .lint.ordering_warning import OrderingWarning  # noqa: F401
     from .lint.report import LintReport  # noqa: F401
     from .rewrite.fix import fix_model  # noqa: F401
+    from .rewrite.freeze import freeze_batchnorm  # noqa: F401
     from .rewrite.fuse import fuse_model, unfuse_model  # noqa: F401

@@ -46,6 +46,9 @@ def test_public_names_resolve_lazily():
 
     assert keras_ordering.MonteCarloDropout is MonteCarloDropout
     assert "MonteCarloDropout" in keras_ordering.__all__
+    from keras_ordering.rewrite.freeze import freeze_batchnorm
+
+    assert keras_ordering.freeze_batchnorm is freeze_batchnorm
     assert keras_ordering.__version__ == "0.1.0.dev0"
     with pytest.raises(AttributeError, match="no attribute 'NoSuchThing'"):
         keras_ordering.NoSuchThing  # noqa: B018
@@ -76,4 +79,10 @@ def test_layer_docstring_has_sections_and_its_examples_run(name):
 def test_lint_model_docstring_example_runs():
     results = _run_doctests(keras_ordering.lint_model, "lint_model")
     assert results.attempted >= 3
+    assert results.failed == 0
+
+
+def test_freeze_batchnorm_docstring_example_runs():
+    results = _run_doctests(keras_ordering.freeze_batchnorm, "freeze_batchnorm")
+    assert results.attempted >= 8
     assert results.failed == 0

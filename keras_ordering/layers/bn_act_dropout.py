@@ -206,8 +206,8 @@ class BNActDropout(keras.layers.Layer):
         self.beta = None
         self.moving_mean = None
         self.moving_variance = None
-        self._channel_axis = None
-        self._reduction_axes = None
+        self._channel_axis: int | None = None
+        self._reduction_axes: list[int] | None = None
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         rank = len(input_shape)

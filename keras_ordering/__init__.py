@@ -10,14 +10,12 @@ Keras as soon as keras is imported (at once if it already is), so
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._lazy import attach, register_when_keras_loads
 from .layers import LAYERS
 
-__version__ = "0.1.0.dev0"
-
-__getattr__, __dir__, __all__ = attach(
+_lazy_getattr, __dir__, __all__ = attach(
     __name__,
     {
         **{name: f".layers{module}" for name, module in LAYERS.items()},
@@ -28,6 +26,7 @@ __getattr__, __dir__, __all__ = attach(
         "OrderingWarning": ".lint.ordering_warning",
         "check": ".lint.api",
         "fix_model": ".rewrite.fix",
+        "freeze_batchnorm": ".rewrite.freeze",
         "fuse_model": ".rewrite.fuse",
         "unfuse_model": ".rewrite.fuse",
         "lint_file": ".lint.api",
@@ -35,9 +34,30 @@ __getattr__, __dir__, __all__ = attach(
         "rules": ".lint.api",
     },
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return _version()
+    return _lazy_getattr(name)
+
+
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml is the one source."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("keras-ordering")
+    except metadata.PackageNotFoundError:  # A source tree that is not installed.
+        version = "0+unknown"
+    globals()["__version__"] = version  # Later lookups skip __getattr__.
+    return version
+
+
 register_when_keras_loads([f"{__name__}.layers{module}" for module in LAYERS.values()])
 
 if TYPE_CHECKING:
+    __version__: str
     from .callbacks import LintCallback  # noqa: F401
     from .layers.bn_act_dropout import BNActDropout  # noqa: F401
     from .layers.monte_carlo_dropout import MonteCarloDropout  # noqa: F401
@@ -47,4 +67,5 @@ if TYPE_CHECKING:
     from .lint.ordering_warning import OrderingWarning  # noqa: F401
     from .lint.report import LintReport  # noqa: F401
     from .rewrite.fix import fix_model  # noqa: F401
+    from .rewrite.freeze import freeze_batchnorm  # noqa: F401
     from .rewrite.fuse import fuse_model, unfuse_model  # noqa: F401

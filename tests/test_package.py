@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import doctest
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 import keras_ordering
 
@@ -46,9 +53,30 @@ def test_public_names_resolve_lazily():
 
     assert keras_ordering.MonteCarloDropout is MonteCarloDropout
     assert "MonteCarloDropout" in keras_ordering.__all__
-    assert keras_ordering.__version__ == "0.1.0.dev0"
+    from keras_ordering.rewrite.freeze import freeze_batchnorm
+
+    assert keras_ordering.freeze_batchnorm is freeze_batchnorm
     with pytest.raises(AttributeError, match="no attribute 'NoSuchThing'"):
         keras_ordering.NoSuchThing  # noqa: B018
+
+
+def test_version_comes_from_the_package_metadata():
+    from importlib import metadata
+
+    assert keras_ordering.__version__ == metadata.version("keras-ordering")
+    from keras_ordering import __version__
+
+    assert __version__ == keras_ordering.__version__
+    source = (Path(keras_ordering.__file__).parent / "__init__.py").read_text()
+    assert re.search(r"__version__\s*=\s*['\"]", source) is None  # Not written twice.
+
+
+def test_py_typed_ships_with_the_package():
+    root = Path(keras_ordering.__file__).parent
+    assert (root / "py.typed").is_file()
+    pyproject = tomllib.loads((root.parent / "pyproject.toml").read_text())
+    package_data = pyproject["tool"]["setuptools"]["package-data"]
+    assert "py.typed" in package_data["keras_ordering"]
 
 
 LAYER_SECTIONS = ("Args:", "Call arguments:", "Example:", "References:")
@@ -76,4 +104,10 @@ def test_layer_docstring_has_sections_and_its_examples_run(name):
 def test_lint_model_docstring_example_runs():
     results = _run_doctests(keras_ordering.lint_model, "lint_model")
     assert results.attempted >= 3
+    assert results.failed == 0
+
+
+def test_freeze_batchnorm_docstring_example_runs():
+    results = _run_doctests(keras_ordering.freeze_batchnorm, "freeze_batchnorm")
+    assert results.attempted >= 8
     assert results.failed == 0

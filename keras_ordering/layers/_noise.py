@@ -115,7 +115,7 @@ def _is_positive_int(value: Any) -> bool:
     return (
         isinstance(value, numbers.Integral)
         and not isinstance(value, bool)
-        and value > 0
+        and int(value) > 0
     )
 
 

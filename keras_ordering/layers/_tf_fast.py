@@ -367,8 +367,13 @@ def call(
         compute_dtype: the output's dtype.
     """
     rank = len(inputs.shape)
-    # applies() has checked that a layout exists.
-    reshape, data_format = cast("tuple[str, str]", layout(rank, channel_axis))
+    found = layout(rank, channel_axis)
+    if found is None:
+        raise ValueError(
+            f"The fast path has no layout for rank {rank} and channel axis "
+            f"{channel_axis}; call it only where applies() holds."
+        )
+    reshape, data_format = found
     dropping = dropout_rate > 0
     threshold, keep = quantized_keep(dropout_rate) if dropping else (LEVELS, 1.0)
     dropping = dropping and threshold < LEVELS

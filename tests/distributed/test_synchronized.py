@@ -1,8 +1,9 @@
 """Synchronized batch statistics across replicas, workers and JAX devices.
 
-Runs `examples/multi_device.py`, the README's runnable examples, in fresh
-processes: logical devices, TF_CONFIG and XLA flags must be set before the
-framework starts.
+Runs `examples/multi_device.py`, the README's runnable examples, and
+`_per_replica_batches.py` (one batch per replica through `strategy.run`) in
+fresh processes: logical devices, TF_CONFIG and XLA flags must be set before
+the framework starts.
 """
 
 from __future__ import annotations
@@ -58,6 +59,47 @@ def test_mirrored_strategy_on_two_logical_cpus():
     # keep the first replica's, far from the global ones.
     assert_statistics(result["local"], statistics(BATCH[:16]))
     assert np.abs(np.subtract(result["local"][0], BATCH.mean(axis=0))).min() > 1.0
+
+
+def test_strategy_run_with_different_batches_per_replica():
+    # BNActDropout called in strategy.run, each replica on its own batch: the
+    # synchronized statistics are those of both batches, the local ones each
+    # replica's own, and the two differ by far.
+    script = Path(__file__).with_name("_per_replica_batches.py")
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "KERAS_BACKEND": "tensorflow"},
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["replicas"] == 2
+    rng = np.random.default_rng(0)
+    batches = [rng.normal(0, 1, (16, 4)), rng.normal(10, 3, (16, 4))]
+    both = np.concatenate(batches)
+
+    synchronized = report["synchronized"]
+    assert_statistics(synchronized["moving"], statistics(both))
+    assert_statistics(synchronized["moving"], report["keras_synchronized"]["moving"])
+    mean, variance = statistics(both)
+    for batch, output in zip(batches, synchronized["outputs"], strict=True):
+        expected = (batch - mean) / np.sqrt(variance + 1e-3)
+        np.testing.assert_allclose(output, expected, atol=1e-3)
+
+    local = report["local"]
+    # A mirrored variable reads as the first replica's copy.
+    assert_statistics(local["moving"], statistics(batches[0]))
+    for batch, output in zip(batches, local["outputs"], strict=True):
+        own_mean, own_variance = statistics(batch)
+        expected = (batch - own_mean) / np.sqrt(own_variance + 1e-3)
+        np.testing.assert_allclose(output, expected, atol=1e-3)
+    # Synchronized != local: the second replica's output is centred on the
+    # global mean only with synchronized statistics ((10 - 5) / sqrt(30) > 0.5).
+    assert np.mean(synchronized["outputs"][1]) > 0.5
+    assert np.abs(np.mean(local["outputs"][1])) < 1e-3
 
 
 def test_multi_worker_mirrored_strategy_with_two_processes():

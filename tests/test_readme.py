@@ -96,3 +96,20 @@ def test_readme_is_short_and_pre_commit_revs_are_tags():
     assert revs, "no pre-commit configuration found"
     for rev in revs:
         assert re.fullmatch(r"v\d+(\.\d+)+", rev), f"rev {rev!r} is not a release tag"
+
+
+def test_ci_runs_slow_tests_static_checks_and_every_backend():
+    ci_script = (ROOT / ".ci" / "run").read_text()
+    commands = [line.strip() for line in ci_script.splitlines()]
+    for command in (
+        "pytest -m slow",
+        "ruff check .",
+        "ruff format --check .",
+        "mypy",
+        "KERAS_BACKEND=jax pytest",
+        "KERAS_BACKEND=torch pytest",
+    ):
+        assert any(line.startswith(command) for line in commands), command
+    assert "apt-get install" in ci_script and "chromium" in ci_script
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'\[tool\.mypy\]\npackages = \["keras_ordering"\]', pyproject)

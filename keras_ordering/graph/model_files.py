@@ -14,15 +14,17 @@ failure is a `ModelFileError` with a one-line message. No keras import.
 from __future__ import annotations
 
 import bz2
+import fnmatch
 import itertools
 import json
 import lzma
 import os
+import re
 import struct
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,11 +36,22 @@ MAX_COMPRESSION_RATIO = 100
 
 
 class ModelFileError(ValueError):
-    """A model file that cannot be read safely; the message is one line."""
+    """A model file that cannot be read safely; the message is one line.
 
-    def __init__(self, path: str | os.PathLike, problem: str):
+    Attributes:
+        path: the file.
+        problem: what is wrong, one line.
+        not_a_model: the file was read and is clearly not a Keras model
+            (other JSON, an HDF5 file of weights only): a directory search
+            skips it, while a file named explicitly is still an error.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike, problem: str, not_a_model: bool = False
+    ):
         self.path = str(path)
         self.problem = problem
+        self.not_a_model = not_a_model
         super().__init__(f"{self.path}: {problem}")
 
 
@@ -66,7 +79,12 @@ def read_model_file(path: str | os.PathLike) -> tuple[dict[str, Any], Any]:
             return _read_h5(path)
         if path.stat().st_size > MAX_CONFIG_BYTES:
             raise ModelFileError(path, _too_big(path.stat().st_size))
-        return _split(path, _json(path, path.read_bytes()))
+        try:
+            document = _json(path, path.read_bytes())
+        except ModelFileError as error:
+            # JSON with comments (tsconfig.json), or other text.
+            raise ModelFileError(path, error.problem, not_a_model=True) from None
+        return _split(path, document)
     except OSError as error:
         raise ModelFileError(
             path, f"cannot read the file ({error.strerror or error})"
@@ -323,7 +341,11 @@ def _read_h5(path: Path) -> tuple[dict[str, Any], Any]:
         message = " ".join(str(error).split())[:200]
         raise ModelFileError(path, f"not a readable HDF5 file ({message})") from None
     if raw is None:
-        raise ModelFileError(path, "no model_config attribute: not a Keras .h5 model")
+        raise ModelFileError(
+            path,
+            "no model_config attribute: not a Keras .h5 model (weights only?)",
+            not_a_model=True,
+        )
     raw = _attribute_text(path, "model_config", raw)
     if len(raw) > MAX_CONFIG_BYTES:
         raise ModelFileError(path, _too_big(len(raw)))
@@ -376,21 +398,199 @@ def _split(path: Path, document: Any) -> tuple[dict[str, Any], Any]:
             path,
             "not a Keras model config (expected a JSON object with "
             "'class_name' and 'config')",
+            not_a_model=path.suffix.lower() == ".json",
         )
     compile_config = document.get("compile_config") or {}
     loss = compile_config.get("loss") if isinstance(compile_config, dict) else None
     return document, loss
 
 
+# Directories a search skips unless --exclude replaces this list (ruff's).
+DEFAULT_EXCLUDE = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+)
+# Keras weights files (`model.save_weights`, `zipped=False` model folders):
+# no model config inside.
+WEIGHTS_SUFFIXES = (".weights.h5", ".weights.json")
+
+
 def find_model_files(path: str | os.PathLike) -> list[Path]:
-    """Model files under a directory, recursively, sorted; hidden dirs skipped."""
+    """Model files under a directory, recursively, sorted (see
+    `search_model_files`, which also says what it skipped and why)."""
+    return search_model_files(path)[0]
+
+
+def search_model_files(
+    path: str | os.PathLike,
+    *,
+    exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    respect_gitignore: bool = True,
+) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
+    """Searches a directory for model files, recursively, in sorted order.
+
+    Skips hidden directories, files and directories whose name or path
+    matches a glob of `exclude`, Keras weights files (`*.weights.h5`), and,
+    when `respect_gitignore`, what `.gitignore` files in the searched tree
+    exclude (see `_GitIgnore` for the patterns understood).
+
+    Returns:
+        `(files, skipped, errors)`: the model files; `(path, why)` for each
+        file or directory skipped; `(path, problem)` for each directory that
+        could not be read.
+    """
     root = Path(path)
-    found: list[Path] = []
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
-        found.extend(
-            Path(directory) / name
-            for name in sorted(files)
-            if Path(name).suffix.lower() in MODEL_SUFFIXES
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    errors: list[tuple[Path, str]] = []
+
+    def unreadable(error: OSError) -> None:
+        errors.append(
+            (
+                Path(error.filename or root),
+                f"cannot read the directory ({error.strerror or error})",
+            )
         )
-    return found
+
+    ignores: dict[Path, _GitIgnore] = {}
+    for directory, subdirectories, names in os.walk(root, onerror=unreadable):
+        here = Path(directory)
+        ignore = ignores.pop(here, None) or _GitIgnore.empty()
+        if respect_gitignore and (here / ".gitignore").is_file():
+            ignore = ignore.extended(here)
+        kept = []
+        for name in sorted(subdirectories):
+            why = _skip_reason(here / name, root, exclude, ignore, is_dir=True)
+            if why:
+                skipped.append((here / name, why))
+            else:
+                kept.append(name)
+                ignores[here / name] = ignore
+        subdirectories[:] = kept
+        for name in sorted(names):
+            candidate = here / name
+            if candidate.suffix.lower() not in MODEL_SUFFIXES:
+                continue
+            why = _skip_reason(candidate, root, exclude, ignore, is_dir=False)
+            if why:
+                skipped.append((candidate, why))
+            else:
+                files.append(candidate)
+    return files, skipped, errors
+
+
+def _skip_reason(
+    path: Path, root: Path, exclude: Sequence[str], ignore: _GitIgnore, is_dir: bool
+) -> str | None:
+    relative = path.relative_to(root).as_posix()
+    if is_dir and path.name.startswith("."):
+        return "hidden directory"
+    for pattern in exclude:
+        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(relative, pattern):
+            return f"excluded by {pattern!r}"
+    if not is_dir and path.name.lower().endswith(WEIGHTS_SUFFIXES):
+        return "a Keras weights file, not a model"
+    pattern = ignore.match(path, is_dir)
+    if pattern:
+        return f"ignored by .gitignore pattern {pattern!r}"
+    return None
+
+
+class _GitIgnore:
+    """The subset of .gitignore patterns a directory search honours.
+
+    Understood: blank lines and `#` comments; `!` negation (the last
+    matching pattern wins); a trailing `/` (directories only); a `/` at the
+    start or in the middle (anchored to the .gitignore's directory,
+    otherwise the pattern matches at any depth); `*`, `?`, `[...]` and `**`.
+    Not understood: escapes with `\\` and trailing-space rules; a negation
+    never re-includes a file inside an ignored directory (as in git).
+    """
+
+    def __init__(self, rules: tuple[tuple[Path, re.Pattern, bool, bool, str], ...]):
+        self.rules = rules
+
+    @classmethod
+    def empty(cls) -> _GitIgnore:
+        return cls(())
+
+    def extended(self, directory: Path) -> _GitIgnore:
+        try:
+            lines = (directory / ".gitignore").read_text(errors="replace").splitlines()
+        except OSError:
+            return self
+        rules = list(self.rules)
+        for line in lines:
+            text = line.rstrip()
+            if not text or text.startswith("#"):
+                continue
+            negate = text.startswith("!")
+            pattern = text[1:] if negate else text
+            directory_only = pattern.endswith("/")
+            pattern = pattern.rstrip("/")
+            if not pattern:
+                continue
+            anchored = "/" in pattern
+            regex = _gitignore_regex(pattern.lstrip("/"), anchored)
+            rules.append((directory, regex, negate, directory_only, text))
+        return _GitIgnore(tuple(rules))
+
+    def match(self, path: Path, is_dir: bool) -> str | None:
+        """The pattern that ignores `path`, or None."""
+        matched = None
+        for base, regex, negate, directory_only, text in self.rules:
+            if directory_only and not is_dir:
+                continue
+            if regex.fullmatch(path.relative_to(base).as_posix()):
+                matched = None if negate else text
+        return matched
+
+
+def _gitignore_regex(pattern: str, anchored: bool) -> re.Pattern:
+    parts = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            parts.append("(?:.*/)?")
+            index += 3
+            continue
+        if pattern.startswith("**", index):
+            parts.append(".*")
+            index += 2
+            continue
+        if char == "*":
+            parts.append("[^/]*")
+        elif char == "?":
+            parts.append("[^/]")
+        elif char == "[" and "]" in pattern[index + 2 :]:
+            end = pattern.index("]", index + 2)
+            body = pattern[index + 1 : end]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            parts.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
+            index = end
+        else:
+            parts.append(re.escape(char))
+        index += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(prefix + "".join(parts))

@@ -1,17 +1,31 @@
-"""SARIF 2.1.0 output for code-scanning tools (GitHub, Azure DevOps, ...)."""
+"""SARIF 2.1.0 output for code-scanning tools (GitHub, Azure DevOps, ...),
+and the one table of how code-scanning outputs name each severity."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from .registry import all_rules
 from .report import LintReport
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# Severity -> (SARIF result level, GitHub Actions workflow command).
+OUTPUT_LEVELS = {
+    "error": ("error", "error"),
+    "warning": ("warning", "warning"),
+    "info": ("note", "notice"),
+}
+LEVELS = {severity: sarif for severity, (sarif, _) in OUTPUT_LEVELS.items()}
+
+
+def github_command(severity: str) -> str:
+    """The GitHub Actions annotation command (`error`, `warning`, `notice`)."""
+    return OUTPUT_LEVELS[severity][1]
 
 
 def _short_description(docs: str) -> str:
@@ -90,6 +104,26 @@ def to_sarif(
         }
         for file, problem in errors
     ]
+    # Layers the lint could not see into, so that "no results" never reads
+    # as "looked at everything".
+    notifications += [
+        {
+            "level": "note",
+            "message": {
+                "text": f"Opaque layer {path} ({cls}) was not looked into: {why}"
+            },
+            "locations": [
+                {
+                    "physicalLocation": {"artifactLocation": {"uri": _uri(file)}},
+                    "logicalLocations": [
+                        {"fullyQualifiedName": path, "kind": "object"}
+                    ],
+                }
+            ],
+        }
+        for file, report in reports
+        for path, cls, why in report.opaque_layers
+    ]
     opaque = [
         {"file": file, "layer": path, "class": cls, "reason": why}
         for file, report in reports
@@ -111,4 +145,11 @@ def to_sarif(
 
 
 def _uri(file: str) -> str:
-    return file.replace("\\", "/")
+    """A percent-encoded URI reference: relative paths stay relative, absolute
+    ones become `file://` URIs (RFC 3986, as SARIF 3.10 asks)."""
+    if PureWindowsPath(file).is_absolute():
+        return PureWindowsPath(file).as_uri()
+    posix = file.replace("\\", "/")
+    if PurePosixPath(posix).is_absolute():
+        return PurePosixPath(posix).as_uri()
+    return quote(posix, safe="/")

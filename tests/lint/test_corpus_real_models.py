@@ -127,6 +127,14 @@ def test_corpus_has_at_least_40_models():
     assert len(SLUGS) >= 40, SLUGS
 
 
+def test_known_differences_name_real_cases():
+    # A misspelt key would silently stop marking its case.
+    tests = {name for name in globals() if name.startswith("test_")}
+    for test_name, slug in KNOWN_DIFFERENCES:
+        assert test_name in tests, test_name
+        assert slug in SLUGS, slug
+
+
 @pytest.mark.parametrize("slug", cases("test_source_and_reasons"))
 def test_source_and_reasons(slug):
     module = corpus_module(slug)

@@ -70,7 +70,9 @@ class TrainingArgumentOverridden(Rule):
     ## Use instead
     ```python
     x = keras_ordering.layers.MonteCarloDropout(0.5)(x)  # noise on in predict
-    keras_ordering.freeze_batchnorm(base_model)  # BN in inference mode in fit
+    for layer in base_model.layers:  # BN in inference mode in fit
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
     ```
 
     ## References
@@ -89,7 +91,7 @@ class TrainingArgumentOverridden(Rule):
     pattern = PathPattern(start=LayerPattern({"noise", "batch-norm"}, _overridden))
     fix = (
         "Use keras_ordering.layers.MonteCarloDropout for noise that stays on; "
-        "freeze a BN with trainable=False (keras_ordering.freeze_batchnorm)."
+        "freeze a BN with trainable=False."
     )
     reference = "https://keras.io/guides/transfer_learning/"
 
@@ -138,8 +140,7 @@ class TrainingArgumentOverridden(Rule):
         return (
             f"{subject}, but fit replaces that flag: BN normalizes with batch "
             "statistics and updates its moving mean and variance. Set "
-            "trainable=False on the BN (keras_ordering.freeze_batchnorm) to "
-            "keep it in inference mode."
+            "trainable=False on the BN to keep it in inference mode."
         )
 
     @classmethod

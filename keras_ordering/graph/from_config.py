@@ -345,39 +345,13 @@ def _input_last_dim(layers: Sequence[Mapping[str, Any]]) -> int | None:
     return shape[-1] if _is_single_shape(shape) else None
 
 
-# Layers whose output keeps the size of the last axis (channels-last data).
-_KEEP_LAST_DIM = frozenset(
-    {kinds.ACTIVATION, kinds.NOISE, kinds.BATCH_NORM, kinds.NORMALIZATION, kinds.POOL}
-)
-_KEEP_LAST_DIM_CLASSES = frozenset(
-    [
-        "ZeroPadding1D",
-        "ZeroPadding2D",
-        "ZeroPadding3D",
-        "Cropping1D",
-        "Cropping2D",
-        "Cropping3D",
-        "UpSampling1D",
-        "UpSampling2D",
-        "UpSampling3D",
-        "Identity",
-        "Masking",
-        "ActivityRegularization",
-        "AlphaDropout",
-        "RepeatVector",
-        "BNActDropout",
-    ]
-)
-
-
 def _output_last_dim(layer: Mapping[str, Any], last_dim: int | None) -> int | None:
     """Size of the last axis after `layer`, when a config alone tells it."""
     class_name = str(layer.get("class_name"))
     config = layer.get("config") if isinstance(layer.get("config"), Mapping) else {}
     if config.get("data_format") == "channels_first":
         return None
-    kind = kinds.LAYER_KINDS.get(class_name)
-    if kind in _KEEP_LAST_DIM or class_name in _KEEP_LAST_DIM_CLASSES:
+    if kinds.keeps_last_axis(class_name):
         return last_dim
     if class_name in kinds.AFFINE_WEIGHT_CLASSES:
         units = config.get("units", config.get("filters"))

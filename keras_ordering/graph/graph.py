@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -132,6 +133,75 @@ class Graph:
             for target in targets
         ]
         return sorted(labels), sorted(edges)
+
+    # --- Queries on layer calls, for the rewrites --------------------------------
+    # A layer call is one node or a chain of nodes sharing a path (its parts).
+
+    def _same_layer(self, index: int, path: str) -> bool:
+        node = self.nodes[index]
+        return node.path == path and node.kind not in (kinds.INPUT, kinds.OUTPUT)
+
+    def heads_and_tails(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """Per layer path: the first and the last node of each of its calls."""
+        heads: dict[str, list[int]] = {}
+        tails: dict[str, list[int]] = {}
+        for node in self.nodes:
+            if node.kind in (kinds.INPUT, kinds.OUTPUT):
+                continue
+            if not any(
+                self._same_layer(p, node.path) for p in self.predecessors[node.index]
+            ):
+                heads.setdefault(node.path, []).append(node.index)
+            if not any(
+                self._same_layer(s, node.path) for s in self.successors[node.index]
+            ):
+                tails.setdefault(node.path, []).append(node.index)
+        return heads, tails
+
+    def head(self, path: str) -> Node:
+        """The first node of the (first) call of layer `path`."""
+        heads, _ = self.heads_and_tails()
+        return self.nodes[heads[path][0]]
+
+    def nodes_of_layers(self, paths: Iterable[str]) -> list[int]:
+        """Indices of every node of the given layers, in insertion order."""
+        wanted = set(paths)
+        return [node.index for node in self.nodes if node.path in wanted]
+
+    def sole_successor(self, path: str) -> Node | None:
+        """The head node of the single-call layer that alone consumes the
+        single call of `path`, or None (a branch, a merge, a shared layer or
+        a model output)."""
+        heads, tails = self.heads_and_tails()
+        if len(tails.get(path, ())) != 1:
+            return None
+        tail = tails[path][0]
+        successors = self.successors[tail]
+        if len(successors) != 1:
+            return None
+        node = self.nodes[successors[0]]
+        if (
+            node.kind in (kinds.INPUT, kinds.OUTPUT)
+            or len(heads.get(node.path, ())) != 1
+        ):
+            return None
+        if self.predecessors[node.index] != [tail]:
+            return None
+        return node
+
+    def is_linear_chain(self, paths: Iterable[str]) -> bool:
+        """True when the layers form a chain of single calls, each feeding
+        only the next one, so layers can move along it without touching
+        other branches."""
+        paths = tuple(paths)
+        heads, tails = self.heads_and_tails()
+        if any(len(heads.get(path, ())) != 1 for path in paths):
+            return False
+        for first, second in itertools.pairwise(paths):
+            tail, head = tails[first][0], heads[second][0]
+            if self.successors[tail] != [head] or self.predecessors[head] != [tail]:
+                return False
+        return True
 
     def __repr__(self) -> str:
         return f"<Graph {self.name!r}: {len(self.nodes)} nodes>"

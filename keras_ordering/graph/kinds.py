@@ -1,17 +1,19 @@
-"""What each layer class is, and what each activation function does.
+"""What each layer class is: the one layer taxonomy of the package.
 
-The one table of layer kinds and activation facts in the package. The linter
-rules, the rewrites and the docs all read it, so they cannot disagree about
-which activation commutes with what. Pure Python: no keras import.
+Layer class name -> kind (weight, batch-norm, noise, activation, ...), and
+how a layer call expands into graph nodes. The graph adapters (live and
+file), the rewrites and the diagnostics ask this module, never a class name
+of their own. Activation facts live in `graph.activations`. Pure Python: no
+keras import.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from .activations import activation_facts, activation_of_layer, canonical_activation
 
 WEIGHT = "weight"
 BATCH_NORM = "batch-norm"
@@ -60,6 +62,20 @@ AFFINE_WEIGHT_CLASSES = frozenset(
     )
 )
 
+# Noise whose draws keep the mean and variance by design (AlphaDropout): for
+# ordering it is transparent like a shape-only layer, yet it is random in
+# training.
+MOMENT_KEEPING_NOISE_CLASSES = frozenset({"AlphaDropout"})
+
+# Shape-only layers that keep the size of the last axis (channels-last data).
+LAST_AXIS_KEEPING_SHAPE_CLASSES = MOMENT_KEEPING_NOISE_CLASSES | frozenset(
+    _names(
+        """RepeatVector Cropping1D Cropping2D Cropping3D ZeroPadding1D
+    ZeroPadding2D ZeroPadding3D UpSampling1D UpSampling2D UpSampling3D Identity
+    Masking ActivityRegularization"""
+    )
+)
+
 LAYER_KINDS: dict[str, str] = {
     **dict.fromkeys(AFFINE_WEIGHT_CLASSES, WEIGHT),
     **_classes(
@@ -91,14 +107,8 @@ LAYER_KINDS: dict[str, str] = {
         AvgPool3D GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPool3D
         GlobalAvgPool1D GlobalAvgPool2D GlobalAvgPool3D""",
     ),
-    # AlphaDropout keeps mean and variance by design, so for ordering it is
-    # transparent like a shape-only layer.
-    **_classes(
-        SHAPE,
-        """Reshape Flatten Permute RepeatVector Cropping1D Cropping2D Cropping3D
-        ZeroPadding1D ZeroPadding2D ZeroPadding3D UpSampling1D UpSampling2D
-        UpSampling3D Identity Masking ActivityRegularization AlphaDropout""",
-    ),
+    **_classes(SHAPE, "Reshape Flatten Permute"),
+    **dict.fromkeys(LAST_AXIS_KEEPING_SHAPE_CLASSES, SHAPE),
     **_classes(
         MERGE,
         "Add Subtract Multiply Average Maximum Minimum Concatenate Dot",
@@ -114,148 +124,75 @@ SPATIAL_SHAPE_CLASSES = frozenset(
     ZeroPadding3D UpSampling1D UpSampling2D UpSampling3D"""
     )
 )
-# Layers whose output has the shape of their input (and of each input of a
-# merge), so the channel axis stays where it was.
-SHAPE_PRESERVING_CLASSES = frozenset(
-    _names(
-        """Identity Masking ActivityRegularization AlphaDropout Activation
-    Add Subtract Multiply Average Maximum Minimum"""
-    )
+# Shape-kind layers whose output has exactly the shape of their input, so the
+# channel axis stays where it was.
+SAME_SHAPE_CLASSES = MOMENT_KEEPING_NOISE_CLASSES | frozenset(
+    _names("Identity Masking ActivityRegularization Activation")
 )
 
 # Layers that wrap another layer, and models that nest a graph.
 WRAPPER_CLASSES = frozenset({"TimeDistributed", "Bidirectional"})
 MODEL_CLASSES = frozenset({"Functional", "Sequential", "Model"})
 FUSED_CLASS = "BNActDropout"
-
-
-@dataclass(frozen=True)
-class ActivationFacts:
-    """What an activation function f does, for ordering decisions.
-
-    Attributes:
-        zero_at_zero: f(0) == 0, so a dropped unit stays dropped.
-        positively_homogeneous: f(k*x) == k*f(x) for k >= 0, so f commutes
-            with dropout's scaling.
-        monotonic: f is non-decreasing, so f commutes with max pooling.
-        elementwise: f acts on each value alone (softmax does not).
-        value_at_zero: f(0), for messages.
-    """
-
-    zero_at_zero: bool
-    positively_homogeneous: bool
-    monotonic: bool
-    elementwise: bool = True
-    value_at_zero: float = 0.0
-
-
-def _facts(
-    at_zero: float, homogeneous: bool, monotonic: bool, elementwise: bool = True
-) -> ActivationFacts:
-    return ActivationFacts(at_zero == 0.0, homogeneous, monotonic, elementwise, at_zero)
-
-
-ACTIVATION_FACTS: dict[str, ActivationFacts] = {
-    # Positively homogeneous: commute with dropout exactly.
-    "relu": _facts(0.0, True, True),
-    "leaky_relu": _facts(0.0, True, True),
-    # PReLU learns its slope, which may turn negative: not known monotonic.
-    "prelu": _facts(0.0, True, False),
-    # f(0) == 0 but not homogeneous.
-    "relu6": _facts(0.0, False, True),
-    "bounded_relu": _facts(0.0, False, True),
-    "thresholded_relu": _facts(0.0, False, True),
-    "elu": _facts(0.0, False, True),
-    "celu": _facts(0.0, False, True),
-    "selu": _facts(0.0, False, True),
-    "tanh": _facts(0.0, False, True),
-    "softsign": _facts(0.0, False, True),
-    "hard_tanh": _facts(0.0, False, True),
-    "soft_shrink": _facts(0.0, False, True),
-    "hard_shrink": _facts(0.0, False, True),
-    "tanh_shrink": _facts(0.0, False, True),
-    "gelu": _facts(0.0, False, False),
-    "silu": _facts(0.0, False, False),
-    "hard_silu": _facts(0.0, False, False),
-    "mish": _facts(0.0, False, False),
-    # f(0) != 0: dropout before f does not zero anything.
-    "sigmoid": _facts(0.5, False, True),
-    "hard_sigmoid": _facts(0.5, False, True),
-    "sparse_sigmoid": _facts(0.5, False, True),
-    "log_sigmoid": _facts(-math.log(2.0), False, True),
-    "softplus": _facts(math.log(2.0), False, True),
-    "sparse_plus": _facts(0.25, False, True),
-    "squareplus": _facts(1.0, False, True),
-    "exponential": _facts(1.0, False, True),
-    # Not elementwise: normalize across an axis.
-    "softmax": _facts(math.nan, False, False, elementwise=False),
-    "log_softmax": _facts(math.nan, False, False, elementwise=False),
-    "sparsemax": _facts(math.nan, False, False, elementwise=False),
-    "glu": _facts(0.0, False, False, elementwise=False),
+# Noise layers the fused layer takes in, with its `dropout=` mode for each.
+FUSED_DROPOUT_MODES = {
+    "Dropout": "standard",
+    "SpatialDropout1D": "spatial",
+    "SpatialDropout2D": "spatial",
+    "SpatialDropout3D": "spatial",
+    "GaussianDropout": "gaussian",
+}
+# The spatial dropout class for inputs of each rank (batch axis included).
+SPATIAL_DROPOUT_CLASSES = {
+    3: "SpatialDropout1D",
+    4: "SpatialDropout2D",
+    5: "SpatialDropout3D",
 }
 
-ACTIVATION_ALIASES = {
-    "swish": "silu",
-    "hard_swish": "hard_silu",
-    "relu_6": "relu6",
-    "linear": None,
-    "identity": None,
-}
+# Kinds whose layers keep the size of the last axis (channels-last data).
+_LAST_AXIS_KEEPING_KINDS = frozenset(
+    {ACTIVATION, NOISE, BATCH_NORM, NORMALIZATION, POOL}
+)
 
 
-def activation_facts(name: str | None) -> ActivationFacts | None:
-    """Facts of a canonical activation name; None when the name is unknown."""
-    return ACTIVATION_FACTS.get(name) if name else None
+def kind_of(layer_class: str) -> str:
+    """The kind of a Keras layer class name; `UNKNOWN` for classes not known.
 
-
-def canonical_activation(identifier: Any) -> str | None:
-    """The canonical name of an activation identifier, None for linear.
-
-    Accepts what both sources hold: a name, a function (live model), or a
-    serialized dict (Keras 3 and Keras 2 configs). Unknown functions keep
-    their own name, whose facts are then unknown.
+    `BNActDropout` does several things, so it has no single kind: it is
+    `UNKNOWN` here, and `expand` turns it into its batch-norm, activation
+    and noise parts.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, Mapping):
-        config = identifier.get("config")
-        if isinstance(config, str):
-            identifier = config
-        elif isinstance(config, Mapping) and "name" in config:
-            identifier = config["name"]
-        else:
-            identifier = identifier.get("class_name", "custom")
-    elif not isinstance(identifier, str):
-        identifier = getattr(identifier, "__name__", type(identifier).__name__)
-    name = str(identifier).lower()
-    return ACTIVATION_ALIASES.get(name, name)
+    return LAYER_KINDS.get(layer_class, UNKNOWN)
 
 
-def _relu_variant(attrs: Mapping[str, Any]) -> str | None:
-    max_value = attrs.get("max_value")
-    slope = attrs.get("negative_slope", attrs.get("alpha")) or 0.0
-    threshold = attrs.get("threshold") or 0.0
-    if threshold:
-        return "thresholded_relu"
-    if max_value is not None:
-        return "relu6" if float(max_value) == 6.0 and not slope else "bounded_relu"
-    return "leaky_relu" if slope else "relu"
+def is_known_class(layer_class: str) -> bool:
+    """True for the classes this taxonomy knows, `BNActDropout` included."""
+    return layer_class in LAYER_KINDS or layer_class == FUSED_CLASS
 
 
-def activation_of_layer(layer_class: str, attrs: Mapping[str, Any]) -> str | None:
-    """Canonical activation name computed by an activation layer."""
-    if layer_class == "ReLU":
-        return _relu_variant(attrs)
-    fixed = {
-        "LeakyReLU": "leaky_relu",
-        "PReLU": "prelu",
-        "ELU": "elu",
-        "Softmax": "softmax",
-        "ThresholdedReLU": "thresholded_relu",
-    }
-    if layer_class in fixed:
-        return fixed[layer_class]
-    return canonical_activation(attrs.get("activation"))
+def is_batch_norm_class(layer_class: str, *, fused: bool = False) -> bool:
+    """BatchNormalization (or SyncBatchNormalization); with `fused=True`,
+    also `BNActDropout`, whose first part is a batch normalization."""
+    return kind_of(layer_class) == BATCH_NORM or (fused and layer_class == FUSED_CLASS)
+
+
+def is_noise_class(layer_class: str, *, moment_keeping: bool = False) -> bool:
+    """A layer that draws noise in training (Dropout, GaussianNoise, ...);
+    with `moment_keeping=True`, also AlphaDropout, which the ordering rules
+    treat as transparent."""
+    return kind_of(layer_class) == NOISE or (
+        moment_keeping and layer_class in MOMENT_KEEPING_NOISE_CLASSES
+    )
+
+
+def keeps_last_axis(layer_class: str) -> bool:
+    """True when the layer's output keeps the size of its input's last axis
+    (channels-last data)."""
+    return (
+        kind_of(layer_class) in _LAST_AXIS_KEEPING_KINDS
+        or layer_class in LAST_AXIS_KEEPING_SHAPE_CLASSES
+        or layer_class == FUSED_CLASS
+    )
 
 
 def noise_pattern(
@@ -307,7 +244,7 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
     `attrs` are the layer's raw settings, read from its config or from its
     attributes; `layer_attribute_names` lists the ones that matter.
     """
-    kind = LAYER_KINDS.get(layer_class, UNKNOWN)
+    kind = kind_of(layer_class)
     if layer_class == FUSED_CLASS:
         return _expand_fused(attrs)
     if kind == WEIGHT:

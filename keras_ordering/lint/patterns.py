@@ -1,7 +1,9 @@
 """`LayerPattern`: which graph nodes a rule step accepts.
 
-In the style of tfmot's `LayerPattern`: a node is described by its kind and,
-optionally, facts of its attributes, never by ad-hoc code in a rule.
+In the style of tfmot's `LayerPattern`: a node is described by its kinds and,
+optionally, a `where` predicate on its attributes. What a path pattern
+cannot say (a fork, a condition across nodes) a rule checks in its `accept`
+hook, and a rule may lower its severity per finding in `severity_of`.
 """
 
 from __future__ import annotations
@@ -37,18 +39,24 @@ class LayerPattern:
         return node.kind in self.kinds and (self.where is None or self.where(node))
 
 
-# The patterns rules are written with: one per node kind.
-WEIGHT = LayerPattern({kinds.WEIGHT})
-BATCH_NORM = LayerPattern({kinds.BATCH_NORM})
-NORMALIZATION = LayerPattern({kinds.NORMALIZATION})
-NOISE = LayerPattern({kinds.NOISE})
-ACTIVATION = LayerPattern({kinds.ACTIVATION})
-POOL = LayerPattern({kinds.POOL})
-SHAPE = LayerPattern({kinds.SHAPE})
-MERGE = LayerPattern({kinds.MERGE})
-OUTPUT = LayerPattern({kinds.OUTPUT})
+# The patterns rules are written with: one per node kind. Named `*_NODE` so
+# they never shadow the kind names of `graph.kinds` (`kinds.WEIGHT` is a str).
+WEIGHT_NODE = LayerPattern({kinds.WEIGHT})
+BATCH_NORM_NODE = LayerPattern({kinds.BATCH_NORM})
+NORMALIZATION_NODE = LayerPattern({kinds.NORMALIZATION})
+NOISE_NODE = LayerPattern({kinds.NOISE})
+ACTIVATION_NODE = LayerPattern({kinds.ACTIVATION})
+POOL_NODE = LayerPattern({kinds.POOL})
+SHAPE_NODE = LayerPattern({kinds.SHAPE})
+MERGE_NODE = LayerPattern({kinds.MERGE})
+OUTPUT_NODE = LayerPattern({kinds.OUTPUT})
 
 
 def any_of(*patterns: LayerPattern) -> LayerPattern:
-    """Nodes of any of the given plain kind patterns."""
-    return LayerPattern(frozenset().union(*(p.kinds for p in patterns)))
+    """Nodes that any of the given patterns matches, `where` filters included."""
+    accepted = frozenset().union(*(pattern.kinds for pattern in patterns))
+    if all(pattern.where is None for pattern in patterns):
+        return LayerPattern(accepted)
+    return LayerPattern(
+        accepted, where=lambda node: any(p.matches(node) for p in patterns)
+    )

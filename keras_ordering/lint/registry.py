@@ -2,7 +2,8 @@
 
 Every module in `lint/rules/` holds one `Rule` subclass; the registry finds
 them all, checks that codes and names are unique and well formed, and turns
-selectors (codes, code prefixes, names, or `"ALL"`) into a rule set.
+selectors (codes, code prefixes, names, or `"ALL"`) into a rule set. The
+fixable set is the rules that carry an `autofix`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,22 @@ def all_rules() -> tuple[type[Rule], ...]:
         )
     _check_catalogue(found)
     return tuple(sorted(found, key=lambda rule: rule.code))
+
+
+def fixable_rules() -> tuple[type[Rule], ...]:
+    """The rules that carry an automatic fix, in the order `fix_model` tries
+    them within a round: by `autofix_priority`, then code."""
+    return tuple(
+        sorted(
+            (rule for rule in all_rules() if rule.has_autofix()),
+            key=lambda rule: (rule.autofix_priority, rule.code),
+        )
+    )
+
+
+def fixable_codes() -> tuple[str, ...]:
+    """Codes of `fixable_rules()`, in the same order."""
+    return tuple(rule.code for rule in fixable_rules())
 
 
 def _check_catalogue(found: list[type[Rule]]) -> None:

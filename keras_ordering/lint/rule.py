@@ -1,22 +1,27 @@
 """`Rule`: the base class of every linter rule.
 
-A rule is a `PathPattern` plus a message. Each lives in its own module under
-`lint/rules/`, with a stable code, a kebab-case name, a default severity, a
-docstring with the sections in `DOC_SECTIONS`, and VALID / INVALID examples.
+A rule is a `PathPattern` plus a message, and optionally its automatic fix
+(`autofix`), as in Fixit. Each lives in its own module under `lint/rules/`,
+with a stable code, a kebab-case name, a default severity, a docstring with
+the sections in `DOC_SECTIONS`, and VALID / INVALID examples.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..graph import kinds
+from ..graph.activations import ActivationFacts, activation_facts
 from ..graph.graph import Graph
 from ..graph.node import Node
 from .example import Example
 from .finding import Finding
 from .path_pattern import PathPattern
+
+if TYPE_CHECKING:
+    from ..rewrite._plan import RewritePlan
 
 DOC_SECTIONS = (
     "What it does",
@@ -41,6 +46,8 @@ class Rule:
         fix: one sentence, shown with every finding.
         reference: the paper or document behind the rule.
         VALID / INVALID: example models with no / at least one finding.
+        autofix_priority: rules with an `autofix` are tried in (priority,
+            code) order within a `fix_model` round; lower goes first.
     """
 
     code: ClassVar[str]
@@ -53,6 +60,7 @@ class Rule:
     reference: ClassVar[str]
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
+    autofix_priority: ClassVar[int] = 0
 
     @classmethod
     def docs(cls) -> str:
@@ -88,6 +96,37 @@ class Rule:
     def message(cls, nodes: list[Node]) -> str:
         raise NotImplementedError
 
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Adds the rewrite that removes `finding` to `plan`.
+
+        Rules with an automatic fix override this; `fix_model` calls it once
+        the finding's layers form a linear chain of single calls inside one
+        model and are claimed for this round. Import keras inside the
+        override, never at module level: `import keras_ordering.lint` loads
+        no ML framework.
+
+        Args:
+            finding: one finding of this rule on `model`.
+            graph: the neutral graph of `model` (`Graph` queries such as
+                `head`, `sole_successor`, `is_linear_chain`).
+            model: the live `keras.Model` being fixed (read it, never change
+                it).
+            plan: the round's `RewritePlan`; `plan.record(...)` the change.
+
+        Returns:
+            None when the rewrite was added, else why it cannot be done
+            (reported to the user as a change left undone).
+        """
+        raise NotImplementedError(f"{cls.code} has no automatic fix")
+
+    @classmethod
+    def has_autofix(cls) -> bool:
+        """True when the rule carries an automatic fix (`fix_model`)."""
+        return cls.autofix.__func__ is not Rule.autofix.__func__  # type: ignore[attr-defined]
+
 
 def layer_names(nodes: Sequence[Node]) -> tuple[str, ...]:
     """Layer paths along a matched path: parts of one layer and the model's
@@ -109,5 +148,6 @@ def via(nodes: Sequence[Node]) -> str:
     return " (via " + ", ".join(f"'{name}'" for name in middle) + ")"
 
 
-def facts_of(node: Node) -> kinds.ActivationFacts | None:
-    return kinds.activation_facts(node.attrs.get("activation"))
+def facts_of(node: Node) -> ActivationFacts | None:
+    """The facts of an activation node's function (`graph.activations`)."""
+    return activation_facts(node.attrs.get("activation"))

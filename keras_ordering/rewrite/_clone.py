@@ -1,50 +1,21 @@
 """Rebuilding a model with layers skipped, moved, reconfigured or added.
 
-Both rewrites describe what they want as a `_Plan` keyed by the original
-layer names; `rebuild` clones the model with `keras.models.clone_model`,
+Both rewrites describe what they want as a `RewritePlan` keyed by the
+original layer names; `rebuild` clones the model with `keras.models.clone_model`,
 applies the plan at each layer call, and copies weights by layer name (never
 by position), through the plan's weight transforms.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import keras
-import numpy as np
 
-from ..graph import kinds
 from ..graph.from_keras import is_graph_model
-from ..graph.graph import Graph
+from ._plan import Item, RewritePlan
 from .change import Change
-
-WeightTransform = Callable[[list[np.ndarray]], list[np.ndarray]]
-# An item called before / after a layer: an original layer's name (its clone
-# is moved there) or a factory of a brand-new layer.
-Item = str | Callable[[], keras.layers.Layer]
-
-
-@dataclass
-class _Plan:
-    skip: set[str] = field(default_factory=set)
-    before: dict[str, list[Item]] = field(default_factory=dict)
-    after: dict[str, list[Item]] = field(default_factory=dict)
-    config: dict[str, dict[str, Any]] = field(default_factory=dict)
-    weights: dict[str, WeightTransform] = field(default_factory=dict)
-    replace: dict[str, Callable[[], keras.layers.Layer]] = field(default_factory=dict)
-    new_weights: dict[str, list[np.ndarray]] = field(default_factory=dict)
-    changes: list[Change] = field(default_factory=list)
-    touched: set[str] = field(default_factory=set)
-
-    def claim(self, names: tuple[str, ...] | list[str]) -> bool:
-        """Reserves layers for one rewrite per round; False if already taken."""
-        if self.touched.intersection(names):
-            return False
-        self.touched.update(names)
-        return True
 
 
 def check_rewritable(model: Any, action: str) -> None:
@@ -68,7 +39,7 @@ def check_rewritable(model: Any, action: str) -> None:
 
 def rebuild(
     model: keras.Model,
-    plan: _Plan,
+    plan: RewritePlan,
     rewrite_nested: Callable[[keras.Model], keras.Model],
 ) -> keras.Model:
     """A new model: `model` with `plan` applied, weights copied by layer."""
@@ -146,45 +117,6 @@ def rebuild(
     return rebuilt
 
 
-# --- Reading the neutral graph of the model being rewritten -------------------
-
-
-def heads_and_tails(graph: Graph) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    """Per layer path: the first and the last node of each of its calls."""
-    heads: dict[str, list[int]] = {}
-    tails: dict[str, list[int]] = {}
-
-    def same_layer(index: int, path: str) -> bool:
-        node = graph.nodes[index]
-        return node.path == path and node.kind not in (kinds.INPUT, kinds.OUTPUT)
-
-    for node in graph.nodes:
-        if node.kind in (kinds.INPUT, kinds.OUTPUT):
-            continue
-        if not any(same_layer(p, node.path) for p in graph.predecessors[node.index]):
-            heads.setdefault(node.path, []).append(node.index)
-        if not any(same_layer(s, node.path) for s in graph.successors[node.index]):
-            tails.setdefault(node.path, []).append(node.index)
-    return heads, tails
-
-
-def sole_successor(graph: Graph, name: str) -> Any:
-    """The node of the single-call layer that alone consumes the single call of
-    `name`, or None (a branch, a merge, a shared layer or a model output)."""
-    heads, tails = heads_and_tails(graph)
-    if len(tails.get(name, ())) != 1:
-        return None
-    successors = graph.successors[tails[name][0]]
-    if len(successors) != 1:
-        return None
-    node = graph.nodes[successors[0]]
-    if node.kind in (kinds.INPUT, kinds.OUTPUT) or len(heads.get(node.path, ())) != 1:
-        return None
-    if graph.predecessors[node.index] != [tails[name][0]]:
-        return None
-    return node
-
-
 def nested_rewriter(
     rewrite: Callable[[keras.Model], tuple[keras.Model, list[Change]]],
     changes: list[Change],
@@ -207,16 +139,3 @@ def nested_rewriter(
         return result
 
     return rewrite_nested
-
-
-def linear(graph: Graph, layers: tuple[str, ...]) -> bool:
-    """True when `layers` form a chain of single calls, each feeding only the
-    next one, so layers can move along it without touching other branches."""
-    heads, tails = heads_and_tails(graph)
-    if any(len(heads.get(name, ())) != 1 for name in layers):
-        return False
-    for first, second in itertools.pairwise(layers):
-        tail, head = tails[first][0], heads[second][0]
-        if graph.successors[tail] != [head] or graph.predecessors[head] != [tail]:
-            return False
-    return True

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import keras
-import numpy as np
 
-from ..graph import kinds
 from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 from ..lint.api import lint_model
 from ..lint.finding import Finding
-from ..lint.registry import Selectors, resolve
-from ._clone import (
-    _Plan,
-    check_rewritable,
-    heads_and_tails,
-    linear,
-    nested_rewriter,
-    rebuild,
-    sole_successor,
-)
+from ..lint.registry import Selectors, fixable_codes, fixable_rules, resolve
+from ..lint.rule import Rule
+from ._clone import check_rewritable, nested_rewriter, rebuild
+from ._plan import RewritePlan
 from .change import Change
 
-# Codes fix_model can rewrite, in the order it tries them within a round.
-FIXABLE = ("KO102", "KO101", "KO104", "KO106", "KO108", "KO109")
+# Codes fix_model can rewrite (the rules carrying an `autofix`), in the order
+# it tries them within a round. Derived from the registry.
+FIXABLE = fixable_codes()
 MAX_ROUNDS = 20
-
-Fixer = Callable[[Finding, Graph, keras.Model, _Plan], "str | None"]
 
 
 def fix_model(
@@ -76,7 +65,9 @@ def fix_model(
     """
     check_rewritable(model, "fix_model")
     selected = [rule.code for rule in resolve(select, None, None, convention)]
-    fixable = [code for code in FIXABLE if code in selected]
+    fixers = {rule.code: rule for rule in fixable_rules()}
+    order = list(fixers)
+    fixable = [code for code in order if code in selected]
     changes: list[Change] = []
     reasons: dict[tuple, str] = {}
 
@@ -90,12 +81,12 @@ def fix_model(
 
     current = model
     for round_index in range(MAX_ROUNDS):
-        plan = _Plan()
+        plan = RewritePlan()
         if fixable:
             report = lint_model(current, select=fixable, convention=convention)
             graph = graph_from_model(current)
-            for finding in sorted(report, key=lambda f: FIXABLE.index(f.code)):
-                reason = _fix(finding, graph, current, plan)
+            for finding in sorted(report, key=lambda f: order.index(f.code)):
+                reason = _fix(fixers[finding.code], finding, graph, current, plan)
                 if reason:
                     reasons[(finding.code, finding.layers)] = reason
         if round_index > 0 and not plan.changes:
@@ -110,7 +101,7 @@ def fix_model(
         if reason is None:
             reason = (
                 "no automatic fix for this rule"
-                if finding.code not in FIXABLE
+                if finding.code not in fixers
                 else "not selected for fixing"
                 if finding.code not in fixable
                 else "left by the rewrite"
@@ -128,211 +119,21 @@ def fix_model(
 
 def _keep(model: keras.Model) -> keras.Model:
     """A nested model already fixed: clone it as it is, with its weights."""
-    return rebuild(model, _Plan(), _keep)
+    return rebuild(model, RewritePlan(), _keep)
 
 
-def _fix(finding: Finding, graph: Graph, model: keras.Model, plan: _Plan) -> str | None:
+def _fix(
+    rule: type[Rule],
+    finding: Finding,
+    graph: Graph,
+    model: keras.Model,
+    plan: RewritePlan,
+) -> str | None:
     """Adds the finding's rewrite to the plan; returns why not, if it can't."""
     if any("/" in layer for layer in finding.layers):
         return "the path crosses a nested model's boundary"
-    if not linear(graph, finding.layers):
+    if not graph.is_linear_chain(finding.layers):
         return "the path branches, merges or goes through a shared layer"
     if not plan.claim(finding.layers):
         return None  # Another rewrite of this round owns a layer; next round.
-    return FIXERS[finding.code](finding, graph, model, plan)
-
-
-def _head(graph: Graph, path: str):
-    """The first node of a (single) layer call."""
-    heads, _ = heads_and_tails(graph)
-    return graph.nodes[heads[path][0]]
-
-
-def _following_activation(graph: Graph, path: str) -> str | None:
-    """The plain activation layer fed by `path` alone, if there is one."""
-    node = sole_successor(graph, path)
-    if node is None or node.kind != kinds.ACTIVATION or node.part is not None:
-        return None
-    return node.path
-
-
-def _split_activation(model: keras.Model, name: str, plan: _Plan) -> Callable:
-    """A weight layer's `activation=` becomes linear; returns a factory of
-    the activation layer that replaces it."""
-    activation = model.get_layer(name).get_config()["activation"]
-    plan.config.setdefault(name, {})["activation"] = "linear"
-    return lambda: keras.layers.Activation(activation, name=f"{name}_activation")
-
-
-def _fix_dropout_before_batchnorm(finding, graph, model, plan) -> str | None:
-    noise, batch_norm = finding.layers[0], finding.layers[-1]
-    if _head(graph, noise).layer_class == kinds.FUSED_CLASS:
-        return "the noise is part of a BNActDropout"
-    if model.get_layer(batch_norm).__class__.__name__ != "BatchNormalization":
-        return "the batch normalization is part of a BNActDropout"
-    target = _following_activation(graph, batch_norm) or batch_norm
-    plan.skip.add(noise)
-    plan.after.setdefault(target, []).append(noise)
-    plan.changes.append(
-        Change("KO101", True, f"moved '{noise}' after '{target}'", finding.layers)
-    )
-    return None
-
-
-def _fix_batchnorm_after_activation(finding, graph, model, plan) -> str | None:
-    activation, batch_norm = finding.layers[0], finding.layers[-1]
-    between = {graph.nodes[i].kind for i in _between_nodes(graph, finding.layers)}
-    if not between <= {kinds.POOL, kinds.NOISE}:
-        return "a shape layer between activation and BN changes the channel layout"
-    if model.get_layer(batch_norm).__class__.__name__ != "BatchNormalization":
-        return "the batch normalization is part of a BNActDropout"
-    plan.skip.add(batch_norm)
-    head = _head(graph, activation)
-    if head.kind == kinds.WEIGHT:  # A weight layer's activation= part.
-        new_activation = _split_activation(model, activation, plan)
-        plan.after.setdefault(activation, []).extend([batch_norm, new_activation])
-        what = f"moved '{batch_norm}' between '{activation}' and its activation"
-    elif head.kind == kinds.ACTIVATION:
-        plan.before.setdefault(activation, []).append(batch_norm)
-        what = f"moved '{batch_norm}' before '{activation}'"
-    else:
-        return "the activation is part of a BNActDropout"
-    plan.changes.append(Change("KO102", True, what, finding.layers))
-    return None
-
-
-def _between_nodes(graph: Graph, layers: tuple[str, ...]) -> list[int]:
-    inner = set(layers[1:-1])
-    return [n.index for n in graph.nodes if n.path in inner]
-
-
-def _fix_activation_before_maxpool(finding, graph, model, plan) -> str | None:
-    activation, pool = finding.layers
-    head = _head(graph, activation)
-    if head.kind == kinds.WEIGHT:
-        new_activation = _split_activation(model, activation, plan)
-        plan.after.setdefault(pool, []).append(new_activation)
-        what = f"'{pool}' now pools before the activation of '{activation}'"
-    elif head.kind == kinds.ACTIVATION:
-        plan.skip.add(activation)
-        plan.after.setdefault(pool, []).append(activation)
-        what = f"moved '{activation}' after '{pool}'"
-    else:
-        return "the activation is part of a BNActDropout"
-    plan.changes.append(Change("KO104", True, what, finding.layers))
-    return None
-
-
-def _fix_bias_before_batchnorm(finding, graph, model, plan) -> str | None:
-    if len(finding.layers) != 2:
-        return "shape layers between the weight layer and BN reshape the bias"
-    weight, batch_norm = finding.layers
-    weight_layer, bn_layer = model.get_layer(weight), model.get_layer(batch_norm)
-    if type(bn_layer).__name__ != "BatchNormalization":
-        return "the batch normalization is part of a BNActDropout"
-    config = weight_layer.get_config()
-    channels_first = config.get("data_format") == "channels_first"
-    rank = len(bn_layer.input.shape)
-    if "use_bias" not in config or bn_layer.axis % rank != (
-        1 if channels_first else rank - 1
-    ):
-        return "the BN axis is not the weight layer's channel axis"
-    bias = np.asarray(weight_layer.get_weights()[-1])
-    mean_index = int(bn_layer.scale) + int(bn_layer.center)
-
-    def fold(weights: list[np.ndarray]) -> list[np.ndarray]:
-        # BN(x + b) = BN'(x) with moving_mean' = moving_mean - b.
-        weights = list(weights)
-        weights[mean_index] = weights[mean_index] - bias
-        return weights
-
-    plan.config.setdefault(weight, {})["use_bias"] = False
-    plan.weights[weight] = lambda weights: list(weights[:-1])
-    plan.weights[batch_norm] = fold
-    plan.changes.append(
-        Change(
-            "KO106",
-            True,
-            f"dropped the bias of '{weight}', folded into '{batch_norm}'",
-            finding.layers,
-        )
-    )
-    return None
-
-
-def _fix_consecutive_dropout(finding, graph, model, plan) -> str | None:
-    first, second = (model.get_layer(name) for name in finding.layers)
-    kind = type(first).__name__
-    if kind != type(second).__name__ or getattr(first, "noise_shape", None) != getattr(
-        second, "noise_shape", None
-    ):
-        return "the two noise layers draw different kinds of noise"
-    if kind in ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"):
-        keep = (1.0 - first.rate) * (1.0 - second.rate)
-        plan.config[second.name] = {"rate": 1.0 - keep}
-        what = f"merged into one {kind}(rate={1.0 - keep:.4g})"
-    elif kind == "GaussianNoise":
-        stddev = float(np.hypot(first.stddev, second.stddev))
-        plan.config[second.name] = {"stddev": stddev}
-        what = f"merged into one GaussianNoise(stddev={stddev:.4g})"
-    else:
-        return f"two {kind} layers do not compose into one exactly"
-    plan.skip.add(first.name)
-    plan.changes.append(Change("KO108", True, what, finding.layers))
-    return None
-
-
-def _fix_consecutive_batchnorm(finding, graph, model, plan) -> str | None:
-    first, second = (model.get_layer(name) for name in finding.layers)
-    if type(first).__name__ != "BatchNormalization" or type(second).__name__ != (
-        "BatchNormalization"
-    ):
-        return "only two plain BatchNormalization layers merge"
-    rank = len(first.input.shape)
-    if first.axis % rank != second.axis % rank:
-        return "the two BNs normalize different axes"
-
-    def parts(layer):
-        weights = {
-            w.name: np.asarray(keras.ops.convert_to_numpy(w)) for w in layer.weights
-        }
-        channels = weights["moving_mean"].shape
-        gamma = weights.get("gamma", np.ones(channels))
-        beta = weights.get("beta", np.zeros(channels))
-        return gamma, beta, weights["moving_mean"], weights["moving_variance"]
-
-    g1, b1, m1, v1 = parts(first)
-    g2, b2, m2, v2 = parts(second)
-    s2 = np.sqrt(v2 + second.epsilon)
-    # BN2(BN1(x)) = g2/s2 * (g1 (x - m1)/s1 + b1 - m2) + b2: one BN with the
-    # first one's statistics and combined gamma and beta.
-    gamma = g2 * g1 / s2
-    beta = g2 * (b1 - m2) / s2 + b2
-    plan.skip.add(first.name)
-    plan.config[second.name] = {
-        "epsilon": first.epsilon,
-        "center": True,
-        "scale": True,
-        "momentum": first.momentum,
-    }
-    plan.new_weights[second.name] = [gamma, beta, m1, v1]
-    plan.changes.append(
-        Change(
-            "KO109",
-            True,
-            f"merged '{first.name}' into '{second.name}' (exact at inference; "
-            "in training the merged BN normalizes once)",
-            finding.layers,
-        )
-    )
-    return None
-
-
-FIXERS: dict[str, Fixer] = {
-    "KO101": _fix_dropout_before_batchnorm,
-    "KO102": _fix_batchnorm_after_activation,
-    "KO104": _fix_activation_before_maxpool,
-    "KO106": _fix_bias_before_batchnorm,
-    "KO108": _fix_consecutive_dropout,
-    "KO109": _fix_consecutive_batchnorm,
-}
+    return rule.autofix(finding, graph, model, plan)

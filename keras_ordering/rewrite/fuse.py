@@ -7,10 +7,15 @@ from typing import Any
 
 import keras
 
+from ..graph import kinds
+from ..graph.activations import activation_argument_of_layer
 from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 from ..layers.bn_act_dropout import BNActDropout
-from ._clone import _Plan, check_rewritable, nested_rewriter, rebuild, sole_successor
+from ..lint.path_pattern import PathPattern
+from ..lint.patterns import LayerPattern
+from ._clone import check_rewritable, nested_rewriter, rebuild
+from ._plan import RewritePlan
 from .change import Change
 
 # BatchNormalization settings BNActDropout takes under the same names.
@@ -30,7 +35,20 @@ _BN_KEYS = (
     "gamma_constraint",
     "synchronized",
 )
-_SPATIAL = {3: "SpatialDropout1D", 4: "SpatialDropout2D", 5: "SpatialDropout3D"}
+
+
+# The pattern: a plain BN feeding only an activation layer; a noise layer the
+# activation alone feeds joins the chain. The replacement: one BNActDropout.
+FUSABLE = PathPattern(
+    start=LayerPattern({kinds.BATCH_NORM}, where=lambda node: node.part is None),
+    # An activation layer; a linear one is a shape node in the graph.
+    end=LayerPattern(
+        {kinds.ACTIVATION, kinds.SHAPE},
+        where=lambda node: (
+            node.part is None and kinds.kind_of(node.layer_class) == kinds.ACTIVATION
+        ),
+    ),
+)
 
 
 def fuse_model(
@@ -62,13 +80,17 @@ def fuse_model(
         lambda nested: fuse_model(nested, return_changes=True), changes
     )
 
-    plan = _Plan()
+    plan = RewritePlan()
     graph = graph_from_model(model)
+    chains = {}
+    for match in FUSABLE.matches(graph):
+        chain = _fusable_chain(graph, model, *(graph.nodes[i].path for i in match))
+        if chain is not None:
+            chains[chain[0].name] = chain
     for batch_norm in model.layers:
-        if type(batch_norm).__name__ != "BatchNormalization":
+        if not kinds.is_batch_norm_class(type(batch_norm).__name__):
             continue
-        chain = _fusable_chain(graph, model, batch_norm)
-        if chain is None:
+        if batch_norm.name not in chains:
             changes.append(
                 Change(
                     "fuse",
@@ -78,20 +100,7 @@ def fuse_model(
                 )
             )
             continue
-        activation_layer, noise_layer = chain
-        config = _fused_config(batch_norm, activation_layer, noise_layer)
-        plan.replace[batch_norm.name] = _factory(BNActDropout, config)
-        plan.new_weights[batch_norm.name] = batch_norm.get_weights()
-        plan.skip.update(layer.name for layer in chain if layer is not None)
-        names = tuple(layer.name for layer in (batch_norm, *chain) if layer is not None)
-        plan.changes.append(
-            Change(
-                "fuse",
-                True,
-                f"{' -> '.join(names)} -> BNActDropout '{batch_norm.name}'",
-                names,
-            )
-        )
+        _replace(plan, *chains[batch_norm.name])
     fused = rebuild(model, plan, fuse_nested)
     changes = plan.changes + changes
     return (fused, changes) if return_changes else fused
@@ -101,79 +110,79 @@ def _factory(cls: type, config: dict[str, Any]) -> Callable[[], keras.layers.Lay
     return lambda: cls(**config)
 
 
-def _single_successor(graph: Graph, name: str) -> str | None:
-    node = sole_successor(graph, name)
-    return None if node is None else node.path
-
-
-def _activation_name(layer: Any) -> Any:
+def _activation_argument(layer: Any) -> Any:
     """The `activation` argument equal to an activation layer, or None."""
-    name = type(layer).__name__
-    if name == "Activation":
-        return layer.get_config()["activation"]
-    if name == "ReLU":
-        if layer.threshold or layer.negative_slope:
-            return None
-        if layer.max_value is None:
-            return "relu"
-        return "relu6" if float(layer.max_value) == 6.0 else None
-    if name == "ELU":
-        return "elu" if float(layer.alpha) == 1.0 else None
-    if name == "Softmax":
-        return "softmax" if layer.axis == -1 else None
-    return None
+    layer_class = type(layer).__name__
+    if kinds.kind_of(layer_class) != kinds.ACTIVATION:
+        return None
+    return activation_argument_of_layer(layer_class, layer.get_config())
 
 
 def _noise_settings(noise: Any, batch_norm: Any) -> dict[str, Any] | None:
-    name = type(noise).__name__
-    rate = float(getattr(noise, "rate", 0.0))
-    if name == "Dropout":
-        settings = {"rate": rate, "dropout": "standard", "seed": noise.seed}
-        if noise.noise_shape is not None:
-            settings["noise_shape"] = tuple(noise.noise_shape)
-        return settings
-    if name in _SPATIAL.values():
+    """BNActDropout's settings equal to a noise layer after `batch_norm`."""
+    layer_class = type(noise).__name__
+    mode = kinds.FUSED_DROPOUT_MODES.get(layer_class)
+    if mode is None:
+        return None
+    config = noise.get_config()
+    settings = {"rate": float(config["rate"]), "dropout": mode, "seed": noise.seed}
+    if mode == "standard" and config.get("noise_shape") is not None:
+        settings["noise_shape"] = tuple(config["noise_shape"])
+    if mode == "spatial":
+        # The noise must drop whole maps along the BN's channel axis.
         rank = len(batch_norm.input.shape)
-        channel_axis = batch_norm.axis % rank
-        expected = 1 if noise.data_format == "channels_first" else rank - 1
-        if name != "SpatialDropout1D" and channel_axis != expected:
+        channels_first = config.get("data_format") == "channels_first"
+        if layer_class != kinds.SPATIAL_DROPOUT_CLASSES.get(rank) or (
+            batch_norm.axis % rank != (1 if channels_first else rank - 1)
+        ):
             return None
-        if name == "SpatialDropout1D" and channel_axis != rank - 1:
-            return None
-        return {"rate": rate, "dropout": "spatial", "seed": noise.seed}
-    if name == "GaussianDropout":
-        return {"rate": rate, "dropout": "gaussian", "seed": noise.seed}
-    return None
+    return settings
 
 
-def _fusable_chain(graph: Graph, model: keras.Model, batch_norm: Any):
-    if getattr(batch_norm, "renorm", False):
+def _fusable_chain(
+    graph: Graph, model: keras.Model, batch_norm_name: str, activation_name: str
+) -> tuple[Any, Any, Any] | None:
+    """The (BN, activation, noise or None) layers of a match that fuse."""
+    if "/" in batch_norm_name + activation_name or not graph.is_linear_chain(
+        (batch_norm_name, activation_name)
+    ):
         return None
-    following = _single_successor(graph, batch_norm.name)
-    if following is None or "/" in following:
-        return None
-    activation = model.get_layer(following)
-    if _activation_name(activation) is None:
+    batch_norm = model.get_layer(batch_norm_name)
+    activation = model.get_layer(activation_name)
+    if getattr(batch_norm, "renorm", False) or _activation_argument(activation) is None:
         return None
     noise = None
-    after = _single_successor(graph, activation.name)
-    if after is not None and "/" not in after:
-        candidate = model.get_layer(after)
+    after = graph.sole_successor(activation_name)
+    if after is not None and "/" not in after.path:
+        candidate = model.get_layer(after.path)
         if _noise_settings(candidate, batch_norm) is not None:
             noise = candidate
-    return activation, noise
+    return batch_norm, activation, noise
 
 
-def _fused_config(batch_norm: Any, activation: Any, noise: Any) -> dict[str, Any]:
+def _replace(plan: RewritePlan, batch_norm: Any, activation: Any, noise: Any) -> None:
+    """The replacement: one BNActDropout with the BN's weights and name."""
     bn_config = batch_norm.get_config()
     config = {key: bn_config[key] for key in _BN_KEYS if key in bn_config}
     config.update(
         name=batch_norm.name,
         dtype=bn_config.get("dtype"),
-        activation=_activation_name(activation),
+        activation=_activation_argument(activation),
         **(_noise_settings(noise, batch_norm) if noise is not None else {}),
     )
-    return config
+    plan.replace[batch_norm.name] = _factory(BNActDropout, config)
+    plan.new_weights[batch_norm.name] = batch_norm.get_weights()
+    chain = [layer for layer in (activation, noise) if layer is not None]
+    plan.skip.update(layer.name for layer in chain)
+    names = (batch_norm.name, *(layer.name for layer in chain))
+    plan.changes.append(
+        Change(
+            "fuse",
+            True,
+            f"{' -> '.join(names)} -> BNActDropout '{batch_norm.name}'",
+            names,
+        )
+    )
 
 
 def unfuse_model(
@@ -194,7 +203,7 @@ def unfuse_model(
         lambda nested: unfuse_model(nested, return_changes=True), changes
     )
 
-    plan = _Plan()
+    plan = RewritePlan()
     for layer in model.layers:
         if not isinstance(layer, BNActDropout):
             continue
@@ -251,7 +260,9 @@ def _noise_factory(layer: BNActDropout, config: dict[str, Any]) -> Callable:
                 settings["data_format"] = (
                     "channels_first" if channel_axis == 1 else "channels_last"
                 )
-            return _factory(getattr(keras.layers, _SPATIAL[rank]), settings)
+            return _factory(
+                getattr(keras.layers, kinds.SPATIAL_DROPOUT_CLASSES[rank]), settings
+            )
         # One draw per sample and channel, for layouts with no SpatialDropout.
         noise_shape = tuple(
             None

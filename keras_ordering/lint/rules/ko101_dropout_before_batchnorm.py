@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import ACTIVATION, BATCH_NORM, MERGE, NOISE, POOL, SHAPE, any_of
+from ..patterns import (
+    ACTIVATION_NODE,
+    BATCH_NORM_NODE,
+    MERGE_NODE,
+    NOISE_NODE,
+    POOL_NODE,
+    SHAPE_NODE,
+    any_of,
+)
 from ..rule import Rule, via
+
+if TYPE_CHECKING:
+    from ...graph.graph import Graph
+    from ...rewrite._plan import RewritePlan
+    from ..finding import Finding
 
 
 def is_drop_path_on_residual(nodes: list[Node]) -> bool:
@@ -71,9 +86,9 @@ class DropoutBeforeBatchnorm(Rule):
     name = "dropout-before-batchnorm"
     severity = "warning"
     pattern = PathPattern(
-        start=NOISE,
-        through=any_of(SHAPE, POOL, ACTIVATION, MERGE, NOISE),
-        end=BATCH_NORM,
+        start=NOISE_NODE,
+        through=any_of(SHAPE_NODE, POOL_NODE, ACTIVATION_NODE, MERGE_NODE, NOISE_NODE),
+        end=BATCH_NORM_NODE,
     )
     fix = (
         "Move the dropout after the batch normalization and its activation "
@@ -98,6 +113,28 @@ class DropoutBeforeBatchnorm(Rule):
             text += " This is a per-sample drop-path on a residual branch, a "
             text += "deliberate practice: reported as info."
         return text
+
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Moves the noise after the BN and the activation layer after it."""
+        noise, batch_norm = finding.layers[0], finding.layers[-1]
+        if graph.head(noise).layer_class == kinds.FUSED_CLASS:
+            return "the noise is part of a BNActDropout"
+        if not kinds.is_batch_norm_class(graph.head(batch_norm).layer_class):
+            return "the batch normalization is part of a BNActDropout"
+        following = graph.sole_successor(batch_norm)
+        target = batch_norm
+        if (
+            following is not None
+            and following.kind == kinds.ACTIVATION
+            and following.part is None
+        ):
+            target = following.path
+        plan.move_after(noise, target)
+        plan.record(cls.code, f"moved '{noise}' after '{target}'", finding.layers)
+        return None
 
     VALID = (
         Example(

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import ACTIVATION, BATCH_NORM, NOISE, POOL, SHAPE, any_of
+from ..patterns import (
+    ACTIVATION_NODE,
+    BATCH_NORM_NODE,
+    NOISE_NODE,
+    POOL_NODE,
+    SHAPE_NODE,
+    any_of,
+)
 from ..rule import Rule, via
+
+if TYPE_CHECKING:
+    from ...graph.graph import Graph
+    from ...rewrite._plan import RewritePlan
+    from ..finding import Finding
 
 
 class BatchnormAfterActivation(Rule):
@@ -49,8 +64,13 @@ class BatchnormAfterActivation(Rule):
     name = "batchnorm-after-activation"
     severity = "info"
     conventions_off = frozenset({"ic"})
+    # Fixed first: with the BN moved before the activation, KO101's noise
+    # then moves after BN -> activation in the next round.
+    autofix_priority = -1
     pattern = PathPattern(
-        start=ACTIVATION, through=any_of(SHAPE, POOL, NOISE), end=BATCH_NORM
+        start=ACTIVATION_NODE,
+        through=any_of(SHAPE_NODE, POOL_NODE, NOISE_NODE),
+        end=BATCH_NORM_NODE,
     )
     fix = (
         "Put the BN directly after the weight layer and before the activation "
@@ -67,6 +87,32 @@ class BatchnormAfterActivation(Rule):
             f"{via(nodes)}. The recommended order normalizes pre-activations: "
             "weight -> BN -> activation."
         )
+
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Moves the BN before the activation; a weight layer's `activation=`
+        becomes an activation layer after the BN."""
+        activation, batch_norm = finding.layers[0], finding.layers[-1]
+        between = graph.nodes_of_layers(finding.layers[1:-1])
+        if not {graph.nodes[i].kind for i in between} <= {kinds.POOL, kinds.NOISE}:
+            return "a shape layer between activation and BN changes the channel layout"
+        if not kinds.is_batch_norm_class(graph.head(batch_norm).layer_class):
+            return "the batch normalization is part of a BNActDropout"
+        head = graph.head(activation)
+        if head.kind == kinds.WEIGHT:  # A weight layer's activation= part.
+            new_activation = plan.split_activation(model, activation)
+            plan.skip.add(batch_norm)
+            plan.after.setdefault(activation, []).extend([batch_norm, new_activation])
+            what = f"moved '{batch_norm}' between '{activation}' and its activation"
+        elif head.kind == kinds.ACTIVATION:
+            plan.move_before(batch_norm, activation)
+            what = f"moved '{batch_norm}' before '{activation}'"
+        else:
+            return "the activation is part of a BNActDropout"
+        plan.record(cls.code, what, finding.layers)
+        return None
 
     VALID = (
         Example(

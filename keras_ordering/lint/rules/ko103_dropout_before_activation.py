@@ -6,7 +6,7 @@ from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import ACTIVATION, NOISE
+from ..patterns import ACTIVATION_NODE, NOISE_NODE
 from ..rule import Rule, facts_of
 
 
@@ -47,7 +47,7 @@ class DropoutBeforeActivation(Rule):
     code = "KO103"
     name = "dropout-before-activation"
     severity = "warning"
-    pattern = PathPattern(start=NOISE, end=ACTIVATION)
+    pattern = PathPattern(start=NOISE_NODE, end=ACTIVATION_NODE)
     fix = "Apply the activation first, then the dropout."
     reference = "Srivastava et al. 2014, JMLR 15(56)"
 

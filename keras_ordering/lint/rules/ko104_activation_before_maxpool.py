@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from ...graph import kinds
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
 from ..patterns import LayerPattern
 from ..rule import Rule, facts_of
+
+if TYPE_CHECKING:
+    from ...rewrite._plan import RewritePlan
+    from ..finding import Finding
 
 
 def _monotonic_elementwise(node: Node) -> bool:
@@ -69,6 +76,25 @@ class ActivationBeforeMaxpool(Rule):
             "so pooling first gives the same output and computes the activation "
             "on fewer values."
         )
+
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Pools first, then applies the activation (exactly equivalent)."""
+        activation, pool = finding.layers
+        head = graph.head(activation)
+        if head.kind == kinds.WEIGHT:
+            new_activation = plan.split_activation(model, activation)
+            plan.after.setdefault(pool, []).append(new_activation)
+            what = f"'{pool}' now pools before the activation of '{activation}'"
+        elif head.kind == kinds.ACTIVATION:
+            plan.move_after(activation, pool)
+            what = f"moved '{activation}' after '{pool}'"
+        else:
+            return "the activation is part of a BNActDropout"
+        plan.record(cls.code, what, finding.layers)
+        return None
 
     VALID = (
         Example(

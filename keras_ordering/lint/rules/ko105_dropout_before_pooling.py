@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import ACTIVATION, POOL, LayerPattern
+from ..patterns import ACTIVATION_NODE, POOL_NODE, LayerPattern
 from ..rule import Rule, via
 
 # Noise drawn once per channel map or per sample is constant inside a pooling
@@ -56,9 +56,9 @@ class DropoutBeforePooling(Rule):
             {"noise"},
             where=lambda node: node.attrs["noise"] not in _WINDOW_CONSTANT_NOISE,
         ),
-        through=ACTIVATION,
+        through=ACTIVATION_NODE,
         max_through=1,
-        end=POOL,
+        end=POOL_NODE,
     )
     fix = "Move the dropout after the pooling layer."
     reference = "Wu & Gu 2015, arXiv:1512.00242"

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import BATCH_NORM, SHAPE, LayerPattern
+from ..patterns import BATCH_NORM_NODE, SHAPE_NODE, LayerPattern
 from ..rule import Rule, via
+
+if TYPE_CHECKING:
+    from ...graph.graph import Graph
+    from ...rewrite._plan import RewritePlan
+    from ..finding import Finding
 
 
 def _affine_with_bias(node: Node) -> bool:
@@ -48,8 +56,8 @@ class BiasBeforeBatchnorm(Rule):
     severity = "info"
     pattern = PathPattern(
         start=LayerPattern({"weight"}, where=_affine_with_bias),
-        through=SHAPE,
-        end=BATCH_NORM,
+        through=SHAPE_NODE,
+        end=BATCH_NORM_NODE,
     )
     fix = "Set use_bias=False on the layer before the batch normalization."
     reference = "Ioffe & Szegedy 2015, arXiv:1502.03167, section 3.2"
@@ -62,6 +70,46 @@ class BiasBeforeBatchnorm(Rule):
             f"{via(nodes)} subtracts the channel mean, which cancels it: "
             "the bias only costs parameters and time."
         )
+
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Drops the bias and folds it into the BN's moving mean (exact at
+        inference)."""
+        import numpy as np
+
+        if len(finding.layers) != 2:
+            return "shape layers between the weight layer and BN reshape the bias"
+        weight, batch_norm = finding.layers
+        if not kinds.is_batch_norm_class(graph.head(batch_norm).layer_class):
+            return "the batch normalization is part of a BNActDropout"
+        weight_layer, bn_layer = model.get_layer(weight), model.get_layer(batch_norm)
+        config = weight_layer.get_config()
+        channels_first = config.get("data_format") == "channels_first"
+        rank = len(bn_layer.input.shape)
+        if "use_bias" not in config or bn_layer.axis % rank != (
+            1 if channels_first else rank - 1
+        ):
+            return "the BN axis is not the weight layer's channel axis"
+        bias = np.asarray(weight_layer.get_weights()[-1])
+        mean_index = int(bn_layer.scale) + int(bn_layer.center)
+
+        def fold(weights: list[Any]) -> list[Any]:
+            # BN(x + b) = BN'(x) with moving_mean' = moving_mean - b.
+            weights = list(weights)
+            weights[mean_index] = weights[mean_index] - bias
+            return weights
+
+        plan.config.setdefault(weight, {})["use_bias"] = False
+        plan.weights[weight] = lambda weights: list(weights[:-1])
+        plan.weights[batch_norm] = fold
+        plan.record(
+            cls.code,
+            f"dropped the bias of '{weight}', folded into '{batch_norm}'",
+            finding.layers,
+        )
+        return None
 
     VALID = (
         Example(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import ACTIVATION
+from ..patterns import ACTIVATION_NODE
 from ..rule import Rule
 
 
@@ -40,7 +40,7 @@ class RedundantActivation(Rule):
     code = "KO107"
     name = "redundant-activation"
     severity = "warning"
-    pattern = PathPattern(start=ACTIVATION, end=ACTIVATION)
+    pattern = PathPattern(start=ACTIVATION_NODE, end=ACTIVATION_NODE)
     fix = "Remove one of the two activations."
     reference = "https://keras.io/api/layers/core_layers/dense/"
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import NOISE
+from ..patterns import NOISE_NODE
 from ..rule import Rule
+
+if TYPE_CHECKING:
+    from ...graph.graph import Graph
+    from ...rewrite._plan import RewritePlan
+    from ..finding import Finding
 
 
 class ConsecutiveDropout(Rule):
@@ -36,7 +44,7 @@ class ConsecutiveDropout(Rule):
     code = "KO108"
     name = "consecutive-dropout"
     severity = "info"
-    pattern = PathPattern(start=NOISE, end=NOISE)
+    pattern = PathPattern(start=NOISE_NODE, end=NOISE_NODE)
     fix = "Merge the two noise layers into one with the combined rate."
     reference = "Srivastava et al. 2014, JMLR 15(56)"
 
@@ -47,6 +55,39 @@ class ConsecutiveDropout(Rule):
             f"{first.describe()} is followed directly by {second.describe()}: "
             "two noise layers in a row act as one with a combined rate."
         )
+
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Merges two noise layers of the same kind where that is exact."""
+        import numpy as np
+
+        first, second = (model.get_layer(name) for name in finding.layers)
+        layer_class = type(first).__name__
+        if layer_class != type(second).__name__ or getattr(
+            first, "noise_shape", None
+        ) != getattr(second, "noise_shape", None):
+            return "the two noise layers draw different kinds of noise"
+        draws = (
+            kinds.noise_pattern(layer_class, first.get_config())
+            if kinds.is_noise_class(layer_class)
+            else None
+        )
+        if draws is None or draws[0] == "gaussian":
+            return f"two {layer_class} layers do not compose into one exactly"
+        if draws[0] == "additive":
+            stddev = float(np.hypot(first.stddev, second.stddev))
+            plan.config[second.name] = {"stddev": stddev}
+            what = f"merged into one {layer_class}(stddev={stddev:.4g})"
+        else:
+            # Two independent masks drop a unit unless both keep it.
+            keep = (1.0 - first.rate) * (1.0 - second.rate)
+            plan.config[second.name] = {"rate": 1.0 - keep}
+            what = f"merged into one {layer_class}(rate={1.0 - keep:.4g})"
+        plan.skip.add(first.name)
+        plan.record(cls.code, what, finding.layers)
+        return None
 
     VALID = (
         Example(

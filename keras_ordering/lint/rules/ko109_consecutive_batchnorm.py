@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import BATCH_NORM
+from ..patterns import BATCH_NORM_NODE
 from ..rule import Rule
+
+if TYPE_CHECKING:
+    from ...graph.graph import Graph
+    from ...rewrite._plan import RewritePlan
+    from ..finding import Finding
 
 
 class ConsecutiveBatchnorm(Rule):
@@ -37,7 +45,7 @@ class ConsecutiveBatchnorm(Rule):
     code = "KO109"
     name = "consecutive-batchnorm"
     severity = "warning"
-    pattern = PathPattern(start=BATCH_NORM, end=BATCH_NORM)
+    pattern = PathPattern(start=BATCH_NORM_NODE, end=BATCH_NORM_NODE)
     fix = "Remove one of the two batch normalizations."
     reference = "Ioffe & Szegedy 2015, arXiv:1502.03167"
 
@@ -48,6 +56,57 @@ class ConsecutiveBatchnorm(Rule):
             f"{first.describe()} is followed directly by {second.describe()}: "
             "the second normalizes an already normalized input."
         )
+
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Merges two plain BNs on the same axis into one (exact at
+        inference)."""
+        import keras
+        import numpy as np
+
+        if not all(
+            kinds.is_batch_norm_class(graph.head(name).layer_class)
+            for name in finding.layers
+        ):
+            return "only two plain BatchNormalization layers merge"
+        first, second = (model.get_layer(name) for name in finding.layers)
+        rank = len(first.input.shape)
+        if first.axis % rank != second.axis % rank:
+            return "the two BNs normalize different axes"
+
+        def parts(layer: Any) -> tuple[Any, Any, Any, Any]:
+            weights = {
+                w.name: np.asarray(keras.ops.convert_to_numpy(w)) for w in layer.weights
+            }
+            channels = weights["moving_mean"].shape
+            gamma = weights.get("gamma", np.ones(channels))
+            beta = weights.get("beta", np.zeros(channels))
+            return gamma, beta, weights["moving_mean"], weights["moving_variance"]
+
+        g1, b1, m1, v1 = parts(first)
+        g2, b2, m2, v2 = parts(second)
+        s2 = np.sqrt(v2 + second.epsilon)
+        # BN2(BN1(x)) = g2/s2 * (g1 (x - m1)/s1 + b1 - m2) + b2: one BN with
+        # the first one's statistics and combined gamma and beta.
+        gamma = g2 * g1 / s2
+        beta = g2 * (b1 - m2) / s2 + b2
+        plan.skip.add(first.name)
+        plan.config[second.name] = {
+            "epsilon": first.epsilon,
+            "center": True,
+            "scale": True,
+            "momentum": first.momentum,
+        }
+        plan.new_weights[second.name] = [gamma, beta, m1, v1]
+        plan.record(
+            cls.code,
+            f"merged '{first.name}' into '{second.name}' (exact at inference; "
+            "in training the merged BN normalizes once)",
+            finding.layers,
+        )
+        return None
 
     VALID = (
         Example(

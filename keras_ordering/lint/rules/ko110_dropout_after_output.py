@@ -6,14 +6,14 @@ from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
 from ..patterns import (
-    ACTIVATION,
-    BATCH_NORM,
-    MERGE,
-    NOISE,
-    NORMALIZATION,
-    OUTPUT,
-    POOL,
-    SHAPE,
+    ACTIVATION_NODE,
+    BATCH_NORM_NODE,
+    MERGE_NODE,
+    NOISE_NODE,
+    NORMALIZATION_NODE,
+    OUTPUT_NODE,
+    POOL_NODE,
+    SHAPE_NODE,
     any_of,
 )
 from ..rule import Rule, via
@@ -53,11 +53,17 @@ class DropoutAfterOutput(Rule):
     name = "dropout-after-output"
     severity = "warning"
     pattern = PathPattern(
-        start=NOISE,
+        start=NOISE_NODE,
         through=any_of(
-            SHAPE, ACTIVATION, NOISE, POOL, MERGE, BATCH_NORM, NORMALIZATION
+            SHAPE_NODE,
+            ACTIVATION_NODE,
+            NOISE_NODE,
+            POOL_NODE,
+            MERGE_NODE,
+            BATCH_NORM_NODE,
+            NORMALIZATION_NODE,
         ),
-        end=OUTPUT,
+        end=OUTPUT_NODE,
     )
     fix = "Move the dropout before the last weight layer."
     reference = "Srivastava et al. 2014, JMLR 15(56)"

@@ -10,7 +10,7 @@ from ...graph.node import Node
 from ..example import Example
 from ..finding import Finding
 from ..path_pattern import PathPattern
-from ..patterns import BATCH_NORM
+from ..patterns import BATCH_NORM_NODE
 from ..rule import Rule, layer_names, via
 
 # Nodes whose output keeps the rank and channel axis of their input.
@@ -26,9 +26,7 @@ def _keeps_layout(node: Node) -> bool:
         return True
     if node.kind == kinds.MERGE:
         return node.layer_class != "Dot"
-    return node.kind == kinds.SHAPE and (
-        node.layer_class in kinds.SHAPE_PRESERVING_CLASSES
-    )
+    return node.kind == kinds.SHAPE and node.layer_class in kinds.SAME_SHAPE_CLASSES
 
 
 def channel_layout_into(graph: Graph, index: int) -> tuple[int, int, list[int]] | None:
@@ -126,7 +124,7 @@ class BatchnormAxisMismatch(Rule):
     code = "KO111"
     name = "batchnorm-axis-mismatch"
     severity = "warning"
-    pattern = PathPattern(start=BATCH_NORM)
+    pattern = PathPattern(start=BATCH_NORM_NODE)
     fix = "Set the BN axis to the channel axis: 1 for channels_first, -1 otherwise."
     reference = "https://keras.io/api/layers/normalization_layers/batch_normalization/"
 

@@ -6,14 +6,14 @@ from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
 from ..patterns import (
-    ACTIVATION,
-    BATCH_NORM,
-    MERGE,
-    NOISE,
-    NORMALIZATION,
-    POOL,
-    SHAPE,
-    WEIGHT,
+    ACTIVATION_NODE,
+    BATCH_NORM_NODE,
+    MERGE_NODE,
+    NOISE_NODE,
+    NORMALIZATION_NODE,
+    POOL_NODE,
+    SHAPE_NODE,
+    WEIGHT_NODE,
     any_of,
 )
 from ..rule import Rule, via
@@ -60,9 +60,17 @@ class DropoutFeedsBatchnorm(Rule):
     severity = "info"
     default_enabled = False
     pattern = PathPattern(
-        start=NOISE,
-        through=any_of(WEIGHT, SHAPE, POOL, ACTIVATION, MERGE, NOISE, NORMALIZATION),
-        end=BATCH_NORM,
+        start=NOISE_NODE,
+        through=any_of(
+            WEIGHT_NODE,
+            SHAPE_NODE,
+            POOL_NODE,
+            ACTIVATION_NODE,
+            MERGE_NODE,
+            NOISE_NODE,
+            NORMALIZATION_NODE,
+        ),
+        end=BATCH_NORM_NODE,
     )
     fix = "Place every dropout after the last BN, or recalibrate the BN statistics."
     reference = "Li et al. 2018, arXiv:1801.05134"

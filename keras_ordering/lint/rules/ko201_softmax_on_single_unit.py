@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from ...graph.activations import names_with
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
 from ..patterns import LayerPattern
 from ..rule import Rule
 
-_NORMALIZING = frozenset({"softmax", "log_softmax", "sparsemax"})
+_NORMALIZING = names_with(normalizes_axis=True)
 
 
 def _softmax_over_one(node: Node) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from ...graph.activations import names_with
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import SHAPE, LayerPattern
+from ..patterns import SHAPE_NODE, LayerPattern
 from ..rule import Rule, via
 
-_PROBABILITY = frozenset({"softmax", "sigmoid", "log_softmax", "hard_sigmoid"})
+_PROBABILITY = names_with(probability_output=True)
 
 
 class SoftmaxWithLogitsLoss(Rule):
@@ -46,7 +47,7 @@ class SoftmaxWithLogitsLoss(Rule):
         start=LayerPattern(
             {"activation"}, where=lambda node: node.attrs["activation"] in _PROBABILITY
         ),
-        through=SHAPE,
+        through=SHAPE_NODE,
         end=LayerPattern(
             {"output"}, where=lambda node: bool(node.attrs.get("from_logits"))
         ),

@@ -45,9 +45,7 @@ def _last_axis_units(graph: Graph, activation: int) -> int | None:
             if rank is not None and node.attrs.get("channel_axis") != rank - 1:
                 return None  # Channels first: units are not the last axis.
             return units if isinstance(units, int) else None
-        if node.kind != kinds.NOISE and node.layer_class not in (
-            kinds.SHAPE_PRESERVING_CLASSES
-        ):
+        if not kinds.keeps_last_axis(node.layer_class):
             return None
         index = _single_predecessor(graph, index)
     return None

@@ -1,0 +1,79 @@
+"""`RewritePlan`: what one rewrite round does to a model, keyed by layer name.
+
+Rules add their fixes to a plan (`Rule.autofix`), `fuse_model` its
+replacements; `_clone.rebuild` applies it. Importing this module loads no ML
+framework, so rule modules can name the type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .change import Change
+
+# Weights of a layer (a list of numpy arrays) -> the weights of its clone.
+WeightTransform = Callable[[list[Any]], list[Any]]
+# A factory of a brand-new Keras layer.
+LayerFactory = Callable[[], Any]
+# An item called before / after a layer: an original layer's name (its clone
+# is moved there) or a factory of a brand-new layer.
+Item = str | LayerFactory
+
+
+@dataclass
+class RewritePlan:
+    """Edits to apply while cloning a model, keyed by original layer name.
+
+    Attributes:
+        skip: layers whose call is skipped (their input passes through).
+        before / after: items called just before / after a layer.
+        config: settings overriding a layer's config in its clone.
+        weights: transforms of a layer's weights into its clone's.
+        replace: factories of layers replacing a layer's clone.
+        new_weights: weights set on a layer's clone or replacement.
+        changes: what the plan does, for the user.
+        touched: layers a rewrite of this round already claimed.
+    """
+
+    skip: set[str] = field(default_factory=set)
+    before: dict[str, list[Item]] = field(default_factory=dict)
+    after: dict[str, list[Item]] = field(default_factory=dict)
+    config: dict[str, dict[str, Any]] = field(default_factory=dict)
+    weights: dict[str, WeightTransform] = field(default_factory=dict)
+    replace: dict[str, LayerFactory] = field(default_factory=dict)
+    new_weights: dict[str, list[Any]] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+
+    def claim(self, names: Iterable[str]) -> bool:
+        """Reserves layers for one rewrite per round; False if already taken."""
+        names = set(names)
+        if self.touched & names:
+            return False
+        self.touched |= names
+        return True
+
+    def move_after(self, name: str, target: str) -> None:
+        """Skips layer `name` where it is and calls it right after `target`."""
+        self.skip.add(name)
+        self.after.setdefault(target, []).append(name)
+
+    def move_before(self, name: str, target: str) -> None:
+        """Skips layer `name` where it is and calls it right before `target`."""
+        self.skip.add(name)
+        self.before.setdefault(target, []).append(name)
+
+    def split_activation(self, model: Any, name: str) -> LayerFactory:
+        """Makes the `activation=` of weight layer `name` linear; returns a
+        factory of the activation layer that replaces it."""
+        import keras
+
+        activation = model.get_layer(name).get_config()["activation"]
+        self.config.setdefault(name, {})["activation"] = "linear"
+        return lambda: keras.layers.Activation(activation, name=f"{name}_activation")
+
+    def record(self, code: str, description: str, layers: Iterable[str]) -> None:
+        """Notes an applied change answering rule `code`."""
+        self.changes.append(Change(code, True, description, tuple(layers)))

@@ -1,0 +1,1 @@
+"""Model corpora for the linter tests."""

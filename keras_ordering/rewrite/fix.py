@@ -8,7 +8,13 @@ from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 from ..lint.api import lint_model
 from ..lint.finding import Finding
-from ..lint.registry import Selectors, fixable_codes, fixable_rules, resolve
+from ..lint.registry import (
+    Selectors,
+    fixable_codes,
+    fixable_rules,
+    get_rule,
+    resolve,
+)
 from ..lint.rule import Rule
 from ._clone import check_rewritable, nested_rewriter, rebuild
 from ._plan import RewritePlan
@@ -67,7 +73,13 @@ def fix_model(
     selected = [rule.code for rule in resolve(select, None, None, convention)]
     fixers = {rule.code: rule for rule in fixable_rules()}
     order = list(fixers)
-    fixable = [code for code in order if code in selected]
+    requested = _named_exactly(select)
+    fixable = [
+        code
+        for code in order
+        if code in selected
+        and (not fixers[code].autofix_on_request or code in requested)
+    ]
     changes: list[Change] = []
     reasons: dict[tuple, str] = {}
 
@@ -102,6 +114,9 @@ def fix_model(
             reason = (
                 "no automatic fix for this rule"
                 if finding.code not in fixers
+                else f"fixed only on request: select={finding.code!r}"
+                if fixers[finding.code].autofix_on_request
+                and finding.code not in fixable
                 else "not selected for fixing"
                 if finding.code not in fixable
                 else "left by the rewrite"
@@ -117,6 +132,20 @@ def fix_model(
     return (current, changes) if return_changes else current
 
 
+def _named_exactly(select: Selectors) -> set[str]:
+    """Codes of the rules `select` names by exact code or name."""
+    if select is None:
+        return set()
+    names = [select] if isinstance(select, str) else list(select)
+    codes = set()
+    for name in names:
+        try:
+            codes.add(get_rule(name).code)
+        except ValueError:
+            continue  # A prefix or ALL: not a request for one rule.
+    return codes
+
+
 def _keep(model: keras.Model) -> keras.Model:
     """A nested model already fixed: clone it as it is, with its weights."""
     return rebuild(model, RewritePlan(), _keep)
@@ -130,10 +159,17 @@ def _fix(
     plan: RewritePlan,
 ) -> str | None:
     """Adds the finding's rewrite to the plan; returns why not, if it can't."""
-    if any("/" in layer for layer in finding.layers):
+    layers = rule.autofix_layers(finding)
+    if any("/" in layer for layer in layers):
         return "the path crosses a nested model's boundary"
-    if not graph.is_linear_chain(finding.layers):
+    heads, _ = graph.heads_and_tails()
+    if any(layer not in heads for layer in layers):
+        return "it names a nested model call: change the layers inside it"
+    if not graph.is_linear_chain(layers):
         return "the path branches, merges or goes through a shared layer"
-    if not plan.claim(finding.layers):
+    if not plan.claim(layers):
         return None  # Another rewrite of this round owns a layer; next round.
-    return rule.autofix(finding, graph, model, plan)
+    reason = rule.autofix(finding, graph, model, plan)
+    if reason is not None:
+        plan.touched -= set(layers)  # Left undone: free for another rule.
+    return reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from ...graph import kinds
 from ...graph.graph import Graph
@@ -12,6 +13,9 @@ from ..finding import Finding
 from ..path_pattern import PathPattern
 from ..patterns import BATCH_NORM_NODE
 from ..rule import Rule, layer_names, via
+
+if TYPE_CHECKING:
+    from ...rewrite._plan import RewritePlan
 
 # Nodes whose output keeps the rank and channel axis of their input.
 _KEEPS_LAYOUT_KINDS = frozenset(
@@ -175,6 +179,56 @@ class BatchnormAxisMismatch(Rule):
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
         raise NotImplementedError("KO111 builds its messages in `check`.")
+
+    @classmethod
+    def autofix_layers(cls, finding: Finding) -> tuple[str, ...]:
+        return finding.layers[-1:]  # Only the BN changes.
+
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Sets the BN axis to the channel axis; re-initialises the BN
+        weights when their size changes."""
+        import numpy as np
+
+        name = finding.layers[-1]
+        if not kinds.is_batch_norm_class(graph.head(name).layer_class):
+            return "the BN is part of a BNActDropout: set its axis by hand"
+        layer = model.get_layer(name)
+        shape = tuple(layer.input.shape)
+        rank = len(shape)
+        channel_axis = next(
+            (
+                node.attrs["channel_axis"]
+                for node in graph.nodes
+                if node.path == finding.layers[0] and "channel_axis" in node.attrs
+            ),
+            None,
+        )
+        if channel_axis is None or shape[channel_axis] is None:
+            return "the size of the channel axis is unknown"
+        new_axis = -1 if channel_axis == rank - 1 else channel_axis
+        plan.config.setdefault(name, {})["axis"] = new_axis
+        channels = int(shape[channel_axis])
+        old_size = shape[layer.axis % rank]
+        change = f"set the axis of '{name}' from {layer.axis} to {new_axis}"
+        if old_size != channels:
+            # Statistics of another axis mean nothing for the channels.
+            fresh = (
+                [np.ones(channels)] * bool(layer.scale)
+                + [np.zeros(channels)] * bool(layer.center)
+                + [np.zeros(channels), np.ones(channels)]
+            )
+            plan.new_weights[name] = fresh
+            change += (
+                f" and re-initialised its weights ({old_size} -> {channels} "
+                "values): the model computes something new; retrain"
+            )
+        else:
+            change += ": its learned statistics belong to the old axis; retrain"
+        plan.record(cls.code, change, finding.layers)
+        return None
 
     VALID = (
         Example(

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
 from ..patterns import LayerPattern
 from ..rule import Rule
+
+if TYPE_CHECKING:
+    from ...graph.graph import Graph
+    from ...rewrite._plan import RewritePlan
+    from ..finding import Finding
 
 # Thresholds from the bug reports: keep_prob values copied as Keras rates
 # were 0.9 (keras-deeplab-v3-plus), 0.8 (Inception-v4) and 0.7 / 0.75 (the
@@ -69,6 +76,7 @@ class DropoutRateAsKeepProbability(Rule):
     )
     fix = "If the rate was a keep probability, use 1 - rate (0.9 becomes 0.1)."
     reference = "https://keras.io/api/layers/regularization_layers/dropout/"
+    autofix_on_request = True  # It guesses that the rate was a keep_prob.
 
     @classmethod
     def severity_of(cls, nodes: list[Node]) -> str:
@@ -83,6 +91,25 @@ class DropoutRateAsKeepProbability(Rule):
             f"{1 - rate:.0%}; if {rate:g} was meant as a keep probability "
             f"(TensorFlow 1's keep_prob), the rate is {1 - rate:.2g}."
         )
+
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Reads the rate as a keep probability: rate becomes 1 - rate."""
+        (name,) = finding.layers
+        if graph.head(name).part is not None:
+            return "the noise is part of a BNActDropout: set its rate by hand"
+        rate = float(model.get_layer(name).rate)
+        new_rate = round(1.0 - rate, 6)
+        plan.config.setdefault(name, {})["rate"] = new_rate
+        plan.record(
+            cls.code,
+            f"set the rate of '{name}' from {rate:g} to {new_rate:g}, reading "
+            f"{rate:g} as a keep probability: training changes; retrain",
+            finding.layers,
+        )
+        return None
 
     VALID = (
         Example(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from ...graph import kinds
 from ...graph.graph import Graph
@@ -12,6 +14,18 @@ from ..finding import Finding
 from ..path_pattern import PathPattern
 from ..patterns import LayerPattern
 from ..rule import Rule
+
+if TYPE_CHECKING:
+    from ...rewrite._plan import RewritePlan
+
+# Keras noise classes MonteCarloDropout replaces, with its `dropout=` kind.
+_MONTE_CARLO_KINDS = {
+    **dict.fromkeys(("Dropout",), "standard"),
+    **dict.fromkeys(
+        ("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"), "spatial"
+    ),
+    "GaussianDropout": "gaussian",
+}
 
 
 def is_monte_carlo_noise(node: Node) -> bool:
@@ -147,6 +161,50 @@ class TrainingArgumentOverridden(Rule):
     def message(cls, nodes: list[Node]) -> str:
         raise NotImplementedError("KO130 builds its messages in `check`.")
 
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Monte-Carlo noise becomes `MonteCarloDropout`; a BN called with
+        `training=False` is frozen (`trainable=False`)."""
+        (name,) = finding.layers
+        node = graph.head(name)
+        if node.part is not None:
+            return "the layer is a BNActDropout: change its call by hand"
+        layer = model.get_layer(name)
+        if node.kind == kinds.BATCH_NORM:
+            plan.config.setdefault(name, {})["trainable"] = False
+            plan.record(
+                cls.code,
+                f"froze '{name}' (trainable=False): it now stays in inference "
+                "mode in fit, as training=False meant; its gamma and beta stop "
+                "training too, so fine-tuning results change; retrain",
+                finding.layers,
+            )
+            return None
+        kind = _MONTE_CARLO_KINDS.get(node.layer_class)
+        if kind is None:
+            return f"MonteCarloDropout has no {node.layer_class} kind"
+        try:
+            layers = importlib.import_module("keras_ordering.layers")
+            monte_carlo_dropout = layers.MonteCarloDropout
+        except (ImportError, AttributeError):
+            return "keras_ordering.layers.MonteCarloDropout is not available"
+        arguments = {"dropout": kind, "seed": getattr(layer, "seed", None)}
+        if kind == "standard" and getattr(layer, "noise_shape", None) is not None:
+            arguments["noise_shape"] = tuple(layer.noise_shape)
+        plan.replace[name] = lambda: monte_carlo_dropout(
+            float(layer.rate), name=name, **arguments
+        )
+        plan.record(
+            cls.code,
+            f"replaced '{name}' with MonteCarloDropout: predict and evaluate "
+            "now draw the noise too, so inference is random as Monte-Carlo "
+            "dropout intends (no weights change)",
+            finding.layers,
+        )
+        return None
+
     VALID = (
         Example(
             title="dropout with the flag Keras passes",
@@ -186,6 +244,9 @@ class TrainingArgumentOverridden(Rule):
             ),
             outputs=("mc_dropout",),
             expect=("mc_dropout",),
+            # The fix needs keras_ordering.layers.MonteCarloDropout, which is
+            # not in this tree yet (tests/rewrite/test_fix_catalogue_v2.py).
+            fixable=False,
         ),
         Example(
             title="a trainable BN called with training=False",

@@ -50,6 +50,20 @@ def fix_model(
       exact (same kind of noise; two plain BNs on the same axis, exact in
       inference); otherwise they are left and reported.
 
+    These change what the model computes; the change list says so and that
+    retraining is needed:
+
+    - KO111 batchnorm-axis-mismatch: the BN axis becomes the channel axis;
+      its weights are re-initialised when their size changes.
+    - KO112 batchnorm-momentum-inverted: momentum m becomes 1 - m (0 becomes
+      0.99); the moving statistics are kept.
+    - KO113 dropout-rate-as-keep-probability: the rate becomes 1 - rate, only
+      when `select` names the rule, since it guesses intent.
+    - KO130 training-argument-overridden: a BN called with `training=False`
+      is frozen (`trainable=False`, so gamma and beta stop training too);
+      Monte-Carlo dropout becomes `keras_ordering.layers.MonteCarloDropout`.
+      A nested model called with `training=False` is left and reported.
+
     Findings a rewrite cannot reach (a path through a merge or a shared layer,
     or across a nested model's boundary) are left and reported. Nested
     Sequential and Functional models are fixed recursively. A compiled model

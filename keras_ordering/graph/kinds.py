@@ -248,7 +248,7 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
     if layer_class == FUSED_CLASS:
         return _expand_fused(attrs)
     if kind == WEIGHT:
-        weight_attrs = {
+        weight_attrs: dict[str, Any] = {
             "use_bias": _uses_bias(layer_class, attrs),
             "affine": layer_class in AFFINE_WEIGHT_CLASSES,
         }
@@ -260,7 +260,7 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         parts: list[Part] = [(WEIGHT, None, weight_attrs)]
         activation = canonical_activation(attrs.get("activation"))
         if layer_class in AFFINE_WEIGHT_CLASSES and activation is not None:
-            activation_attrs = {"activation": activation}
+            activation_attrs: dict[str, Any] = {"activation": activation}
             # Units are the size of the last axis, where softmax normalizes.
             if (
                 _normalizes_an_axis(activation)

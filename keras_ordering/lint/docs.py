@@ -1,4 +1,5 @@
-"""Renders the rule catalogue as Markdown (`docs/rules.md`)."""
+"""Renders the rule catalogue as Markdown: `docs/rules.md` and the README's
+rules table, both from the registry (`python docs/generate_rules.py`)."""
 
 from __future__ import annotations
 
@@ -16,15 +17,39 @@ extend_select=...)` by code (`KO101`), code prefix (`KO1`), name
 """
 
 
-def _table() -> list[str]:
+TABLE_BEGIN = "<!-- begin rules table -->"
+TABLE_END = "<!-- end rules table -->"
+
+
+def _on_by_default(rule: type[Rule]) -> str:
+    enabled = "yes" if rule.default_enabled else "no (opt-in)"
+    if rule.conventions_off:
+        off = ", ".join(f'`convention="{c}"`' for c in sorted(rule.conventions_off))
+        enabled += f" (off with {off})"
+    return enabled
+
+
+def render_rules_table(docs_link: str = "") -> list[str]:
+    """The catalogue as a Markdown table; codes link to `docs_link#ko101`."""
     lines = ["| code | name | default severity | on by default |", "|---|---|---|---|"]
     for rule in all_rules():
-        enabled = "yes" if rule.default_enabled else "no (opt-in)"
         lines.append(
-            f"| [{rule.code}](#{rule.code.lower()}) | {rule.name} | {rule.severity} "
-            f"| {enabled} |"
+            f"| [{rule.code}]({docs_link}#{rule.code.lower()}) | {rule.name} "
+            f"| {rule.severity_note or rule.severity} | {_on_by_default(rule)} |"
         )
     return lines
+
+
+def with_rules_table(readme: str) -> str:
+    """`readme` with the table between its rules-table markers regenerated."""
+    begin, end = readme.find(TABLE_BEGIN), readme.find(TABLE_END)
+    if begin < 0 or end < begin:
+        raise ValueError(
+            f"The README has no {TABLE_BEGIN} ... {TABLE_END} markers around "
+            "its rules table."
+        )
+    table = "\n".join(render_rules_table("docs/rules.md"))
+    return f"{readme[: begin + len(TABLE_BEGIN)]}\n{table}\n{readme[end:]}"
 
 
 def _section(rule: type[Rule]) -> list[str]:
@@ -40,6 +65,8 @@ def _section(rule: type[Rule]) -> list[str]:
     if rule.conventions_off:
         off = ", ".join(f'`convention="{c}"`' for c in sorted(rule.conventions_off))
         lines.append(f"- Off under: {off}")
+    if rule.has_autofix():
+        lines.append("- Automatic fix: `fix_model` rewrites it where it can")
     lines += [f"- Fix: {rule.fix}", f"- Reference: {rule.reference}", "", docs, ""]
     lines += ["### Tested examples", ""]
     for label, examples in (("Flagged", rule.INVALID), ("Not flagged", rule.VALID)):
@@ -50,7 +77,7 @@ def _section(rule: type[Rule]) -> list[str]:
 
 
 def render_rules_markdown() -> str:
-    lines = [HEADER, *_table(), ""]
+    lines = [HEADER, *render_rules_table(), ""]
     for rule in all_rules():
         lines += _section(rule)
     return "\n".join(lines).rstrip() + "\n"

@@ -82,7 +82,7 @@ class Example:
     def code(self) -> str:
         """The example as Keras code, for the rule docs."""
         if self.layers:
-            lines = [f"keras.Sequential([keras.Input({self.input_shape}),"]
+            lines = [f"model = keras.Sequential([keras.Input({self.input_shape}),"]
             lines += [f"    {_call(name, kwargs)}," for name, kwargs in self.layers]
             lines.append("])")
         else:
@@ -99,19 +99,22 @@ class Example:
                     f"{kwargs['name']} = {_call(class_name, kwargs)}({arguments})"
                 )
             lines.append(
-                f"keras.Model({list(self.inputs)}, [{', '.join(self.outputs)}])"
+                f"model = keras.Model([{', '.join(self.inputs)}], "
+                f"[{', '.join(self.outputs)}])"
             )
         if self.loss is not None:
             loss_class, loss_kwargs = self.loss
             lines.append(
-                f"model.compile(loss=keras.losses.{_call(loss_class, loss_kwargs)})"
+                f"model.compile(loss={_call(loss_class, loss_kwargs, 'keras.losses.')})"
             )
         return "\n".join(lines).replace("'", '"')
 
 
-def _call(class_name: str, kwargs: Mapping[str, Any]) -> str:
+def _call(
+    class_name: str, kwargs: Mapping[str, Any], module: str = "keras.layers."
+) -> str:
     arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
-    prefix = "" if class_name == "BNActDropout" else "keras.layers."
+    prefix = "" if class_name == "BNActDropout" else module
     return f"{prefix}{class_name}({arguments})"
 
 

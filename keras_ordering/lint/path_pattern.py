@@ -44,6 +44,8 @@ class PathPattern:
     def _paths_from(self, graph: Graph, start: int) -> Iterator[tuple[int, ...]]:
         # Breadth first, so each end is reached by its shortest path; each
         # node is expanded once, so a start costs O(nodes reached).
+        end = self.end
+        assert end is not None  # `matches` yields single nodes itself.
         limit = self.max_through if self.through is not None else 0
         parents: dict[int, int | None] = {start: None}
         frontier = [start]
@@ -56,7 +58,7 @@ class PathPattern:
                     if successor in parents:
                         continue
                     node = graph.nodes[successor]
-                    if self.end.matches(node):
+                    if end.matches(node):
                         if successor not in ends_found:
                             ends_found.add(successor)
                             yield (*_trace_back(parents, index), successor)

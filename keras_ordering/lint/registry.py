@@ -41,7 +41,7 @@ def all_rules() -> tuple[type[Rule], ...]:
             and value is not Rule
             and value.__module__ == module.__name__
         )
-    _check_catalogue(found)
+    check_catalogue(found)
     return tuple(sorted(found, key=lambda rule: rule.code))
 
 
@@ -61,13 +61,16 @@ def fixable_codes() -> tuple[str, ...]:
     return tuple(rule.code for rule in fixable_rules())
 
 
-def _check_catalogue(found: list[type[Rule]]) -> None:
+def check_catalogue(
+    found: list[type[Rule]], retired: frozenset[str] = RETIRED_CODES
+) -> None:
+    """Raises RuntimeError for a malformed, duplicated or retired code or name."""
     codes: dict[str, type[Rule]] = {}
     names: dict[str, type[Rule]] = {}
     for rule in found:
         if not _CODE.match(rule.code) or not _NAME.match(rule.name):
             raise RuntimeError(f"{rule.__name__}: bad code {rule.code!r} or name")
-        if rule.code in RETIRED_CODES:
+        if rule.code in retired:
             raise RuntimeError(f"{rule.__name__} reuses retired code {rule.code}")
         for table, key in ((codes, rule.code), (names, rule.name)):
             if key in table:

@@ -39,6 +39,8 @@ class Rule:
         code: stable code such as `"KO101"`; never reused for another rule.
         name: kebab-case name such as `"dropout-before-batchnorm"`.
         severity: default severity; `severity_of` may lower it per finding.
+        severity_note: when severity_of varies it, how (for the tables),
+            e.g. `"warning (max) or info (average)"`.
         default_enabled: False for opt-in rules (`extend_select` them).
         conventions_off: conventions (`lint_model(convention=...)`) that
             switch the rule off.
@@ -55,6 +57,7 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[str]
+    severity_note: ClassVar[str] = ""
     default_enabled: ClassVar[bool] = True
     conventions_off: ClassVar[frozenset[str]] = frozenset()
     pattern: ClassVar[PathPattern]

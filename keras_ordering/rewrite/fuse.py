@@ -8,14 +8,14 @@ from typing import Any
 import keras
 
 from ..graph import kinds
-from ..graph.activations import activation_argument_of_layer
+from ..graph.activations import activation_argument_of_layer, canonical_activation
 from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 from ..layers.bn_act_dropout import BNActDropout
 from ..lint.path_pattern import PathPattern
 from ..lint.patterns import LayerPattern
 from ._clone import check_rewritable, nested_rewriter, rebuild
-from ._plan import RewritePlan
+from ._plan import Item, RewritePlan
 from .change import Change
 
 # BatchNormalization settings BNActDropout takes under the same names.
@@ -164,11 +164,12 @@ def _replace(plan: RewritePlan, batch_norm: Any, activation: Any, noise: Any) ->
     """The replacement: one BNActDropout with the BN's weights and name."""
     bn_config = batch_norm.get_config()
     config = {key: bn_config[key] for key in _BN_KEYS if key in bn_config}
+    noise_settings = _noise_settings(noise, batch_norm) if noise is not None else None
     config.update(
         name=batch_norm.name,
         dtype=bn_config.get("dtype"),
         activation=_activation_argument(activation),
-        **(_noise_settings(noise, batch_norm) if noise is not None else {}),
+        **(noise_settings or {}),
     )
     plan.replace[batch_norm.name] = _factory(BNActDropout, config)
     plan.new_weights[batch_norm.name] = batch_norm.get_weights()
@@ -214,8 +215,8 @@ def unfuse_model(
             {**bn_config, "name": layer.name, "dtype": config.get("dtype")},
         )
         plan.new_weights[layer.name] = layer.get_weights()
-        added = []
-        if layer._activation_name not in (None, "linear"):
+        added: list[Item] = []
+        if canonical_activation(config["activation"]) is not None:
             added.append(
                 _factory(
                     keras.layers.Activation,

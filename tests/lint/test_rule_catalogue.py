@@ -7,10 +7,16 @@ import re
 import pytest
 
 import keras_ordering
-from keras_ordering.lint.registry import RETIRED_CODES, all_rules
+from keras_ordering.lint.registry import (
+    RETIRED_CODES,
+    all_rules,
+    check_catalogue,
+    get_rule,
+)
 from keras_ordering.lint.rule import DOC_SECTIONS
 
-# The public contract from the linter issue: code -> (name, severity, on).
+# The public contract of the rules released so far: code -> (name, severity,
+# on). Codes, names and default severities never change; new rules only add.
 CATALOGUE = {
     "KO101": ("dropout-before-batchnorm", "warning", True),
     "KO102": ("batchnorm-after-activation", "info", True),
@@ -40,24 +46,44 @@ EXAMPLES = [
 ]
 
 
-def test_catalogue_matches_the_public_contract():
-    assert {
+def test_catalogue_keeps_the_public_contract():
+    registered = {
         rule.code: (rule.name, rule.severity, rule.default_enabled) for rule in RULES
-    } == CATALOGUE
+    }
+    assert {code: registered.get(code) for code in CATALOGUE} == CATALOGUE
     listed = keras_ordering.rules()
-    assert [entry["code"] for entry in listed] == sorted(CATALOGUE)
+    assert [entry["code"] for entry in listed] == [rule.code for rule in RULES]
     for entry in listed:
-        name, severity, enabled = CATALOGUE[entry["code"]]
+        rule = get_rule(entry["code"])
         assert (entry["name"], entry["severity"], entry["default_enabled"]) == (
-            name,
-            severity,
-            enabled,
+            rule.name,
+            rule.severity,
+            rule.default_enabled,
         )
         assert entry["docs"].startswith("## What it does")
 
 
 def test_no_retired_code_is_reused():
     assert not {rule.code for rule in RULES} & RETIRED_CODES
+    # The check that guards it rejects a rule reusing a retired code.
+    with pytest.raises(RuntimeError, match="reuses retired code KO108"):
+        check_catalogue(list(RULES), retired=frozenset({"KO108"}))
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ({"code": "KO101", "name": "a-new-name"}, "Clash and .*: KO101"),
+        ({"code": "KO998", "name": "dropout-before-batchnorm"}, "Clash and .*: drop"),
+        ({"code": "K0998", "name": "a-new-name"}, "bad code 'K0998'"),
+        ({"code": "KO998", "name": "Bad_Name"}, "bad code 'KO998' or name"),
+    ],
+)
+def test_catalogue_check_rejects_duplicates_and_bad_names(attributes, message):
+    clash = type("Clash", (get_rule("KO109"),), attributes)
+    check_catalogue(list(RULES))  # The real catalogue passes.
+    with pytest.raises(RuntimeError, match=message):
+        check_catalogue([*RULES, clash])
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
@@ -91,4 +117,5 @@ def test_rule_examples(rule, kind, index):
         for finding in own:
             assert finding.name == rule.name
             assert finding.fix == rule.fix
-            assert all(name in finding.message for name in finding.layers[:1])
+            missing = [name for name in finding.layers if name not in finding.message]
+            assert not missing, f"{rule.code} message does not name {missing}"

@@ -47,6 +47,7 @@ class DropoutBeforeActivation(Rule):
     code = "KO103"
     name = "dropout-before-activation"
     severity = "warning"
+    severity_note = "warning (f(0) != 0) or info"
     pattern = PathPattern(start=NOISE_NODE, end=ACTIVATION_NODE)
     fix = "Apply the activation first, then the dropout."
     reference = "Srivastava et al. 2014, JMLR 15(56)"

@@ -51,6 +51,7 @@ class DropoutBeforePooling(Rule):
     code = "KO105"
     name = "dropout-before-pooling"
     severity = "warning"
+    severity_note = "warning (max) or info (average)"
     pattern = PathPattern(
         start=LayerPattern(
             {"noise"},

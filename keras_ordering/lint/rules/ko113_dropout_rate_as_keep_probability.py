@@ -71,6 +71,7 @@ class DropoutRateAsKeepProbability(Rule):
     code = "KO113"
     name = "dropout-rate-as-keep-probability"
     severity = "warning"
+    severity_note = "warning (rate >= 0.8) or info (>= 0.7)"
     pattern = PathPattern(
         start=LayerPattern({"noise"}, where=_reads_as_keep_probability)
     )

@@ -78,7 +78,7 @@ class BatchnormMomentumInverted(Rule):
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
         (node,) = nodes
-        momentum = _momentum(node)
+        momentum = _momentum(node) or 0.0  # The pattern matched a number.
         if momentum == 0:
             return (
                 f"{node.describe()} has momentum=0: its moving mean and variance "

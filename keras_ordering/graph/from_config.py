@@ -209,6 +209,25 @@ def _shapes_of(node: Any) -> list[Any]:
     return shapes
 
 
+def _call_arguments_of(node: Any, path: str) -> dict[str, Any]:
+    """The hard-coded call arguments `kinds.expand` reads (`training=`) of an
+    inbound node, and the path of the call. Keras 3 keeps them in the node's
+    `kwargs`; Keras 2 in the fourth item of each inbound tensor entry."""
+    if isinstance(node, Mapping):
+        kwargs = node.get("kwargs")
+    else:
+        entries = [e for e in node or [] if isinstance(e, list) and len(e) >= 4]
+        kwargs = entries[0][3] if entries else None
+    if not isinstance(kwargs, Mapping):
+        return {}
+    found = {
+        name: kwargs[name]
+        for name in kinds.CALL_ARGUMENT_NAMES
+        if isinstance(kwargs.get(name), bool)
+    }
+    return {**found, "call": path} if found else {}
+
+
 def config_attributes(layer: Mapping[str, Any]) -> dict[str, Any]:
     """The raw settings `kinds.expand` reads, taken from a layer config."""
     config = layer.get("config")
@@ -239,6 +258,7 @@ class _ConfigBuilder:
         model_config: Mapping[str, Any],
         input_producers: list[Producers],
         prefix: str,
+        enclosing_call: dict[str, Any] | None = None,
     ) -> list[Producers]:
         """A Functional config: each layer call in dependency order."""
         tensors: dict[TensorRef, Producers] = {}
@@ -277,7 +297,12 @@ class _ConfigBuilder:
             if any(group is None for group in producers):
                 break  # It reads a tensor its producer never made.
             outputs = self.add_call(
-                layer, [group or [] for group in producers], prefix, _shapes_of(node)
+                layer,
+                [group or [] for group in producers],
+                prefix,
+                _shapes_of(node),
+                call=enclosing_call
+                or _call_arguments_of(node, prefix + _layer_name(layer)),
             )
             finished[position] = True
             name = _layer_name(layer)
@@ -303,7 +328,11 @@ class _ConfigBuilder:
         ]
 
     def chain(
-        self, layers: Sequence[Mapping[str, Any]], producers: Producers, prefix: str
+        self,
+        layers: Sequence[Mapping[str, Any]],
+        producers: Producers,
+        prefix: str,
+        enclosing_call: dict[str, Any] | None = None,
     ) -> Producers:
         """A Sequential config. Per-layer shapes are not stored there, so the
         size of the last axis is carried along for softmax layers."""
@@ -315,7 +344,9 @@ class _ConfigBuilder:
             shape = (layer.get("build_config") or {}).get("input_shape")
             if _is_single_shape(shape):
                 last_dim = shape[-1]
-            outputs = self.add_call(layer, [current], prefix, [shape], last_dim)
+            outputs = self.add_call(
+                layer, [current], prefix, [shape], last_dim, enclosing_call or {}
+            )
             current = outputs[0] if outputs else []
             last_dim = _output_last_dim(layer, last_dim)
         return current
@@ -327,14 +358,27 @@ class _ConfigBuilder:
         prefix: str,
         input_shapes: list[Any],
         last_dim: int | None = None,
+        call: dict[str, Any] | None = None,
     ) -> list[Producers]:
+        """One layer call. `call` holds its hard-coded call arguments
+        (`training`), or those of an enclosing model call, which win."""
         path = prefix + _layer_name(layer)
         merged = sorted({index for group in producers for index in group})
         class_name = str(layer.get("class_name"))
+        call = call or {}
         if _is_functional(layer):
-            return self.walk(layer["config"], producers, prefix=path + "/")
+            return self.walk(
+                layer["config"], producers, prefix=path + "/", enclosing_call=call
+            )
         if _is_sequential(layer):
-            return [self.chain(layer["config"]["layers"], merged, prefix=path + "/")]
+            return [
+                self.chain(
+                    layer["config"]["layers"],
+                    merged,
+                    prefix=path + "/",
+                    enclosing_call=call,
+                )
+            ]
         if class_name in kinds.WRAPPER_CLASSES:
             inner = (layer.get("config") or {}).get("layer") or {}
             inner_path = f"{path}/{_layer_name(inner)}"
@@ -342,11 +386,11 @@ class _ConfigBuilder:
                 self.graph.add_layer(
                     str(inner.get("class_name")),
                     inner_path,
-                    config_attributes(inner),
+                    {**config_attributes(inner), **kinds.call_attributes(call, path)},
                     merged,
                 )
             ]
-        attrs = config_attributes(layer)
+        attrs = {**config_attributes(layer), **kinds.call_attributes(call, path)}
         shape = input_shapes[0] if input_shapes else None
         if shape is None:
             shape = (layer.get("build_config") or {}).get("input_shape")

@@ -153,27 +153,37 @@ class _Builder:
         prefix: str,
         input_shapes: list[tuple | None],
         call_arguments: Any = None,
-    ) -> list[Producers]:
-        """One call of `layer`; returns the producers of each output."""
+        enclosing_call: dict[str, Any] | None = None,
+    ) -> list[Producers] | None:
+        """One call of `layer`; returns producers per output, None if unknown.
+
+        `enclosing_call` holds the call arguments (`training`) an enclosing
+        model call hard-coded; they override the layer's own, as in Keras.
+        """
         path = prefix + layer.name
         merged = sorted({index for group in producers for index in group})
+        call = enclosing_call or _call_arguments_of(call_arguments, path)
         functional = _functional_of(layer)
         if functional is not None:
-            return self.walk_functional(functional, producers, prefix=path + "/")
+            return self.walk_functional(
+                functional, producers, prefix=path + "/", enclosing_call=call
+            )
         if isinstance(layer, keras.Sequential):
-            return [self.chain(layer.layers, merged, prefix=path + "/")]
+            return [
+                self.chain(layer.layers, merged, prefix=path + "/", enclosing_call=call)
+            ]
         layer_class = type(layer).__name__
         if layer_class in kinds.WRAPPER_CLASSES:
             # Bidirectional serializes its forward layer as "layer".
             inner = getattr(layer, "forward_layer", None) or layer.layer
             inner_path = f"{path}/{inner.name}"
             inner_class = type(inner).__name__
-            return [
-                self.graph.add_layer(
-                    inner_class, inner_path, layer_attributes(inner), merged
-                )
-            ]
-        attrs = layer_attributes(layer)
+            inner_attrs = {
+                **layer_attributes(inner),
+                **kinds.call_attributes(call, path),
+            }
+            return [self.graph.add_layer(inner_class, inner_path, inner_attrs, merged)]
+        attrs = {**layer_attributes(layer), **kinds.call_attributes(call, path)}
         if (
             kinds.LAYER_KINDS.get(layer_class) is None
             and layer_class != kinds.FUSED_CLASS
@@ -189,7 +199,11 @@ class _Builder:
         return [self.graph.add_layer(layer_class, path, attrs, merged)]
 
     def walk_functional(
-        self, model: Any, input_producers: list[Producers], prefix: str
+        self,
+        model: Any,
+        input_producers: list[Producers],
+        prefix: str,
+        enclosing_call: dict[str, Any] | None = None,
     ) -> list[Producers]:
         tensor_producers: dict[int, Producers] = {}
         for tensor, input_group in zip(model._inputs, input_producers, strict=False):
@@ -206,13 +220,16 @@ class _Builder:
                     producers,
                     [_shape_of(t) for t in inputs],
                     prefix,
+                    enclosing_call,
                 )
                 for index, tensor in enumerate(node.outputs):
                     group = outputs[min(index, len(outputs) - 1)] if outputs else []
                     tensor_producers[id(tensor)] = group
         return [tensor_producers.get(id(t), []) for t in model._outputs]
 
-    def _add_operation(self, operation, node, producers, input_shapes, prefix):
+    def _add_operation(
+        self, operation, node, producers, input_shapes, prefix, enclosing_call
+    ):
         if isinstance(operation, keras.layers.Layer):
             return self.add_call(
                 operation,
@@ -220,6 +237,7 @@ class _Builder:
                 prefix,
                 input_shapes,
                 call_arguments=node.arguments,
+                enclosing_call=enclosing_call,
             )
         # A keras.ops call recorded in a Functional graph (`x + y`, ...).
         merged = sorted({index for group in producers for index in group})
@@ -230,13 +248,19 @@ class _Builder:
         ]
 
     def chain(
-        self, layers: Sequence[Any], producers: Producers, prefix: str
+        self,
+        layers: Sequence[Any],
+        producers: Producers,
+        prefix: str,
+        enclosing_call: dict[str, Any] | None = None,
     ) -> Producers:
         current = producers
         for layer in layers:
             if isinstance(layer, keras.layers.InputLayer):
                 continue
-            outputs = self.add_call(layer, [current], prefix, [None])
+            outputs = self.add_call(
+                layer, [current], prefix, [None], enclosing_call=enclosing_call
+            )
             current = outputs[0] if outputs else []
         return current
 
@@ -308,6 +332,18 @@ class _Builder:
             for index, tensor in enumerate(record.outputs):
                 known[id(tensor)] = outputs[min(index, len(outputs) - 1)]
         return known
+
+
+def _call_arguments_of(call_arguments: Any, path: str) -> dict[str, Any]:
+    """The hard-coded call arguments `kinds.expand` reads (`training=`), and
+    the path of the call that set them."""
+    kwargs = getattr(call_arguments, "kwargs", None) or {}
+    found = {
+        name: kwargs[name]
+        for name in kinds.CALL_ARGUMENT_NAMES
+        if isinstance(kwargs.get(name), bool)
+    }
+    return {**found, "call": path} if found else {}
 
 
 def _sublayers(layer: Any) -> list[Any]:

@@ -9,6 +9,7 @@ keras import.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -114,6 +115,20 @@ LAYER_KINDS: dict[str, str] = {
     ),
     "InputLayer": INPUT,
 }
+
+# Shape-only layers with a `data_format`: they keep the channel axis where
+# their input had it.
+SPATIAL_SHAPE_CLASSES = frozenset(
+    _names(
+        """Cropping1D Cropping2D Cropping3D ZeroPadding1D ZeroPadding2D
+    ZeroPadding3D UpSampling1D UpSampling2D UpSampling3D"""
+    )
+)
+# Shape-kind layers whose output has exactly the shape of their input, so the
+# channel axis stays where it was.
+SAME_SHAPE_CLASSES = MOMENT_KEEPING_NOISE_CLASSES | frozenset(
+    _names("Identity Masking ActivityRegularization Activation")
+)
 
 # Layers that wrap another layer, and models that nest a graph.
 WRAPPER_CLASSES = frozenset({"TimeDistributed", "Bidirectional"})
@@ -240,6 +255,8 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         units = _units(attrs)
         if units is not None:
             weight_attrs["units"] = units
+        if layer_class in AFFINE_WEIGHT_CLASSES:
+            weight_attrs.update(_channel_layout(layer_class, attrs))
         parts: list[Part] = [(WEIGHT, None, weight_attrs)]
         activation = canonical_activation(attrs.get("activation"))
         if layer_class in AFFINE_WEIGHT_CLASSES and activation is not None:
@@ -266,25 +283,87 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         noise = noise_pattern(layer_class, attrs)
         if noise is None:
             return [(SHAPE, None, {})]  # Rate 0: the identity.
-        return [(NOISE, None, {"noise": noise[0], "rate": noise[1]})]
+        noise_attrs = {
+            "noise": noise[0],
+            "rate": noise[1],
+            **_training(attrs, noise=True),
+        }
+        return [(NOISE, None, noise_attrs)]
     if kind == POOL:
         operation, is_global = pool_type(layer_class)
-        return [(POOL, None, {"pool": operation, "global": is_global})]
+        pool_attrs = {"pool": operation, "global": is_global}
+        if not is_global:
+            pool_attrs.update(_channel_layout(layer_class, attrs))
+        return [(POOL, None, pool_attrs)]
     if kind == BATCH_NORM:
-        return [(BATCH_NORM, None, {"axis": attrs.get("axis", -1)})]
+        return [(BATCH_NORM, None, _batch_norm_attrs(attrs))]
     if kind == UNKNOWN and "opaque_reason" in attrs:
         return [(UNKNOWN, None, {"opaque_reason": attrs["opaque_reason"]})]
+    if layer_class in SPATIAL_SHAPE_CLASSES:
+        return [(kind, None, _channel_layout(layer_class, attrs))]
     return [(kind, None, {})]
 
 
+def _batch_norm_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    axis = attrs.get("axis", -1)
+    if isinstance(axis, (list, tuple)):
+        axis = list(axis)
+    batch_norm_attrs = {"axis": axis, **_training(attrs)}
+    for name in ("momentum", "trainable"):
+        if name in attrs:
+            batch_norm_attrs[name] = attrs[name]
+    return batch_norm_attrs
+
+
+def _training(attrs: Mapping[str, Any], noise: bool = False) -> dict[str, Any]:
+    """The hard-coded `training=` of the call, and the nested model call
+    that set it when it came from an enclosing model.
+
+    Keras records `training=False` for every noise layer call (the default
+    of their `call`), so for noise only `training=True` was written by hand.
+    """
+    if attrs.get("training") is None or (noise and not attrs["training"]):
+        return {}
+    found = {"training": bool(attrs["training"])}
+    if attrs.get("training_call"):
+        found["training_call"] = attrs["training_call"]
+    return found
+
+
+_SPATIAL_DIMENSIONS = re.compile(r"([123])D")
+
+
+def _channel_layout(layer_class: str, attrs: Mapping[str, Any]) -> dict[str, int]:
+    """Rank and channel axis of the output of a layer with a `data_format`.
+
+    Convolutions, poolings, paddings, croppings and upsamplings over 1, 2 or
+    3 spatial dimensions: their output has rank dimensions + 2, and the
+    channels at axis 1 (channels_first) or last (channels_last).
+    """
+    data_format = attrs.get("data_format")
+    found = _SPATIAL_DIMENSIONS.search(layer_class)
+    if data_format not in ("channels_first", "channels_last") or found is None:
+        return {}
+    rank = int(found.group(1)) + 2
+    return {
+        "rank": rank,
+        "channel_axis": 1 if data_format == "channels_first" else rank - 1,
+    }
+
+
 def _expand_fused(attrs: Mapping[str, Any]) -> list[Part]:
-    parts: list[Part] = [(BATCH_NORM, "batch-norm", {"axis": attrs.get("axis", -1)})]
+    parts: list[Part] = [(BATCH_NORM, "batch-norm", _batch_norm_attrs(attrs))]
     activation = canonical_activation(attrs.get("activation"))
     if activation is not None:
         parts.append((ACTIVATION, "activation", {"activation": activation}))
     noise = noise_pattern(FUSED_CLASS, attrs)
     if noise is not None:
-        parts.append((NOISE, "noise", {"noise": noise[0], "rate": noise[1]}))
+        noise_attrs = {
+            "noise": noise[0],
+            "rate": noise[1],
+            **_training(attrs, noise=True),
+        }
+        parts.append((NOISE, "noise", noise_attrs))
     return parts
 
 
@@ -349,4 +428,23 @@ LAYER_ATTRIBUTE_NAMES = (
     "threshold",
     "alpha",
     "data_format",
+    "momentum",
+    "trainable",
 )
+
+# Call arguments `expand` reads, from the call (a Functional node's kwargs)
+# rather than from the layer: `training=True` / `False` hard-coded in a graph.
+CALL_ARGUMENT_NAMES = ("training",)
+
+
+def call_attributes(call: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """Hard-coded call arguments as settings for `expand`.
+
+    `call` holds the arguments found and `"call"`, the path of the call that
+    set them; when that is an enclosing model call rather than the layer's
+    own, `training_call` names it.
+    """
+    attrs = {name: call[name] for name in CALL_ARGUMENT_NAMES if name in call}
+    if attrs and call.get("call") != path:
+        attrs["training_call"] = call["call"]
+    return attrs

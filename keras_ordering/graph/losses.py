@@ -44,3 +44,23 @@ def losses_per_output(
         facts = [_loss_facts(entry) for entry in loss]
         return (facts + [None] * count)[:count]
     return [_loss_facts(loss)] * count
+
+
+# What each cross-entropy expects of y_pred, by function and class name:
+# "categorical": one probability distribution per sample over the last axis;
+# "binary": an independent probability per unit.
+_CATEGORICAL = """categorical_crossentropy sparse_categorical_crossentropy
+categorical_focal_crossentropy CategoricalCrossentropy
+SparseCategoricalCrossentropy CategoricalFocalCrossentropy"""
+_BINARY = """binary_crossentropy binary_focal_crossentropy BinaryCrossentropy
+BinaryFocalCrossentropy"""
+LOSS_FAMILIES: dict[str, str] = {
+    **dict.fromkeys(_CATEGORICAL.split(), "categorical"),
+    **dict.fromkeys(_BINARY.split(), "binary"),
+}
+
+
+def loss_family(name: Any) -> str | None:
+    """`"categorical"` or `"binary"` for a cross-entropy loss name (as
+    `losses_per_output` reports it), None for any other loss."""
+    return LOSS_FAMILIES.get(name) if isinstance(name, str) else None

@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LayerSpec = tuple[str, Mapping[str, Any]]
-# (class name, constructor arguments including "name", names of its inputs)
-NodeSpec = tuple[str, Mapping[str, Any], Sequence[str]]
+# (class name, constructor arguments including "name", names of its inputs),
+# optionally followed by call arguments such as {"training": True}.
+NodeSpec = (
+    tuple[str, Mapping[str, Any], Sequence[str]]
+    | tuple[str, Mapping[str, Any], Sequence[str], Mapping[str, Any]]
+)
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,12 @@ class Example:
                 name: keras.Input(shape, name=name)
                 for name, shape in self.inputs.items()
             }
-            for class_name, kwargs, input_names in self.nodes:
+            for class_name, kwargs, input_names, *call in self.nodes:
                 arguments = [tensors[name] for name in input_names]
                 layer = _layer(class_name, kwargs)
                 tensors[kwargs["name"]] = layer(
-                    arguments if len(arguments) > 1 else arguments[0]
+                    arguments if len(arguments) > 1 else arguments[0],
+                    **(call[0] if call else {}),
                 )
             model = keras.Model(
                 [tensors[name] for name in self.inputs],
@@ -84,10 +89,12 @@ class Example:
             lines = [
                 f"{name} = keras.Input({shape})" for name, shape in self.inputs.items()
             ]
-            for class_name, kwargs, input_names in self.nodes:
+            for class_name, kwargs, input_names, *call in self.nodes:
                 arguments = ", ".join(input_names)
                 if len(input_names) > 1:
                     arguments = f"[{arguments}]"
+                for key, value in (call[0] if call else {}).items():
+                    arguments += f", {key}={value!r}"
                 lines.append(
                     f"{kwargs['name']} = {_call(class_name, kwargs)}({arguments})"
                 )

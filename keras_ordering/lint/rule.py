@@ -50,6 +50,8 @@ class Rule:
         VALID / INVALID: example models with no / at least one finding.
         autofix_priority: rules with an `autofix` are tried in (priority,
             code) order within a `fix_model` round; lower goes first.
+        autofix_on_request: the fix guesses intent, so `fix_model` applies it
+            only when `select=` names the rule by code or name.
     """
 
     code: ClassVar[str]
@@ -64,6 +66,7 @@ class Rule:
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
     autofix_priority: ClassVar[int] = 0
+    autofix_on_request: ClassVar[bool] = False
 
     @classmethod
     def docs(cls) -> str:
@@ -124,6 +127,13 @@ class Rule:
             (reported to the user as a change left undone).
         """
         raise NotImplementedError(f"{cls.code} has no automatic fix")
+
+    @classmethod
+    def autofix_layers(cls, finding: Finding) -> tuple[str, ...]:
+        """The layers `autofix` rewrites; `fix_model` checks they form a
+        linear chain. All of the finding's layers by default; a rule that
+        changes one layer's settings names only that one."""
+        return finding.layers
 
     @classmethod
     def has_autofix(cls) -> bool:

@@ -11,7 +11,13 @@ from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 from ..lint.api import lint_model
 from ..lint.finding import Finding
-from ..lint.registry import Selectors, fixable_codes, fixable_rules, resolve
+from ..lint.registry import (
+    Selectors,
+    fixable_codes,
+    fixable_rules,
+    get_rule,
+    resolve,
+)
 from ..lint.rule import Rule
 from ._clone import check_rewritable, nested_rewriter, rebuild
 from ._plan import RewritePlan
@@ -59,6 +65,20 @@ def fix_model(
     are left and reported. Nested Sequential and Functional models are fixed
     recursively. A compiled model comes back compiled with the same
     configuration (optimizer state is not carried over).
+
+    These change what the model computes; the change list says so and that
+    retraining is needed:
+
+    - KO111 batchnorm-axis-mismatch: the BN axis becomes the channel axis;
+      its weights are re-initialised when their size changes.
+    - KO112 batchnorm-momentum-inverted: momentum m becomes 1 - m (0 becomes
+      0.99); the moving statistics are kept.
+    - KO113 dropout-rate-as-keep-probability: the rate becomes 1 - rate, only
+      when `select` names the rule, since it guesses intent.
+    - KO130 training-argument-overridden: a BN called with `training=False`
+      is frozen (`trainable=False`, so gamma and beta stop training too);
+      Monte-Carlo dropout becomes `keras_ordering.layers.MonteCarloDropout`.
+      A nested model called with `training=False` is left and reported.
 
     Args:
         model: a built Sequential or Functional model.
@@ -145,7 +165,13 @@ def _rewrite(
     selected = [rule.code for rule in resolve(select, None, None, convention)]
     fixers = {rule.code: rule for rule in fixable_rules()}
     order = list(fixers)
-    fixable = [code for code in order if code in selected]
+    requested = _named_exactly(select)
+    fixable = [
+        code
+        for code in order
+        if code in selected
+        and (not fixers[code].autofix_on_request or code in requested)
+    ]
     changes: list[Change] = []
     reasons: dict[FindingKey, str] = {}
     origins: dict[str, str] = {}
@@ -248,17 +274,21 @@ def _left(
     convention: str,
 ) -> list[Change]:
     """A change left undone for each finding of the fixed model, with why."""
-    fixable = set(fixable_codes())
+    fixers = {rule.code: rule for rule in fixable_rules()}
     selected = {rule.code for rule in resolve(select, None, None, convention)}
+    requested = _named_exactly(select)
     result = []
     for finding in remaining:
         reason = reasons.get(_key(finding))
         if reason is None:
             reason = (
                 "no automatic fix for this rule"
-                if finding.code not in fixable
+                if finding.code not in fixers
                 else "not selected for fixing"
                 if finding.code not in selected
+                else f"fixed only on request: select={finding.code!r}"
+                if fixers[finding.code].autofix_on_request
+                and finding.code not in requested
                 else "left by the rewrite"
             )
         result.append(
@@ -270,6 +300,20 @@ def _left(
             )
         )
     return result
+
+
+def _named_exactly(select: Selectors) -> set[str]:
+    """Codes of the rules `select` names by exact code or name."""
+    if select is None:
+        return set()
+    names = [select] if isinstance(select, str) else list(select)
+    codes = set()
+    for name in names:
+        try:
+            codes.add(get_rule(name).code)
+        except ValueError:
+            continue  # A prefix or ALL: not a request for one rule.
+    return codes
 
 
 def _keep(model: keras.Model) -> keras.Model:
@@ -285,10 +329,17 @@ def _fix(
     plan: RewritePlan,
 ) -> str | None:
     """Adds the finding's rewrite to the plan; returns why not, if it can't."""
-    if any("/" in layer for layer in finding.layers):
+    layers = rule.autofix_layers(finding)
+    if any("/" in layer for layer in layers):
         return "the path crosses a nested model's boundary"
-    if not graph.is_linear_chain(finding.layers):
+    heads, _ = graph.heads_and_tails()
+    if any(layer not in heads for layer in layers):
+        return "it names a nested model call: change the layers inside it"
+    if not graph.is_linear_chain(layers):
         return "the path branches, merges or goes through a shared layer"
-    if not plan.claim(finding.layers):
+    if not plan.claim(layers):
         return None  # Another rewrite of this round owns a layer; next round.
-    return rule.autofix(finding, graph, model, plan)
+    reason = rule.autofix(finding, graph, model, plan)
+    if reason is not None:
+        plan.touched -= set(layers)  # Left undone: free for another rule.
+    return reason

@@ -28,9 +28,14 @@ CATALOGUE = {
     "KO108": ("consecutive-dropout", "info", True),
     "KO109": ("consecutive-batchnorm", "warning", True),
     "KO110": ("dropout-after-output", "warning", True),
+    "KO111": ("batchnorm-axis-mismatch", "warning", True),
+    "KO112": ("batchnorm-momentum-inverted", "warning", True),
+    "KO113": ("dropout-rate-as-keep-probability", "warning", True),
     "KO120": ("dropout-feeds-batchnorm", "info", False),
+    "KO130": ("training-argument-overridden", "warning", True),
     "KO201": ("softmax-on-single-unit", "error", True),
     "KO202": ("softmax-with-logits-loss", "error", True),
+    "KO203": ("activation-loss-mismatch", "error", True),
 }
 RULES = all_rules()
 EXAMPLES = [

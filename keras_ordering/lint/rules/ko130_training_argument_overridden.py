@@ -1,0 +1,277 @@
+"""KO130 training-argument-overridden."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from ...graph import kinds
+from ...graph.graph import Graph
+from ...graph.node import Node
+from ..example import Example
+from ..finding import Finding
+from ..path_pattern import PathPattern
+from ..patterns import LayerPattern
+from ..rule import Rule
+
+if TYPE_CHECKING:
+    from ...rewrite._plan import RewritePlan
+
+# Keras noise classes MonteCarloDropout replaces, with its `dropout=` kind.
+_MONTE_CARLO_KINDS = {
+    **dict.fromkeys(("Dropout",), "standard"),
+    **dict.fromkeys(
+        ("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"), "spatial"
+    ),
+    "GaussianDropout": "gaussian",
+}
+
+
+def is_monte_carlo_noise(node: Node) -> bool:
+    """A noise layer (or BNActDropout's noise) called with `training=True`."""
+    return node.kind == kinds.NOISE and node.attrs.get("training") is True
+
+
+def is_pinned_trainable_batch_norm(node: Node) -> bool:
+    """A trainable BN called with `training=False`, itself or by an enclosing
+    model call. A frozen BN (`trainable=False`) already runs in inference."""
+    return (
+        node.kind == kinds.BATCH_NORM
+        and node.attrs.get("training") is False
+        and node.attrs.get("trainable", True) is not False
+    )
+
+
+def _overridden(node: Node) -> bool:
+    return is_monte_carlo_noise(node) or is_pinned_trainable_batch_norm(node)
+
+
+class TrainingArgumentOverridden(Rule):
+    """## What it does
+    Finds a layer or nested model called with a hard-coded `training=`
+    inside a Functional graph, where Keras replaces it. Two faces:
+
+    - Monte-Carlo dropout: `Dropout(...)(x, training=True)` (any noise
+      layer, or the noise of `BNActDropout`);
+    - fine-tuning: `BatchNormalization()(x, training=False)`, or
+      `base_model(x, training=False)` around a model with a trainable BN.
+      A BN frozen with `trainable=False` is not reported.
+
+    ## Why is this bad?
+    `fit`, `evaluate` and `predict` pass their own `training` flag to every
+    layer of a Functional graph, replacing the value written when the graph
+    was built (verified on Keras 3.15.1 with TensorFlow 2.21, JAX 0.10.2
+    and torch 2.13; `tests/lint/test_keras_training_flag_facts.py` checks it
+    on every backend):
+
+    - with `training=True` on dropout, `predict` and `evaluate` run with the
+      noise off: Monte-Carlo samples are all the same deterministic answer,
+      and the uncertainty estimate collapses to zero. Only a direct
+      `model(x)` call keeps the noise;
+    - with `training=False` on BN, `fit` still runs BN in training mode once
+      its layers are trainable: it normalizes with batch statistics and
+      updates its moving mean and variance, which is what the hard-coded
+      flag was meant to prevent when fine-tuning a pretrained model. Only
+      `trainable=False` keeps a BN in inference mode in Keras 3.
+
+    ## Example
+    ```python
+    x = keras.layers.Dropout(0.5)(x, training=True)  # Monte-Carlo dropout
+    features = base_model(inputs, training=False)  # then base_model.trainable = True
+    ```
+
+    ## Use instead
+    ```python
+    x = keras_ordering.layers.MonteCarloDropout(0.5)(x)  # noise on in predict
+    for layer in base_model.layers:  # BN in inference mode in fit
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
+    ```
+
+    ## References
+    - Keras transfer-learning guide, "Fine-tuning": BatchNormalization
+      layers and `trainable=False`.
+    - Gal & Ghahramani (2016), "Dropout as a Bayesian Approximation",
+      arXiv:1506.02142.
+    - Bug reports: keras-team/keras#9412 and rstudio/keras3#358
+      (Monte-Carlo dropout with `training=True`); keras-team/keras#20285
+      (`training=False` on the base model of the transfer-learning guide).
+    """
+
+    code = "KO130"
+    name = "training-argument-overridden"
+    severity = "warning"
+    pattern = PathPattern(start=LayerPattern({"noise", "batch-norm"}, _overridden))
+    fix = (
+        "Use keras_ordering.layers.MonteCarloDropout for noise that stays on; "
+        "freeze a BN with trainable=False."
+    )
+    reference = "https://keras.io/guides/transfer_learning/"
+
+    @classmethod
+    def check(cls, graph: Graph) -> Iterator[Finding]:
+        # One finding per call site: a nested model call with training=False
+        # is one mistake, however many BNs it holds.
+        by_call: dict[tuple[str, bool], list[Node]] = {}
+        for (index,) in cls.pattern.matches(graph):
+            node = graph.nodes[index]
+            call = node.attrs.get("training_call") or node.path
+            by_call.setdefault((call, node.attrs["training"]), []).append(node)
+        for (call, training), nodes in by_call.items():
+            yield Finding(
+                code=cls.code,
+                name=cls.name,
+                severity=cls.severity,
+                message=cls.describe_call(call, training, nodes),
+                layers=(call,),
+                fix=cls.fix,
+                reference=cls.reference,
+            )
+
+    @classmethod
+    def describe_call(cls, call: str, training: bool, nodes: list[Node]) -> str:
+        nested = nodes[0].attrs.get("training_call") is not None
+        if training:
+            subject = (
+                f"Model '{call}' is called with training=True around "
+                f"{_count(nodes, 'noise layer')}"
+                if nested
+                else f"{nodes[0].describe()} is called with training=True"
+            )
+            return (
+                f"{subject}, but predict and evaluate replace that flag: the "
+                "noise is off there, so Monte-Carlo samples are identical and "
+                "the uncertainty collapses. Use MonteCarloDropout, which stays "
+                "on whatever flag Keras passes."
+            )
+        subject = (
+            f"Model '{call}' is called with training=False around "
+            f"{_count(nodes, 'trainable BatchNormalization')}"
+            if nested
+            else f"{nodes[0].describe()} is called with training=False"
+        )
+        return (
+            f"{subject}, but fit replaces that flag: BN normalizes with batch "
+            "statistics and updates its moving mean and variance. Set "
+            "trainable=False on the BN to keep it in inference mode."
+        )
+
+    @classmethod
+    def message(cls, nodes: list[Node]) -> str:
+        raise NotImplementedError("KO130 builds its messages in `check`.")
+
+    @classmethod
+    def autofix(
+        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+    ) -> str | None:
+        """Monte-Carlo noise becomes `MonteCarloDropout`; a BN called with
+        `training=False` is frozen (`trainable=False`)."""
+        (name,) = finding.layers
+        node = graph.head(name)
+        if node.part is not None:
+            return "the layer is a BNActDropout: change its call by hand"
+        layer = model.get_layer(name)
+        if node.kind == kinds.BATCH_NORM:
+            plan.config.setdefault(name, {})["trainable"] = False
+            plan.record(
+                cls.code,
+                f"froze '{name}' (trainable=False): it now stays in inference "
+                "mode in fit, as training=False meant; its gamma and beta stop "
+                "training too, so fine-tuning results change; retrain",
+                finding.layers,
+            )
+            return None
+        kind = _MONTE_CARLO_KINDS.get(node.layer_class)
+        if kind is None:
+            return f"MonteCarloDropout has no {node.layer_class} kind"
+        try:
+            layers = importlib.import_module("keras_ordering.layers")
+            monte_carlo_dropout = layers.MonteCarloDropout
+        except (ImportError, AttributeError):
+            return "keras_ordering.layers.MonteCarloDropout is not available"
+        arguments = {"dropout": kind, "seed": getattr(layer, "seed", None)}
+        if kind == "standard" and getattr(layer, "noise_shape", None) is not None:
+            arguments["noise_shape"] = tuple(layer.noise_shape)
+        plan.replace[name] = lambda: monte_carlo_dropout(
+            float(layer.rate), name=name, **arguments
+        )
+        plan.record(
+            cls.code,
+            f"replaced '{name}' with MonteCarloDropout: predict and evaluate "
+            "now draw the noise too, so inference is random as Monte-Carlo "
+            "dropout intends (no weights change)",
+            finding.layers,
+        )
+        return None
+
+    VALID = (
+        Example(
+            title="dropout with the flag Keras passes",
+            inputs={"features": (16,)},
+            nodes=(
+                ("Dense", {"units": 8, "name": "dense"}, ["features"]),
+                ("Dropout", {"rate": 0.5, "name": "dropout"}, ["dense"]),
+            ),
+            outputs=("dropout",),
+        ),
+        Example(
+            title="a frozen BN called with training=False",
+            inputs={"features": (16,)},
+            nodes=(
+                (
+                    "BatchNormalization",
+                    {"trainable": False, "name": "bn"},
+                    ["features"],
+                    {"training": False},
+                ),
+            ),
+            outputs=("bn",),
+        ),
+    )
+    INVALID = (
+        Example(
+            title="Monte-Carlo dropout with training=True",
+            inputs={"features": (16,)},
+            nodes=(
+                ("Dense", {"units": 8, "name": "dense"}, ["features"]),
+                (
+                    "Dropout",
+                    {"rate": 0.5, "name": "mc_dropout"},
+                    ["dense"],
+                    {"training": True},
+                ),
+            ),
+            outputs=("mc_dropout",),
+            expect=("mc_dropout",),
+            # The fix needs keras_ordering.layers.MonteCarloDropout, which is
+            # not in this tree yet (tests/rewrite/test_fix_catalogue_v2.py).
+            fixable=False,
+        ),
+        Example(
+            title="a trainable BN called with training=False",
+            inputs={"features": (16,)},
+            nodes=(
+                (
+                    "Dense",
+                    {"units": 8, "use_bias": False, "name": "dense"},
+                    ["features"],
+                ),
+                (
+                    "BatchNormalization",
+                    {"name": "bn"},
+                    ["dense"],
+                    {"training": False},
+                ),
+            ),
+            outputs=("bn",),
+            expect=("bn",),
+        ),
+    )
+
+
+def _count(nodes: list[Node], what: str) -> str:
+    names = ", ".join(f"'{node.path}'" for node in nodes[:3])
+    more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+    plural = "s" if len(nodes) > 1 else ""
+    return f"{len(nodes)} {what}{plural} ({names}{more})"

@@ -101,7 +101,7 @@ def fix_model(
     seen_keys = {_key(finding) for finding in seen}
     seen_anchors = {_anchor(_key(finding)) for finding in seen}
     refused: dict[FindingKey, str] = {}
-    for _ in range(MAX_ATTEMPTS):
+    while True:  # Each pass refuses at least one more rewrite, or stops.
         fixed, changes, reasons, origins = _rewrite(model, select, convention, refused)
         remaining = list(lint_model(fixed, select=select, convention=convention))
         added = [f for f in remaining if _anchor(_key(f, origins)) not in seen_anchors]
@@ -129,7 +129,6 @@ def fix_model(
 
 
 FindingKey = tuple[str, tuple[str, ...]]
-MAX_ATTEMPTS = 5
 
 
 def _key(finding: Finding, origins: dict[str, str] | None = None) -> FindingKey:
@@ -210,13 +209,18 @@ def _rewrite(
 def _culprits(
     changes: list[Change], added: list[Finding], refused: dict[FindingKey, str]
 ) -> list[Change]:
-    """The applied rewrites that touch the layers of findings they added."""
+    """The applied rewrites that touch the layers of findings they added.
+
+    A nested model's own rewrites are answered by its own `fix_model` run,
+    so they are never refused from outside.
+    """
     touched = {layer for finding in added for layer in finding.layers}
     return [
         change
         for change in changes
         if change.applied
         and (change.code, change.layers) not in refused
+        and not any("/" in layer for layer in change.layers)
         and touched.intersection(change.layers)
     ]
 

@@ -118,8 +118,7 @@ def _hooks() -> list:
     return [
         finder
         for finder in sys.meta_path
-        if isinstance(finder, _lazy._KerasImportHook)
-        and finder.target == "fake_keras_ko"
+        if getattr(finder, "target", None) == "fake_keras_ko"
     ]
 
 

@@ -119,7 +119,8 @@ class _RegisteringLoader(importlib.abc.Loader):
         self.modules = modules
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> Any:
-        return self.loader.create_module(spec)
+        create = getattr(self.loader, "create_module", None)
+        return None if create is None else create(spec)  # None: the default.
 
     def exec_module(self, module: ModuleType) -> None:
         # Keras and tools reading `__loader__` see its own loader from now on.

@@ -110,12 +110,16 @@ def stand_in(tmp_path, monkeypatch):
     sys.meta_path[:] = [
         finder
         for finder in sys.meta_path
-        if not isinstance(finder, _lazy._KerasImportHook)
+        if getattr(finder, "target", None) != "fake_keras_ko"
     ]
 
 
 def _hooks() -> list:
-    return [f for f in sys.meta_path if isinstance(f, _lazy._KerasImportHook)]
+    return [
+        finder
+        for finder in sys.meta_path
+        if getattr(finder, "target", None) == "fake_keras_ko"
+    ]
 
 
 def test_hook_registers_right_after_the_import_and_leaves(stand_in):

@@ -117,6 +117,26 @@ def test_gamma_and_beta_stop_training_too_and_already_frozen_layers_are_skipped(
     assert freeze_batchnorm(model) == []
 
 
+class Stack(keras.layers.Layer):
+    """A custom layer holding BNs in a list and in a dict."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.norms = [keras.layers.BatchNormalization(name=n) for n in "ab"]
+        self.by_name = {"last": keras.layers.BatchNormalization(name="c")}
+
+    def call(self, inputs, training=None):
+        for norm in self.norms:
+            inputs = norm(inputs, training=training)
+        return self.by_name["last"](inputs, training=training)
+
+
+def test_layers_held_in_lists_and_dicts_are_frozen():
+    stack = Stack()
+    stack(np.ones((2, 3), "float32"))
+    assert [layer.name for layer in freeze_batchnorm(stack)] == ["a", "b", "c"]
+
+
 def test_wrappers_and_a_bare_layer():
     wrapped = keras.layers.TimeDistributed(keras.layers.BatchNormalization())
     inputs = keras.Input((3, 4))

@@ -47,6 +47,8 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from ..graph.activations import names_with
+
 try:  # TensorFlow-private: XLA context detection has no public API.
     from tensorflow.python.framework import ops as tf_ops
     from tensorflow.python.ops import control_flow_util
@@ -58,9 +60,14 @@ else:
 LEVELS = 256  # Random byte values; the keep probability is a multiple of 1/256.
 _FAST_DTYPES = frozenset({"float32", "float16", "bfloat16"})
 # Activations f with f(k*x) = k*f(x) for k >= 0: the dropout scale folds into BN.
+# Keras' own functions of the positively homogeneous activations (the facts
+# table says which), and the identity: the dropout scaling folds into them.
 _HOMOGENEOUS = (
-    keras.activations.relu,
-    keras.activations.leaky_relu,
+    *(
+        function
+        for name in sorted(names_with(positively_homogeneous=True))
+        if (function := getattr(keras.activations, name, None)) is not None
+    ),
     keras.activations.linear,
 )
 _warned_unavailable = False

@@ -194,8 +194,6 @@ class BNActDropout(keras.layers.Layer):
                 "noise_shape; use fused=None to choose automatically."
             )
         self.fused = fused
-        # Read by rewrite/fuse.py only; the fast path takes `activation` itself.
-        self._activation_name = getattr(self.activation, "__name__", None)
 
         self.supports_masking = True
         # Like keras.layers.Dropout: no seed state unless noise is drawn.

@@ -1,4 +1,4 @@
-"""Model rewrites: `fix_model`, `fuse_model`, `unfuse_model`.
+"""Model rewrites: `fix_model`, `fuse_model`, `unfuse_model`, `freeze_batchnorm`.
 
 They share `graph.kinds` with the linter, so a rewrite and the rule it fixes
 agree on what each layer is. Names resolve lazily; using them imports keras.
@@ -15,6 +15,7 @@ __getattr__, __dir__, __all__ = attach(
     {
         "Change": ".change",
         "fix_model": ".fix",
+        "freeze_batchnorm": ".freeze",
         "fuse_model": ".fuse",
         "unfuse_model": ".fuse",
     },
@@ -23,4 +24,5 @@ __getattr__, __dir__, __all__ = attach(
 if TYPE_CHECKING:
     from .change import Change  # noqa: F401
     from .fix import fix_model  # noqa: F401
+    from .freeze import freeze_batchnorm  # noqa: F401
     from .fuse import fuse_model, unfuse_model  # noqa: F401

@@ -12,11 +12,13 @@ import importlib.metadata
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 
 if sys.version_info >= (3, 11):
@@ -121,3 +123,53 @@ def test_static_lint_runs_with_only_the_hook_environment(model_files, tmp_path):
     )
     assert live.returncode != 0
     assert "not in the hook environment: keras" in live.stdout + live.stderr
+
+
+@pytest.mark.slow
+def test_pre_commit_installs_the_hook_without_keras_and_it_lints(model_files, tmp_path):
+    """The real thing: pre-commit installs the hook from a copy of this
+    repository (needs pre-commit and a package index)."""
+    pytest.importorskip("pre_commit")
+    hook_repo = tmp_path / "hook_repo"
+    hook_repo.mkdir()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        if (ROOT / name).is_file():
+            (hook_repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, hook_repo / name)
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy2(model_files["warning"], project / "warning.keras")
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: v0.0.0\n"
+        "    hooks:\n      - id: keras-ordering\n"
+    )
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    for repo in (hook_repo, project):
+        subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+        subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "hook"], cwd=hook_repo, check=True)
+    subprocess.run([*git, "tag", "v0.0.0"], cwd=hook_repo, check=True)
+    cache = tmp_path / "cache"
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PRE_COMMIT_HOME": str(cache)},
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "KO101" in result.stdout, result.stdout
+    (site_packages,) = cache.glob("repo*/py_env-*/lib/python*/site-packages")
+    installed = {path.name.lower() for path in site_packages.iterdir()}
+    assert "keras_ordering" in installed
+    assert "keras" not in installed
+    assert not any(
+        name.startswith(("optree", "rich", "ml_dtypes")) for name in installed
+    )

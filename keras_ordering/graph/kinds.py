@@ -66,9 +66,14 @@ AFFINE_WEIGHT_CLASSES = frozenset(
 # ordering it is transparent like a shape-only layer, yet it is random in
 # training.
 MOMENT_KEEPING_NOISE_CLASSES = frozenset({"AlphaDropout"})
+# Noise drawn in inference as in training (Monte-Carlo dropout): BN learns
+# the statistics it meets at inference, and nothing shifts between the two
+# modes, so for ordering it is transparent too.
+ALWAYS_ON_NOISE_CLASSES = frozenset({"MonteCarloDropout"})
+TRANSPARENT_NOISE_CLASSES = MOMENT_KEEPING_NOISE_CLASSES | ALWAYS_ON_NOISE_CLASSES
 
 # Shape-only layers that keep the size of the last axis (channels-last data).
-LAST_AXIS_KEEPING_SHAPE_CLASSES = MOMENT_KEEPING_NOISE_CLASSES | frozenset(
+LAST_AXIS_KEEPING_SHAPE_CLASSES = TRANSPARENT_NOISE_CLASSES | frozenset(
     _names(
         """RepeatVector Cropping1D Cropping2D Cropping3D ZeroPadding1D
     ZeroPadding2D ZeroPadding3D UpSampling1D UpSampling2D UpSampling3D Identity
@@ -126,7 +131,7 @@ SPATIAL_SHAPE_CLASSES = frozenset(
 )
 # Shape-kind layers whose output has exactly the shape of their input, so the
 # channel axis stays where it was.
-SAME_SHAPE_CLASSES = MOMENT_KEEPING_NOISE_CLASSES | frozenset(
+SAME_SHAPE_CLASSES = TRANSPARENT_NOISE_CLASSES | frozenset(
     _names("Identity Masking ActivityRegularization Activation")
 )
 

@@ -205,8 +205,9 @@ class BNActDropout(keras.layers.Layer):
         self.beta: Any = None
         self.moving_mean: Any = None
         self.moving_variance: Any = None
-        self._channel_axis: int | None = None
-        self._reduction_axes: list[int] | None = None
+        # Set by build() from `axis` and the input rank.
+        self._channel_axis: int = -1
+        self._reduction_axes: list[int] = []
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         rank = len(input_shape)

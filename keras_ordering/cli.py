@@ -494,12 +494,9 @@ def _check_packages(path: Path) -> None:
     """Refuses plainly when a module the file names is not installed."""
     import importlib.util
 
-    from .graph.model_files import ModelFileError, read_model_file
+    from .graph.model_files import read_model_file
 
-    try:
-        config, _ = read_model_file(path)
-    except ModelFileError as error:
-        raise _UsageError(str(error)) from None
+    config, _ = read_model_file(path)  # ModelFileError: the caller reports it.
     missing = set()
     with _without_current_directory():
         for package in sorted(_packages_named(config)):
@@ -548,7 +545,12 @@ def _rewrite(arguments: argparse.Namespace, out: TextIO) -> int:
     source, target = Path(arguments.source), Path(arguments.target)
     _check_target(target)
     options = _options(arguments) if command == "fix" else {}
-    model = _load_safely(source)
+    from .graph.model_files import ModelFileError
+
+    try:
+        model = _load_safely(source)
+    except ModelFileError as error:
+        raise _UsageError(str(error)) from None
     from .rewrite import fix_model, fuse_model, unfuse_model
 
     fail_on = options.pop("fail_on", "warning")
@@ -732,6 +734,16 @@ def _lint(arguments: argparse.Namespace, out: TextIO) -> int:
             except _UsageError as error:
                 errors.append((str(file), str(error).removeprefix(f"{file}: ")))
                 continue
+            except Exception as error:
+                # A bug in a reader or a rule must not hide the other files.
+                errors.append(
+                    (
+                        str(file),
+                        f"internal error ({type(error).__name__}: "
+                        f"{_first_line(str(error))}); please report it",
+                    )
+                )
+                continue
             reports.append((str(file), report))
             linted += 1
         if path.is_dir() and not linted and not _has_error_under(errors, path):
@@ -777,7 +789,12 @@ def _lint_loaded(path: Path, options: dict[str, Any]) -> Any:
     model = _load_safely(path)
     from .lint.api import lint_model
 
-    return lint_model(model, **options)
+    try:
+        return lint_model(model, **options)
+    except (ValueError, TypeError) as error:
+        raise _UsageError(
+            f"{path}: cannot lint the loaded model ({_first_line(str(error))})"
+        ) from None
 
 
 def _write(

@@ -27,7 +27,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from absl import app
 from absl.flags import argparse_flags
@@ -65,7 +65,7 @@ class _Parser(argparse_flags.ArgumentParser):
             "-h", "--help", action="help", help="show this help message and exit"
         )
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise _UsageError(" ".join(message.split()))
 
 
@@ -187,7 +187,7 @@ def build_parser() -> tuple[
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", title="commands"
     )
-    parsers = {}
+    parsers: dict[str, argparse.ArgumentParser] = {}
 
     lint = commands.add_parser(
         "lint",
@@ -752,10 +752,10 @@ def _lint(arguments: argparse.Namespace, out: TextIO) -> int:
             )
     _write(arguments, reports, errors, out)
     if arguments.verbose and not arguments.quiet:
-        for file, why in skipped:
-            print(f"{PROGRAM}: skipped {file}: {why}", file=sys.stderr)
-    for file, problem in errors:
-        _error(f"{file}: {problem}")
+        for name, why in skipped:
+            print(f"{PROGRAM}: skipped {name}: {why}", file=sys.stderr)
+    for name, problem in errors:
+        _error(f"{name}: {problem}")
     if errors:
         return 2
     failing = any(report.at_or_above(fail_on) for _, report in reports)

@@ -750,7 +750,7 @@ def _lint(arguments: argparse.Namespace, out: TextIO) -> int:
             errors.append(
                 (raw, "directory with no model files (.keras, .h5, .hdf5, .json)")
             )
-    _write(arguments, reports, errors, out)
+    _write(arguments, reports, errors, len(skipped), out)
     if arguments.verbose and not arguments.quiet:
         for name, why in skipped:
             print(f"{PROGRAM}: skipped {name}: {why}", file=sys.stderr)
@@ -801,6 +801,7 @@ def _write(
     arguments: argparse.Namespace,
     reports: list[tuple[str, Any]],
     errors: list[tuple[str, str]],
+    skipped: int,
     out: TextIO,
 ) -> None:
     format_name = arguments.output_format
@@ -819,10 +820,10 @@ def _write(
     elif format_name == "github":
         _write_github(reports, errors, out)
     else:
-        _write_text(reports, errors, arguments.quiet, out)
+        _write_text(reports, errors, skipped, arguments.quiet, out)
 
 
-def _write_text(reports, errors, quiet: bool, out: TextIO) -> None:
+def _write_text(reports, errors, skipped: int, quiet: bool, out: TextIO) -> None:
     total = dict.fromkeys(SEVERITIES, 0)
     for file, report in reports:
         if not quiet or len(report) or report.opaque_layers:
@@ -833,9 +834,10 @@ def _write_text(reports, errors, quiet: bool, out: TextIO) -> None:
         return
     counts = ", ".join(f"{n} {severity}" for severity, n in total.items())
     unreadable = f"; {len(errors)} could not be linted" if errors else ""
+    not_models = f"; {skipped} skipped (--verbose lists them)" if skipped else ""
     print(
         f"Found {sum(total.values())} finding(s) ({counts}) in {len(reports)} "
-        f"file(s){unreadable}.",
+        f"file(s){unreadable}{not_models}.",
         file=out,
     )
 

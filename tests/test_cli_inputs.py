@@ -232,7 +232,9 @@ def test_an_ordinary_repository_lints_cleanly(capsys, tmp_path):
     assert err == ""
     assert f"{root / 'models' / 'risky.json'}: Model 'm'" in out
     assert f"{root / 'unzipped_model' / 'config.json'}: Model 'm'" in out
-    assert "in 2 file(s)." in out
+    # Skipped: tsconfig, package, 2 weights, legacy weights, metadata, venv,
+    # node_modules, .git, ignored/, scratch.keras.
+    assert "in 2 file(s); 11 skipped (--verbose lists them)." in out
     code, _, err = run_cli(capsys, "lint", str(root), "--verbose")
     assert code == 1
     for path, why in [

@@ -27,7 +27,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from absl import app
 from absl.flags import argparse_flags
@@ -65,7 +65,7 @@ class _Parser(argparse_flags.ArgumentParser):
             "-h", "--help", action="help", help="show this help message and exit"
         )
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise _UsageError(" ".join(message.split()))
 
 
@@ -187,7 +187,7 @@ def build_parser() -> tuple[
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", title="commands"
     )
-    parsers = {}
+    parsers: dict[str, argparse.ArgumentParser] = {}
 
     lint = commands.add_parser(
         "lint",
@@ -494,12 +494,9 @@ def _check_packages(path: Path) -> None:
     """Refuses plainly when a module the file names is not installed."""
     import importlib.util
 
-    from .graph.model_files import ModelFileError, read_model_file
+    from .graph.model_files import read_model_file
 
-    try:
-        config, _ = read_model_file(path)
-    except ModelFileError as error:
-        raise _UsageError(str(error)) from None
+    config, _ = read_model_file(path)  # ModelFileError: the caller reports it.
     missing = set()
     with _without_current_directory():
         for package in sorted(_packages_named(config)):
@@ -548,7 +545,12 @@ def _rewrite(arguments: argparse.Namespace, out: TextIO) -> int:
     source, target = Path(arguments.source), Path(arguments.target)
     _check_target(target)
     options = _options(arguments) if command == "fix" else {}
-    model = _load_safely(source)
+    from .graph.model_files import ModelFileError
+
+    try:
+        model = _load_safely(source)
+    except ModelFileError as error:
+        raise _UsageError(str(error)) from None
     from .rewrite import fix_model, fuse_model, unfuse_model
 
     fail_on = options.pop("fail_on", "warning")
@@ -732,18 +734,28 @@ def _lint(arguments: argparse.Namespace, out: TextIO) -> int:
             except _UsageError as error:
                 errors.append((str(file), str(error).removeprefix(f"{file}: ")))
                 continue
+            except Exception as error:
+                # A bug in a reader or a rule must not hide the other files.
+                errors.append(
+                    (
+                        str(file),
+                        f"internal error ({type(error).__name__}: "
+                        f"{_first_line(str(error))}); please report it",
+                    )
+                )
+                continue
             reports.append((str(file), report))
             linted += 1
         if path.is_dir() and not linted and not _has_error_under(errors, path):
             errors.append(
                 (raw, "directory with no model files (.keras, .h5, .hdf5, .json)")
             )
-    _write(arguments, reports, errors, out)
+    _write(arguments, reports, errors, len(skipped), out)
     if arguments.verbose and not arguments.quiet:
-        for file, why in skipped:
-            print(f"{PROGRAM}: skipped {file}: {why}", file=sys.stderr)
-    for file, problem in errors:
-        _error(f"{file}: {problem}")
+        for name, why in skipped:
+            print(f"{PROGRAM}: skipped {name}: {why}", file=sys.stderr)
+    for name, problem in errors:
+        _error(f"{name}: {problem}")
     if errors:
         return 2
     failing = any(report.at_or_above(fail_on) for _, report in reports)
@@ -777,13 +789,19 @@ def _lint_loaded(path: Path, options: dict[str, Any]) -> Any:
     model = _load_safely(path)
     from .lint.api import lint_model
 
-    return lint_model(model, **options)
+    try:
+        return lint_model(model, **options)
+    except (ValueError, TypeError) as error:
+        raise _UsageError(
+            f"{path}: cannot lint the loaded model ({_first_line(str(error))})"
+        ) from None
 
 
 def _write(
     arguments: argparse.Namespace,
     reports: list[tuple[str, Any]],
     errors: list[tuple[str, str]],
+    skipped: int,
     out: TextIO,
 ) -> None:
     format_name = arguments.output_format
@@ -802,10 +820,10 @@ def _write(
     elif format_name == "github":
         _write_github(reports, errors, out)
     else:
-        _write_text(reports, errors, arguments.quiet, out)
+        _write_text(reports, errors, skipped, arguments.quiet, out)
 
 
-def _write_text(reports, errors, quiet: bool, out: TextIO) -> None:
+def _write_text(reports, errors, skipped: int, quiet: bool, out: TextIO) -> None:
     total = dict.fromkeys(SEVERITIES, 0)
     for file, report in reports:
         if not quiet or len(report) or report.opaque_layers:
@@ -816,9 +834,10 @@ def _write_text(reports, errors, quiet: bool, out: TextIO) -> None:
         return
     counts = ", ".join(f"{n} {severity}" for severity, n in total.items())
     unreadable = f"; {len(errors)} could not be linted" if errors else ""
+    not_models = f"; {skipped} skipped (--verbose lists them)" if skipped else ""
     print(
         f"Found {sum(total.values())} finding(s) ({counts}) in {len(reports)} "
-        f"file(s){unreadable}.",
+        f"file(s){unreadable}{not_models}.",
         file=out,
     )
 

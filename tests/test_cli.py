@@ -306,10 +306,13 @@ def test_lambda_code_in_a_file_is_never_executed(capsys, tmp_path):
 
 
 def _fails_if_decompressed(monkeypatch):
+    from keras_ordering.graph import model_files
+
     def refuse(*args, **kwargs):
         raise AssertionError("the archive was decompressed")
 
     monkeypatch.setattr(zipfile.ZipFile, "open", refuse)
+    monkeypatch.setattr(model_files, "_inflate_member", refuse)
 
 
 def test_zip_bombs_are_refused_before_decompression(capsys, tmp_path, monkeypatch):
@@ -409,6 +412,8 @@ def test_pre_commit_hook_lints_staged_model_files(model_files):
     pattern = re.compile(hook["files"])
     assert all(pattern.search(n) for n in ("a.keras", "dir/b.h5", "c.hdf5"))
     assert not any(pattern.search(n) for n in ("a.json", "a.keras.bak", "model.py"))
+    assert re.search(hook["exclude"], "m/model.weights.h5")
+    assert not re.search(hook["exclude"], "m/model.h5")
     # pre-commit runs `entry` with the staged file names appended.
     entry = shlex.split(hook["entry"])
     executable = str(Path(sys.executable).parent / entry[0])

@@ -232,7 +232,9 @@ def test_an_ordinary_repository_lints_cleanly(capsys, tmp_path):
     assert err == ""
     assert f"{root / 'models' / 'risky.json'}: Model 'm'" in out
     assert f"{root / 'unzipped_model' / 'config.json'}: Model 'm'" in out
-    assert "in 2 file(s)." in out
+    # Skipped: tsconfig, package, 2 weights, legacy weights, metadata, venv,
+    # node_modules, .git, ignored/, scratch.keras.
+    assert "in 2 file(s); 11 skipped (--verbose lists them)." in out
     code, _, err = run_cli(capsys, "lint", str(root), "--verbose")
     assert code == 1
     for path, why in [
@@ -486,3 +488,28 @@ def test_flags_may_follow_or_precede_paths(capsys, tmp_path):
     code, out, _ = run_cli(capsys, "lint", str(path), "--select", "KO110", str(clean))
     assert code == 1
     assert "in 2 file(s)" in out and "KO101" not in out
+
+
+def test_an_internal_error_on_one_file_never_hides_the_others(
+    capsys, tmp_path, monkeypatch
+):
+    from keras_ordering.lint import api
+
+    good = _write_json(tmp_path / "good.json", _dropout_bn_model())
+    buggy = _write_json(tmp_path / "buggy.json", _dropout_bn_model())
+    real_lint_file = api.lint_file
+
+    def lint_file(path, **options):
+        if Path(path).name == "buggy.json":
+            raise RuntimeError("a bug\nover two lines")
+        return real_lint_file(path, **options)
+
+    monkeypatch.setattr(api, "lint_file", lint_file)
+    code, out, err = run_cli(capsys, "lint", str(buggy), str(good))
+    assert code == 2
+    assert f"{good}: Model 'm': 1 finding" in out
+    _one_line_error(
+        err,
+        buggy,
+        "internal error (RuntimeError: a bug over two lines); please report it",
+    )

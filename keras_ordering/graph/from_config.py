@@ -92,9 +92,9 @@ def _graph_from_config(config: Mapping[str, Any], loss: Any) -> Graph:
     losses = losses_per_output(loss, output_names)
     for index, (producers, name) in enumerate(zip(outputs, output_names, strict=True)):
         attrs: dict[str, Any] = {"index": index}
-        output_loss = losses[index]
-        if output_loss is not None:
-            attrs.update(output_loss)
+        loss_facts = losses[index]
+        if loss_facts is not None:
+            attrs.update(loss_facts)
         graph.connect(
             producers, graph.add_node(kinds.OUTPUT, name, "Output", attrs=attrs)
         )
@@ -230,9 +230,9 @@ def _call_arguments_of(node: Any, path: str) -> dict[str, Any]:
 
 def config_attributes(layer: Mapping[str, Any]) -> dict[str, Any]:
     """The raw settings `kinds.expand` reads, taken from a layer config."""
-    config = layer.get("config")
-    if not isinstance(config, Mapping):
-        config = {}
+    config: Mapping[str, Any] = (
+        layer["config"] if isinstance(layer.get("config"), Mapping) else {}
+    )
     attributes = {
         name: config[name] for name in kinds.LAYER_ATTRIBUTE_NAMES if name in config
     }
@@ -293,12 +293,13 @@ class _ConfigBuilder:
         while ready:
             position = heapq.heappop(ready)
             layer, node_index, node = calls[position]
-            producers = [_lookup(tensors, ref) for ref in call_refs[position]]
-            if any(group is None for group in producers):
+            found = [_lookup(tensors, ref) for ref in call_refs[position]]
+            groups = [group for group in found if group is not None]
+            if len(groups) < len(found):
                 break  # It reads a tensor its producer never made.
             outputs = self.add_call(
                 layer,
-                [group or [] for group in producers],
+                groups,
                 prefix,
                 _shapes_of(node),
                 call=enclosing_call
@@ -452,9 +453,9 @@ def _input_last_dim(layers: Sequence[Mapping[str, Any]]) -> int | None:
 def _output_last_dim(layer: Mapping[str, Any], last_dim: int | None) -> int | None:
     """Size of the last axis after `layer`, when a config alone tells it."""
     class_name = str(layer.get("class_name"))
-    config = layer.get("config")
-    if not isinstance(config, Mapping):
-        config = {}
+    config: Mapping[str, Any] = (
+        layer["config"] if isinstance(layer.get("config"), Mapping) else {}
+    )
     if config.get("data_format") == "channels_first":
         return None
     if kinds.keeps_last_axis(class_name):

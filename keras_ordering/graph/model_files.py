@@ -253,10 +253,11 @@ def _bounded_inflate(
             if len(out) > limit:
                 break
         return out
+    decompressor: Any
     if method == zipfile.ZIP_LZMA:
         decompressor, chunks = _lzma_decompressor(path, member, chunks, limit)
     elif method == zipfile.ZIP_BZIP2:
-        decompressor: Any = bz2.BZ2Decompressor()
+        decompressor = bz2.BZ2Decompressor()
     else:
         decompressor = zlib.decompressobj(-15)
     for chunk in chunks:
@@ -509,9 +510,9 @@ def _skip_reason(
             return f"excluded by {pattern!r}"
     if not is_dir and path.name.lower().endswith(WEIGHTS_SUFFIXES):
         return "a Keras weights file, not a model"
-    pattern = ignore.match(path, is_dir)
-    if pattern:
-        return f"ignored by .gitignore pattern {pattern!r}"
+    ignored_by = ignore.match(path, is_dir)
+    if ignored_by:
+        return f"ignored by .gitignore pattern {ignored_by!r}"
     return None
 
 

@@ -8,6 +8,7 @@ by position), through the plan's weight transforms.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -127,11 +128,10 @@ def nested_rewriter(
     def rewrite_nested(nested: keras.Model) -> keras.Model:
         result, nested_changes = rewrite(nested)
         changes.extend(
-            Change(
-                change.code,
-                change.applied,
-                f"in '{nested.name}': {change.description}",
-                tuple(f"{nested.name}/{name}" for name in change.layers),
+            dataclasses.replace(
+                change,
+                description=f"in '{nested.name}': {change.description}",
+                layers=tuple(f"{nested.name}/{name}" for name in change.layers),
             )
             for change in nested_changes
             if change.applied or not applied_only

@@ -35,6 +35,7 @@ class RewritePlan:
         new_weights: weights set on a layer's clone or replacement.
         changes: what the plan does, for the user.
         touched: layers a rewrite of this round already claimed.
+        origins: new layer name -> the original layer it was split from.
     """
 
     skip: set[str] = field(default_factory=set)
@@ -46,6 +47,7 @@ class RewritePlan:
     new_weights: dict[str, list[Any]] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)
+    origins: dict[str, str] = field(default_factory=dict)
 
     def claim(self, names: Iterable[str]) -> bool:
         """Reserves layers for one rewrite per round; False if already taken."""
@@ -72,8 +74,18 @@ class RewritePlan:
 
         activation = model.get_layer(name).get_config()["activation"]
         self.config.setdefault(name, {})["activation"] = "linear"
-        return lambda: keras.layers.Activation(activation, name=f"{name}_activation")
+        new_name = f"{name}_activation"
+        self.origins[new_name] = name
+        return lambda: keras.layers.Activation(activation, name=new_name)
 
-    def record(self, code: str, description: str, layers: Iterable[str]) -> None:
-        """Notes an applied change answering rule `code`."""
-        self.changes.append(Change(code, True, description, tuple(layers)))
+    def record(
+        self,
+        code: str,
+        description: str,
+        layers: Iterable[str],
+        *,
+        exact: bool = True,
+    ) -> None:
+        """Notes an applied change answering rule `code`; `exact=False` when
+        it changes what the trained model computes at inference."""
+        self.changes.append(Change(code, True, description, tuple(layers), exact))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import keras
 
 from ..graph.from_keras import graph_from_model
@@ -32,6 +35,7 @@ def fix_model(
     select: Selectors = None,
     convention: str = "standard",
     return_changes: bool = False,
+    recalibrate_with: Any = None,
 ) -> keras.Model | tuple[keras.Model, list[Change]]:
     """Returns a new model in which the auto-fixable findings are gone.
 
@@ -42,7 +46,9 @@ def fix_model(
       the activation that follows it (BN -> activation -> dropout).
     - KO102 batchnorm-after-activation: the BN moves before the activation; a
       weight layer's `activation=` is split into an activation layer after
-      the BN.
+      the BN. This changes the trained function: the BN's statistics were
+      measured after the activation. Recalibrate them on training data
+      (`recalibrate_with=`, or `keras_ordering.recalibrate_batchnorm`).
     - KO104 activation-before-maxpool: pool first (exactly equivalent).
     - KO106 bias-before-batchnorm: the bias is dropped and folded into the
       BN's moving mean (inference is exactly equivalent).
@@ -64,11 +70,15 @@ def fix_model(
       Monte-Carlo dropout becomes `keras_ordering.layers.MonteCarloDropout`.
       A nested model called with `training=False` is left and reported.
 
-    Findings a rewrite cannot reach (a path through a merge or a shared layer,
-    or across a nested model's boundary) are left and reported. Nested
-    Sequential and Functional models are fixed recursively. A compiled model
-    comes back compiled with the same configuration (optimizer state is not
-    carried over).
+    The change list answers the findings `lint_model(model, select=select,
+    convention=convention)` reports: each is fixed (by its own rewrite or
+    as a side effect of another), or left with the reason. A fix that would
+    add a finding the input did not have is not applied (it is left, with
+    the finding it would add). Findings a rewrite cannot reach (a path
+    through a merge or a shared layer, or across a nested model's boundary)
+    are left and reported. Nested Sequential and Functional models are fixed
+    recursively. A compiled model comes back compiled with the same
+    configuration (optimizer state is not carried over).
 
     Args:
         model: a built Sequential or Functional model.
@@ -76,6 +86,9 @@ def fix_model(
             rule on by default.
         convention: as in `lint_model`; `"ic"` leaves KO102 alone.
         return_changes: also return the list of `Change`s.
+        recalibrate_with: training data (as for `recalibrate_batchnorm`);
+            when a rewrite changes the trained function, the fixed model's
+            BN statistics are re-estimated on it right away.
 
     Returns:
         The fixed model, or `(model, changes)` with `return_changes=True`.
@@ -84,6 +97,70 @@ def fix_model(
         ValueError: a subclassed or unbuilt model (use `lint_model` instead).
     """
     check_rewritable(model, "fix_model")
+    seen = list(lint_model(model, select=select, convention=convention))
+    seen_keys = {_key(finding) for finding in seen}
+    seen_anchors = {_anchor(_key(finding)) for finding in seen}
+    refused: dict[FindingKey, str] = {}
+    while True:  # Each pass refuses at least one more rewrite, or stops.
+        fixed, changes, reasons, origins = _rewrite(model, select, convention, refused)
+        remaining = list(lint_model(fixed, select=select, convention=convention))
+        added = [f for f in remaining if _anchor(_key(f, origins)) not in seen_anchors]
+        culprits = _culprits(changes, added, refused)
+        if not culprits:
+            break
+        for change in culprits:
+            refused[(change.code, change.layers)] = "fixing it would add " + ", ".join(
+                f"{f.code} ({' -> '.join(f.layers)})" for f in added
+            )
+    changes = [_as_seen(change, seen_keys) for change in changes]
+    changes += _fixed_by_others(seen, remaining, changes, origins)
+    changes += _left(remaining, reasons, select, convention)
+    if recalibrate_with is not None and any(c.applied and not c.exact for c in changes):
+        from ..diagnostics import recalibrate_batchnorm
+
+        recalibrate_batchnorm(fixed, recalibrate_with, verbose=0)
+        changes = [
+            dataclasses.replace(c, recalibrated=True)
+            if c.applied and not c.exact
+            else c
+            for c in changes
+        ]
+    return (fixed, changes) if return_changes else fixed
+
+
+FindingKey = tuple[str, tuple[str, ...]]
+
+
+def _key(finding: Finding, origins: dict[str, str] | None = None) -> FindingKey:
+    """A finding's identity: its code and layers, a layer split off by a
+    rewrite (`dense_activation`) counting as the layer it came from."""
+    layers = []
+    for layer in finding.layers:
+        while origins and layer in origins:
+            layer = origins[layer]
+        layers.append(layer)
+    return finding.code, tuple(layers)
+
+
+def _anchor(key: FindingKey) -> tuple[str, str]:
+    """Where a finding is: its rule and first layer. A rewrite may lengthen or
+    shorten the path of a finding (dropout -> bn -> output becoming dropout
+    -> output); a finding is new only at a new place."""
+    code, layers = key
+    return code, layers[0] if layers else ""
+
+
+def _rewrite(
+    model: keras.Model,
+    select: Selectors,
+    convention: str,
+    refused: dict[FindingKey, str],
+) -> tuple[keras.Model, list[Change], dict[FindingKey, str], dict[str, str]]:
+    """Rounds of rule fixes until none applies.
+
+    Returns the model, the applied changes, why findings were not fixed, and
+    the origin of each layer a rewrite split off.
+    """
     selected = [rule.code for rule in resolve(select, None, None, convention)]
     fixers = {rule.code: rule for rule in fixable_rules()}
     order = list(fixers)
@@ -95,7 +172,8 @@ def fix_model(
         and (not fixers[code].autofix_on_request or code in requested)
     ]
     changes: list[Change] = []
-    reasons: dict[tuple, str] = {}
+    reasons: dict[FindingKey, str] = {}
+    origins: dict[str, str] = {}
 
     fix_nested = nested_rewriter(
         lambda nested: fix_model(
@@ -112,30 +190,112 @@ def fix_model(
             report = lint_model(current, select=fixable, convention=convention)
             graph = graph_from_model(current)
             for finding in sorted(report, key=lambda f: order.index(f.code)):
-                reason = _fix(fixers[finding.code], finding, graph, current, plan)
+                reason = refused.get(_key(finding)) or _fix(
+                    fixers[finding.code], finding, graph, current, plan
+                )
                 if reason:
-                    reasons[(finding.code, finding.layers)] = reason
+                    reasons[_key(finding)] = reason
         if round_index > 0 and not plan.changes:
             break
         current = rebuild(current, plan, fix_nested)
         changes.extend(plan.changes)
+        origins.update(plan.origins)
         fix_nested = _keep  # Nested models are fixed once, in the first round.
         if not plan.changes:
             break
-    for finding in lint_model(current, select=select, convention=convention):
-        reason = reasons.get((finding.code, finding.layers))
+    return current, changes, reasons, origins
+
+
+def _culprits(
+    changes: list[Change], added: list[Finding], refused: dict[FindingKey, str]
+) -> list[Change]:
+    """The applied rewrites that touch the layers of findings they added.
+
+    A nested model's own rewrites are answered by its own `fix_model` run,
+    so they are never refused from outside.
+    """
+    touched = {layer for finding in added for layer in finding.layers}
+    return [
+        change
+        for change in changes
+        if change.applied
+        and (change.code, change.layers) not in refused
+        and not any("/" in layer for layer in change.layers)
+        and touched.intersection(change.layers)
+    ]
+
+
+def _as_seen(change: Change, seen_keys: set[FindingKey]) -> Change:
+    """Notes a fix of a finding that the input model was not reported for."""
+    if not change.applied or (change.code, change.layers) in seen_keys:
+        return change
+    if any("/" in layer for layer in change.layers):
+        return change  # A nested model's own change, answered in its terms.
+    return dataclasses.replace(
+        change,
+        description=f"{change.description} (not reported on the input model: "
+        "an earlier rewrite brought it out)",
+    )
+
+
+def _fixed_by_others(
+    seen: list[Finding],
+    remaining: list[Finding],
+    changes: list[Change],
+    origins: dict[str, str],
+) -> list[Change]:
+    """The reported findings that are gone without a rewrite of their own."""
+    left = {_key(finding, origins) for finding in remaining}
+    answered = {(c.code, c.layers) for c in changes if c.applied}
+    result = []
+    for finding in seen:
+        if _key(finding) in left or _key(finding) in answered:
+            continue
+        by = sorted(
+            {
+                c.code
+                for c in changes
+                if c.applied and set(c.layers) & set(finding.layers)
+            }
+        )
+        rewrites = "rewrite" if len(by) == 1 else "rewrites"
+        how = f"resolved by the {', '.join(by)} {rewrites}" if by else "resolved"
+        result.append(
+            Change(
+                finding.code,
+                True,
+                f"{' -> '.join(finding.layers)}: {how}",
+                finding.layers,
+            )
+        )
+    return result
+
+
+def _left(
+    remaining: list[Finding],
+    reasons: dict[FindingKey, str],
+    select: Selectors,
+    convention: str,
+) -> list[Change]:
+    """A change left undone for each finding of the fixed model, with why."""
+    fixable = set(fixable_codes())
+    selected = {rule.code for rule in resolve(select, None, None, convention)}
+    requested = _named_exactly(select)
+    result = []
+    for finding in remaining:
+        reason = reasons.get(_key(finding))
         if reason is None:
             reason = (
                 "no automatic fix for this rule"
-                if finding.code not in fixers
-                else f"fixed only on request: select={finding.code!r}"
-                if fixers[finding.code].autofix_on_request
-                and finding.code not in fixable
-                else "not selected for fixing"
                 if finding.code not in fixable
+                else f"fixed only on request: select={finding.code!r}"
+                if get_rule(finding.code).autofix_on_request
+                and finding.code not in requested
+                else "not selected for fixing"
+                if finding.code not in selected
                 else "left by the rewrite"
             )
-        changes.append(
+        result.append(
             Change(
                 finding.code,
                 False,
@@ -143,7 +303,7 @@ def fix_model(
                 finding.layers,
             )
         )
-    return (current, changes) if return_changes else current
+    return result
 
 
 def _named_exactly(select: Selectors) -> set[str]:

@@ -127,6 +127,8 @@ def test_a_new_rule_file_is_in_the_registry_docs_cli_readme_and_fixes(
     # The command line.
     assert cli.main(["rules"]) == 0
     assert "KO999" in capsys.readouterr().out
+    assert cli.main(["rule", "KO999"]) == 0
+    assert "It is doomed." in capsys.readouterr().out
     # The linter and fix_model, through the rule's own examples and fix.
     model = rule.INVALID[0].build()
     assert [f.layers for f in keras_ordering.lint_model(model, select="KO999")] == [

@@ -185,9 +185,12 @@ def test_nested_models_are_fixed_recursively_and_compile_is_kept():
     fixed, changes = fix_model(model, return_changes=True)
     applied = [c for c in changes if c.applied]
     assert [(c.code, c.layers) for c in applied] == [
-        ("KO101", ("block/drop", "block/bn"))
+        ("KO101", ("block/drop", "block/bn")),
+        # Reported on the input too, and gone with the move: named as well.
+        ("KO110", ("block/drop", "block/bn", "block/relu")),
     ]
     assert "in 'block': moved 'drop' after 'relu'" in applied[0].description
+    assert "resolved by the KO101 rewrite" in applied[1].description
     assert lint_model(fixed).codes() == []
     assert fixed.compiled and fixed.get_compile_config() == model.get_compile_config()
 

@@ -111,7 +111,8 @@ class BatchnormAfterActivation(Rule):
             what = f"moved '{batch_norm}' before '{activation}'"
         else:
             return "the activation is part of a BNActDropout"
-        plan.record(cls.code, what, finding.layers)
+        # The BN's statistics were measured after the activation.
+        plan.record(cls.code, what, finding.layers, exact=False)
         return None
 
     VALID = (

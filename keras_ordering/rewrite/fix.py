@@ -56,16 +56,6 @@ def fix_model(
       exact (same kind of noise; two plain BNs on the same axis, exact in
       inference); otherwise they are left and reported.
 
-    The change list answers the findings `lint_model(model, select=select,
-    convention=convention)` reports: each is fixed (by its own rewrite or
-    as a side effect of another), or left with the reason. A fix that would
-    add a finding the input did not have is not applied (it is left, with
-    the finding it would add). Findings a rewrite cannot reach (a path
-    through a merge or a shared layer, or across a nested model's boundary)
-    are left and reported. Nested Sequential and Functional models are fixed
-    recursively. A compiled model comes back compiled with the same
-    configuration (optimizer state is not carried over).
-
     These change what the model computes; the change list says so and that
     retraining is needed:
 
@@ -79,6 +69,16 @@ def fix_model(
       is frozen (`trainable=False`, so gamma and beta stop training too);
       Monte-Carlo dropout becomes `keras_ordering.layers.MonteCarloDropout`.
       A nested model called with `training=False` is left and reported.
+
+    The change list answers the findings `lint_model(model, select=select,
+    convention=convention)` reports: each is fixed (by its own rewrite or
+    as a side effect of another), or left with the reason. A fix that would
+    add a finding the input did not have is not applied (it is left, with
+    the finding it would add). Findings a rewrite cannot reach (a path
+    through a merge or a shared layer, or across a nested model's boundary)
+    are left and reported. Nested Sequential and Functional models are fixed
+    recursively. A compiled model comes back compiled with the same
+    configuration (optimizer state is not carried over).
 
     Args:
         model: a built Sequential or Functional model.
@@ -278,7 +278,7 @@ def _left(
     convention: str,
 ) -> list[Change]:
     """A change left undone for each finding of the fixed model, with why."""
-    fixers = {rule.code: rule for rule in fixable_rules()}
+    fixable = set(fixable_codes())
     selected = {rule.code for rule in resolve(select, None, None, convention)}
     requested = _named_exactly(select)
     result = []
@@ -287,12 +287,12 @@ def _left(
         if reason is None:
             reason = (
                 "no automatic fix for this rule"
-                if finding.code not in fixers
+                if finding.code not in fixable
+                else f"fixed only on request: select={finding.code!r}"
+                if get_rule(finding.code).autofix_on_request
+                and finding.code not in requested
                 else "not selected for fixing"
                 if finding.code not in selected
-                else f"fixed only on request: select={finding.code!r}"
-                if fixers[finding.code].autofix_on_request
-                and finding.code not in requested
                 else "left by the rewrite"
             )
         result.append(

@@ -227,7 +227,8 @@ class BatchnormAxisMismatch(Rule):
             )
         else:
             change += ": its learned statistics belong to the old axis; retrain"
-        plan.record(cls.code, change, finding.layers)
+        # The BN now normalizes other values: predictions change.
+        plan.record(cls.code, change, finding.layers, exact=False)
         return None
 
     VALID = (

@@ -88,9 +88,9 @@ class DropoutRateAsKeepProbability(Rule):
         (node,) = nodes
         rate = _rate(node)
         return (
-            f"{node.describe()} drops {rate:.0%} of its inputs and keeps "
-            f"{1 - rate:.0%}; if {rate:g} was meant as a keep probability "
-            f"(TensorFlow 1's keep_prob), the rate is {1 - rate:.2g}."
+            f"{node.describe()} drops {rate:.0%} of its inputs in training and "
+            f"keeps {1 - rate:.0%}; if {rate:g} was meant as TensorFlow 1's "
+            f"keep_prob, write rate={1 - rate:.2g}."
         )
 
     @classmethod

@@ -241,7 +241,7 @@ def test_ic_convention_leaves_batchnorm_after_activation():
             keras.Input((4,)),
             keras.layers.Dense(4, activation="relu", name="dense"),
             keras.layers.BatchNormalization(name="bn"),
-            keras.layers.Dense(1),
+            keras.layers.Dense(1, name="head"),
         ]
     )
     fixed = fix_model(model, convention="ic")

@@ -3,8 +3,6 @@ change list says, and what is left alone."""
 
 from __future__ import annotations
 
-import importlib
-
 import keras
 import numpy as np
 import pytest
@@ -133,14 +131,6 @@ def _monte_carlo_model():
     return keras.Model(inputs, x)
 
 
-def _has_monte_carlo_dropout() -> bool:
-    layers = importlib.import_module("keras_ordering.layers")
-    return hasattr(layers, "MonteCarloDropout")
-
-
-@pytest.mark.skipif(
-    not _has_monte_carlo_dropout(), reason="MonteCarloDropout is not in this tree"
-)
 def test_ko130_monte_carlo_dropout_becomes_monte_carlo_dropout():
     fixed, changes = fix_model(
         _monte_carlo_model(), select="KO130", return_changes=True
@@ -153,10 +143,16 @@ def test_ko130_monte_carlo_dropout_becomes_monte_carlo_dropout():
     )
 
 
-@pytest.mark.skipif(
-    _has_monte_carlo_dropout(), reason="MonteCarloDropout is in this tree"
-)
-def test_ko130_monte_carlo_fix_says_the_layer_is_missing():
-    _, changes = fix_model(_monte_carlo_model(), select="KO130", return_changes=True)
-    (left,) = _left(changes, "KO130")
-    assert "MonteCarloDropout is not available" in left.description
+def test_ko130_channels_first_spatial_dropout_keeps_its_channel_axis():
+    inputs = keras.Input((4, 6, 6))
+    x = keras.layers.SpatialDropout2D(0.5, data_format="channels_first", name="mc")(
+        inputs, training=True
+    )
+    fixed = fix_model(keras.Model(inputs, x), select="KO130")
+    layer = fixed.get_layer("mc")
+    assert type(layer).__name__ == "MonteCarloDropout"
+    assert (layer.dropout, layer.axis) == ("spatial", 1)
+    # Whole channel maps on axis 1 are dropped together.
+    out = keras.ops.convert_to_numpy(fixed.predict(np.ones((2, 4, 6, 6)), verbose=0))
+    per_channel = out.reshape(2, 4, -1)
+    assert np.all(per_channel.min(axis=-1) == per_channel.max(axis=-1))

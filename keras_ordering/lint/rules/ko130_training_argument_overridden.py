@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -185,15 +184,17 @@ class TrainingArgumentOverridden(Rule):
         kind = _MONTE_CARLO_KINDS.get(node.layer_class)
         if kind is None:
             return f"MonteCarloDropout has no {node.layer_class} kind"
-        try:
-            layers = importlib.import_module("keras_ordering.layers")
-            monte_carlo_dropout = layers.MonteCarloDropout
-        except (ImportError, AttributeError):
-            return "keras_ordering.layers.MonteCarloDropout is not available"
+        # Imported here: rules load without keras.
+        from ...layers.monte_carlo_dropout import MonteCarloDropout
+
         arguments = {"dropout": kind, "seed": getattr(layer, "seed", None)}
         if kind == "standard" and getattr(layer, "noise_shape", None) is not None:
             arguments["noise_shape"] = tuple(layer.noise_shape)
-        plan.replace[name] = lambda: monte_carlo_dropout(
+        if kind == "spatial" and getattr(layer, "data_format", None) == (
+            "channels_first"
+        ):
+            arguments["axis"] = 1  # SpatialDropout's channels are on axis 1.
+        plan.replace[name] = lambda: MonteCarloDropout(
             float(layer.rate), name=name, **arguments
         )
         plan.record(
@@ -244,9 +245,6 @@ class TrainingArgumentOverridden(Rule):
             ),
             outputs=("mc_dropout",),
             expect=("mc_dropout",),
-            # The fix needs keras_ordering.layers.MonteCarloDropout, which is
-            # not in this tree yet (tests/rewrite/test_fix_catalogue_v2.py).
-            fixable=False,
         ),
         Example(
             title="a trainable BN called with training=False",

@@ -438,7 +438,8 @@ def _import_keras() -> Any:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     try:
-        import keras
+        with _without_current_directory():  # No keras/ or tensorflow/ from cwd.
+            import keras
     finally:
         os.dup2(saved, 2)
         os.close(saved)
@@ -459,7 +460,9 @@ def _load_safely(path: Path) -> Any:
         with _without_current_directory(), warnings.catch_warnings():
             # Keras warns when it skips optimizer variables it cannot restore;
             # the rewrites and the linter never use the optimizer state.
-            warnings.filterwarnings("ignore", message=r"(?s).*optimizer")
+            warnings.filterwarnings(
+                "ignore", message="Skipping variable loading for optimizer"
+            )
             return keras.saving.load_model(path, safe_mode=True)
     except ValueError as error:
         text = " ".join(str(error).split())

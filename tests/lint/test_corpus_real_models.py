@@ -102,10 +102,24 @@ def corpus_module(slug: str) -> ModuleType:
     return importlib.import_module(f"{real_models.__name__}.{slug}")
 
 
+# On JAX, building the corpus spends minutes XLA-compiling the random weight
+# initializers (one compile per new weight shape; about 200 s of CPU for the
+# corpus against 15 s on PyTorch), which says nothing about the linter. The
+# graphs are the same on every backend: the corpus passes unchanged on
+# TensorFlow, PyTorch and JAX, and the first two run it in CI.
+SKIP_BUILDS = keras.backend.backend() == "jax"
+
+
 @functools.cache
+def _build(slug: str) -> keras.Model:
+    return corpus_module(slug).build()
+
+
 def built(slug: str) -> keras.Model:
     """Each model is built once per session; linting does not change it."""
-    return corpus_module(slug).build()
+    if SKIP_BUILDS:
+        pytest.skip("corpus models are not built on JAX (initializer compiles)")
+    return _build(slug)
 
 
 @functools.cache

@@ -190,6 +190,13 @@ def test_nested_model_with_training_false_is_one_finding(tmp_path):
     assert finding.layers == ("base_model",)
     assert "2 trainable BatchNormalizations" in finding.message
     assert "'base_model/bn1'" in finding.message
+    # The remedy for a whole model is freeze_batchnorm, and it works:
+    assert "keras_ordering.freeze_batchnorm on 'base_model'" in finding.message
+    from keras_ordering import freeze_batchnorm
+
+    freeze_batchnorm(model.get_layer("base_model"))
+    assert _found(model, "KO130") == []
+    model = _fine_tuned(_base_model())
     assert _same_from_file(model, tmp_path)[0][:2] == ("KO130", ("base_model",))
 
 

@@ -104,7 +104,8 @@ class TrainingArgumentOverridden(Rule):
     pattern = PathPattern(start=LayerPattern({"noise", "batch-norm"}, _overridden))
     fix = (
         "Use keras_ordering.layers.MonteCarloDropout for noise that stays on; "
-        "freeze a BN with trainable=False."
+        "freeze a BN with trainable=False, or every BN of a model with "
+        "keras_ordering.freeze_batchnorm(model)."
     )
     reference = "https://keras.io/guides/transfer_learning/"
 
@@ -150,10 +151,15 @@ class TrainingArgumentOverridden(Rule):
             if nested
             else f"{nodes[0].describe()} is called with training=False"
         )
+        remedy = (
+            f"Call keras_ordering.freeze_batchnorm on '{call}' to keep its BNs "
+            "in inference mode."
+            if nested
+            else "Set trainable=False on the BN to keep it in inference mode."
+        )
         return (
             f"{subject}, but fit replaces that flag: BN normalizes with batch "
-            "statistics and updates its moving mean and variance. Set "
-            "trainable=False on the BN to keep it in inference mode."
+            f"statistics and updates its moving mean and variance. {remedy}"
         )
 
     @classmethod

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -31,9 +30,10 @@ import keras
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_lint import APPLICATIONS  # noqa: E402
+from bench_lint import median_seconds  # noqa: E402
 
 from keras_ordering import lint_model  # noqa: E402
+from tests.applications import APPLICATION_SIZES  # noqa: E402
 
 
 def import_baseline(revision: str, directory: Path):
@@ -50,24 +50,15 @@ def import_baseline(revision: str, directory: Path):
     return importlib.import_module("keras_ordering_baseline").lint_model
 
 
-def median_seconds(function, repeats: int) -> float:
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="main", help="git revision")
-    parser.add_argument("--model", default="NASNetMobile", choices=APPLICATIONS)
+    parser.add_argument("--model", default="NASNetMobile", choices=APPLICATION_SIZES)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
 
-    size = APPLICATIONS[args.model]
+    size = APPLICATION_SIZES[args.model]
     model = getattr(keras.applications, args.model)(
         weights=None, input_shape=(size, size, 3)
     )

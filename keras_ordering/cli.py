@@ -70,14 +70,9 @@ class _Parser(argparse_flags.ArgumentParser):
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from . import __version__  # Read from the package metadata, in one place.
 
-    try:
-        return version(PROGRAM)
-    except PackageNotFoundError:  # Run from a checkout that is not installed.
-        from . import __version__
-
-        return __version__
+    return __version__
 
 
 def _comma_list(text: str) -> list[str]:

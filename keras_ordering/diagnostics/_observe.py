@@ -24,14 +24,14 @@ from ..graph.graph import Graph
 def layer_kind(layer: Any) -> str:
     """The layer's kind in the taxonomy; BNActDropout counts as a BN."""
     layer_class = type(layer).__name__
-    if layer_class == kinds.FUSED_CLASS:
+    if kinds.is_batch_norm_class(layer_class, fused=True):
         return kinds.BATCH_NORM
-    return kinds.LAYER_KINDS.get(layer_class, kinds.UNKNOWN)
+    return kinds.kind_of(layer_class)
 
 
 def is_batch_norm(layer: Any) -> bool:
     """BatchNormalization, or BNActDropout (whose first part is a BN)."""
-    return layer_kind(layer) == kinds.BATCH_NORM
+    return kinds.is_batch_norm_class(type(layer).__name__, fused=True)
 
 
 def is_fused(layer: Any) -> bool:

@@ -154,9 +154,8 @@ def _read_keras_config(path: Path) -> bytes:
         lzma.LZMAError,
         zlib.error,
     ) as error:
-        message = " ".join(str(error).split())[:200]
         raise ModelFileError(
-            path, f"truncated or corrupt archive ({message})"
+            path, f"truncated or corrupt archive ({_one_line(error)})"
         ) from None
 
 
@@ -339,8 +338,9 @@ def _read_h5(path: Path) -> tuple[dict[str, Any], Any]:
             training = h5.attrs.get("training_config")
     except (OSError, TypeError, ValueError, KeyError, RuntimeError) as error:
         # h5py raises these for files and attribute types it cannot read.
-        message = " ".join(str(error).split())[:200]
-        raise ModelFileError(path, f"not a readable HDF5 file ({message})") from None
+        raise ModelFileError(
+            path, f"not a readable HDF5 file ({_one_line(error)})"
+        ) from None
     if raw is None:
         raise ModelFileError(
             path,
@@ -369,8 +369,12 @@ def _json(path: Path, data: bytes | str) -> Any:
     except RecursionError:
         raise ModelFileError(path, "invalid JSON (nested too deeply)") from None
     except (ValueError, UnicodeDecodeError) as error:
-        message = " ".join(str(error).split())[:200]
-        raise ModelFileError(path, f"invalid JSON ({message})") from None
+        raise ModelFileError(path, f"invalid JSON ({_one_line(error)})") from None
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception's text on one line, at most 200 characters."""
+    return " ".join(str(error).split())[:200]
 
 
 def _attribute_text(path: Path, name: str, value: Any) -> bytes:

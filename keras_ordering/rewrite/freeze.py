@@ -60,10 +60,7 @@ def freeze_batchnorm(model: keras.layers.Layer) -> list[keras.layers.Layer]:
     """
     changed = []
     for layer in _walk(model):
-        is_batch_norm = isinstance(
-            layer, (keras.layers.BatchNormalization, BNActDropout)
-        )
-        if is_batch_norm and layer.trainable:
+        if isinstance(layer, _BATCH_NORM_CLASSES) and layer.trainable:
             layer.trainable = False
             changed.append(layer)
     return changed

@@ -126,6 +126,8 @@ def test_json_output(capsys, model_files):
         "layers",
         "message",
         "fix",
+        "targets",
+        "call_sites",
     }
     assert rows[1]["layers"] == ["dropout", "bn"]
 

@@ -203,5 +203,30 @@ class Graph:
                 return False
         return True
 
+    def call_site(self, index: int) -> str:
+        """Where the call holding node `index` gets its input: `"tower on x"`.
+
+        The call is that of the node's outermost enclosing layer or model
+        (the first part of its path); its input is the nearest layer
+        upstream outside it. A shared sub-model called on two inputs gives
+        two call sites, which tell its two calls apart.
+        """
+        owner = self.nodes[index].path.split("/", 1)[0]
+        seen = {index}
+        frontier = [index]
+        while frontier:
+            next_frontier = []
+            for current in frontier:
+                for predecessor in self.predecessors[current]:
+                    if predecessor in seen:
+                        continue
+                    seen.add(predecessor)
+                    path = self.nodes[predecessor].path
+                    if path.split("/", 1)[0] != owner:
+                        return f"{owner} on {path}"
+                    next_frontier.append(predecessor)
+            frontier = next_frontier
+        return f"{owner} at node {index}"
+
     def __repr__(self) -> str:
         return f"<Graph {self.name!r}: {len(self.nodes)} nodes>"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
+from .finding import Finding
 from .registry import all_rules
 from .report import LintReport
 
@@ -57,6 +58,7 @@ def to_sarif(
         for finding in report:
             results.append(
                 {
+                    **_grouping(finding),
                     "ruleId": finding.code,
                     "ruleIndex": rule_index[finding.code],
                     "level": LEVELS[finding.severity],
@@ -108,6 +110,19 @@ def to_sarif(
     if opaque:
         run["properties"] = {"opaqueLayers": opaque}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _grouping(finding: Finding) -> dict[str, Any]:
+    """The layers a grouped finding reaches and the calls it stands for."""
+    properties = {
+        key: list(value)
+        for key, value in (
+            ("targets", finding.targets),
+            ("callSites", finding.call_sites),
+        )
+        if value
+    }
+    return {"properties": properties} if properties else {}
 
 
 def _uri(file: str) -> str:

@@ -1,0 +1,151 @@
+"""Linter precision on real-model shapes (issue 12): no false alarm, no
+duplicate, output linear in the model size."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import keras
+import pytest
+
+from keras_ordering import cli, lint_model
+from keras_ordering.graph import kinds
+from keras_ordering.graph.graph import Graph
+from keras_ordering.lint.api import lint_graph
+from keras_ordering.lint.registry import all_rules
+from keras_ordering.lint.sarif import to_sarif
+
+# --- Item 5: duplicates ------------------------------------------------------------
+
+
+def _siamese() -> keras.Model:
+    tower = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3, activation="tanh", name="conv"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.Dense(4, name="embedding"),
+        ],
+        name="tower",
+    )
+    left = keras.Input((8, 8, 1), name="left")
+    right = keras.Input((8, 8, 1), name="right")
+    distance = keras.layers.Subtract(name="distance")([tower(left), tower(right)])
+    return keras.Model([left, right], keras.layers.Dense(1, name="head")(distance))
+
+
+def test_a_shared_tower_is_reported_once_with_its_call_sites():
+    (finding,) = lint_model(_siamese())
+    assert finding.code == "KO102"
+    assert finding.layers == ("tower/conv", "tower/flatten", "tower/bn")
+    assert finding.call_sites == ("tower on left", "tower on right")
+    assert finding.message.endswith(
+        "It is reported once for the 2 calls of the shared layer "
+        "(tower on left; tower on right)."
+    )
+    assert finding.to_dict()["call_sites"] == ["tower on left", "tower on right"]
+
+
+def _pre_norm_stream(blocks: int) -> keras.Model:
+    inputs = keras.Input((8,))
+    x = inputs
+    for index in range(blocks):
+        h = keras.layers.BatchNormalization(name=f"norm_{index}")(x)
+        h = keras.layers.Dense(8, use_bias=False, name=f"mlp_{index}")(h)
+        h = keras.layers.Dropout(0.1, name=f"drop_{index}")(h)
+        x = keras.layers.Add(name=f"add_{index}")([x, h])
+    x = keras.layers.BatchNormalization(name="final_norm")(x)
+    return keras.Model(inputs, keras.layers.Dense(2, name="head")(x))
+
+
+def test_a_dropout_on_a_residual_stream_is_reported_once():
+    report = lint_model(_pre_norm_stream(8), select="KO101")
+    # One finding per dropout (8), not one per (dropout, later BN) pair (36).
+    assert [f.layers[0] for f in report] == [f"drop_{i}" for i in range(8)]
+    first = report[0]
+    assert first.layers == ("drop_0", "add_0", "norm_1")
+    assert first.targets == (*(f"norm_{i}" for i in range(1, 8)), "final_norm")
+    assert first.message.endswith(
+        "It also reaches 'norm_2', 'norm_3', 'norm_4', 'norm_5', 'norm_6' and 2 more."
+    )
+    assert report[-1].targets == ("final_norm",)
+
+
+def _dense_block(layers: int) -> keras.Model:
+    """DenseNet-BC style: each layer's dropout joins the running concatenation."""
+    inputs = keras.Input((8, 8, 4))
+    x = inputs
+    for index in range(layers):
+        h = keras.layers.BatchNormalization(name=f"bn_{index}")(x)
+        h = keras.layers.ReLU(name=f"relu_{index}")(h)
+        h = keras.layers.Conv2D(4, 1, use_bias=False, name=f"conv_{index}")(h)
+        h = keras.layers.Dropout(0.2, name=f"drop_{index}")(h)
+        x = keras.layers.Concatenate(name=f"concat_{index}")([x, h])
+    x = keras.layers.BatchNormalization(name="bn_final")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    return keras.Model(inputs, keras.layers.Dense(2, name="head")(x))
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github"])
+def test_dense_block_dropouts_are_grouped_per_source_in_every_format(
+    output_format, tmp_path
+):
+    model = _dense_block(3)
+    report = lint_model(model)
+    assert [(f.code, f.layers[0], f.targets) for f in report] == [
+        ("KO101", "drop_0", ("bn_1", "bn_2", "bn_final")),
+        ("KO101", "drop_1", ("bn_2", "bn_final")),
+        ("KO101", "drop_2", ("bn_final",)),
+    ]
+    path = tmp_path / "dense_block.keras"
+    model.save(path)
+    out = io.StringIO()
+    cli._write(output_format, [(str(path), report)], [], out)
+    text = out.getvalue()
+    if output_format == "json":
+        rows = json.loads(text)
+        assert [row["targets"] for row in rows] == [
+            ["bn_1", "bn_2", "bn_final"],
+            ["bn_2", "bn_final"],
+            ["bn_final"],
+        ]
+    elif output_format == "sarif":
+        results = json.loads(text)["runs"][0]["results"]
+        assert [r["properties"]["targets"] for r in results] == [
+            ["bn_1", "bn_2", "bn_final"],
+            ["bn_2", "bn_final"],
+            ["bn_final"],
+        ]
+    else:
+        assert text.count("dropout-before-batchnorm") == 3
+        assert text.count("It also reaches 'bn_2' and 'bn_final'.") == 1
+        assert text.count("It also reaches 'bn_final'.") == 1
+
+
+def _noise_chain(count: int) -> Graph:
+    graph = Graph("chain")
+    current = [graph.add_node(kinds.INPUT, "input", "InputLayer")]
+    for index in range(count):
+        current = graph.add_layer("Dropout", f"dropout_{index}", {"rate": 0.1}, current)
+    current = graph.add_layer("BatchNormalization", "bn", {}, current)
+    graph.add_edge(current[0], graph.add_node(kinds.OUTPUT, "bn", "BatchNormalization"))
+    return graph
+
+
+def test_output_stays_linear_in_the_number_of_stacked_dropouts():
+    # 2,000 dropouts before one BN used to give 2,000 findings whose paths
+    # held every later dropout: tens of megabytes of output.
+    sizes = {}
+    for count in (500, 2000):
+        report = lint_graph(_noise_chain(count), all_rules())
+        sizes[count] = len(report.to_json()) + len(str(report))
+        sarif = json.dumps(to_sarif([("chain.json", report)]))
+        sizes[count] += len(sarif)
+        # The dropout nearest the BN is reported; the stack is KO108's.
+        assert [f.layers for f in report if f.code == "KO101"] == [
+            (f"dropout_{count - 1}", "bn")
+        ]
+    assert sizes[2000] < 5 * sizes[500]
+    assert sizes[2000] < 2000 * 2000  # About 1 kB per layer, not 1 kB per pair.

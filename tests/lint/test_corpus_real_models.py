@@ -50,16 +50,11 @@ _FEATURES_OUTPUT = (
     "by the decoder), yet each residual-stream dropout is reported as dropout "
     "on the predictions"
 )
-_LOG_SOFTMAX = (
-    "issue 12 item 6: log_softmax followed by a from_logits=True loss is "
-    "reported as an error; softmax is shift-invariant, so the loss is the same"
-)
 # (test name, slug) -> the issue 12 item and what the linter gets wrong.
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("test_judged_findings", "kecam_moganet"): _MOGANET,
     ("test_judged_findings", "kecam_moganet_backbone"): _MOGANET_BACKBONE,
     ("test_judged_findings", "kerasio_mae_encoder"): _FEATURES_OUTPUT,
-    ("test_judged_findings", "lidbox_xvector"): _LOG_SOFTMAX,
     ("test_judged_findings", "keras2_cifar10_resnet_v2"): _RESNET_V2,
 }
 

@@ -149,3 +149,34 @@ def test_output_stays_linear_in_the_number_of_stacked_dropouts():
         ]
     assert sizes[2000] < 5 * sizes[500]
     assert sizes[2000] < 2000 * 2000  # About 1 kB per layer, not 1 kB per pair.
+
+
+# --- Item 6: log_softmax before a from_logits loss ---------------------------------
+
+
+def _log_softmax_model(loss) -> keras.Model:
+    inputs = keras.Input((16,))
+    x = keras.layers.Dense(4, name="scores")(inputs)
+    outputs = keras.layers.Activation("log_softmax", name="log_probs")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(loss=loss)
+    return model
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        keras.losses.CategoricalCrossentropy(from_logits=True),
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    ],
+)
+def test_log_softmax_before_a_categorical_logits_loss_is_not_reported(loss):
+    # log_softmax(x) = x - logsumexp(x): softmax is shift-invariant, so the
+    # loss on it equals the loss on the raw logits.
+    assert "KO202" not in lint_model(_log_softmax_model(loss)).codes()
+
+
+def test_log_softmax_before_a_binary_logits_loss_is_reported():
+    loss = keras.losses.BinaryCrossentropy(from_logits=True)
+    (finding,) = lint_model(_log_softmax_model(loss), select="KO202")
+    assert finding.layers == ("log_probs",)

@@ -180,3 +180,27 @@ def test_log_softmax_before_a_binary_logits_loss_is_reported():
     loss = keras.losses.BinaryCrossentropy(from_logits=True)
     (finding,) = lint_model(_log_softmax_model(loss), select="KO202")
     assert finding.layers == ("log_probs",)
+
+
+# --- Item 3: KO109 only on an exclusive BN -> BN chain -----------------------------
+
+
+def test_a_bn_feeding_a_residual_trunk_and_a_pre_norm_bn_is_not_consecutive():
+    inputs = keras.Input((8, 8, 4))
+    trunk = keras.layers.BatchNormalization(name="trunk_bn")(inputs)
+    branch = keras.layers.BatchNormalization(name="pre_norm")(trunk)
+    branch = keras.layers.Conv2D(4, 1, use_bias=False, name="mixer")(branch)
+    outputs = keras.layers.Add(name="residual")([trunk, branch])
+    assert lint_model(keras.Model(inputs, outputs), select="KO109").codes() == []
+
+
+def test_an_exclusive_bn_chain_is_still_consecutive():
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.BatchNormalization(name="bn_1"),
+            keras.layers.BatchNormalization(name="bn_2"),
+        ]
+    )
+    (finding,) = lint_model(model, select="KO109")
+    assert finding.layers == ("bn_1", "bn_2")

@@ -37,18 +37,8 @@ _RESNET_V2 = (
     "issue 12 item 2: biased convs whose output reaches only BNs through the "
     "residual Adds are not reported"
 )
-_MOGANET_BACKBONE = (
-    "issue 12 item 4: the feature output reported as predictions (4 KO110)"
-)
-_FEATURES_OUTPUT = (
-    "issue 12 item 4: the encoder's output is features (a final LayerNorm read "
-    "by the decoder), yet each residual-stream dropout is reported as dropout "
-    "on the predictions"
-)
 # (test name, slug) -> the issue 12 item and what the linter gets wrong.
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
-    ("test_judged_findings", "kecam_moganet_backbone"): _MOGANET_BACKBONE,
-    ("test_judged_findings", "kerasio_mae_encoder"): _FEATURES_OUTPUT,
     ("test_judged_findings", "keras2_cifar10_resnet_v2"): _RESNET_V2,
 }
 

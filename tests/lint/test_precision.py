@@ -204,3 +204,52 @@ def test_an_exclusive_bn_chain_is_still_consecutive():
     )
     (finding,) = lint_model(model, select="KO109")
     assert finding.layers == ("bn_1", "bn_2")
+
+
+# --- Item 4: KO110 only on predictions ---------------------------------------------
+
+
+def _post_norm_block(compiled: bool) -> keras.Model:
+    inputs = keras.Input((8, 16))
+    x = keras.layers.Dense(16, name="projection")(inputs)
+    x = keras.layers.Dropout(0.1, name="dropout")(x)
+    x = keras.layers.Add(name="residual")([inputs, x])
+    outputs = keras.layers.LayerNormalization(name="norm")(x)
+    model = keras.Model(inputs, outputs)
+    if compiled:
+        model.compile(loss="mse")
+    return model
+
+
+def _backbone_without_classes() -> keras.Model:
+    """A residual stage whose drop-path output is read through the final BN."""
+    inputs = keras.Input((8, 8, 4))
+    branch = keras.layers.Conv2D(4, 3, padding="same", use_bias=False)(inputs)
+    branch = keras.layers.Dropout(0.1, noise_shape=(None, 1, 1, 1), name="drop")(branch)
+    x = keras.layers.Add(name="add")([inputs, branch])
+    outputs = keras.layers.BatchNormalization(name="features")(x)
+    return keras.Model(inputs, outputs)
+
+
+def test_dropout_before_a_feature_output_is_not_dropout_on_predictions():
+    assert "KO110" not in lint_model(_post_norm_block(compiled=False)).codes()
+    assert "KO110" not in lint_model(_backbone_without_classes()).codes()
+
+
+def test_dropout_before_a_compiled_output_is_reported():
+    (finding,) = lint_model(_post_norm_block(compiled=True), select="KO110")
+    assert finding.layers == ("dropout", "residual", "norm")
+    assert finding.severity == "warning"
+
+
+def test_an_uncompiled_classifier_head_is_a_prediction():
+    model = keras.Sequential(
+        [
+            keras.Input((16,)),
+            keras.layers.Dense(3, name="logits"),
+            keras.layers.Dropout(0.5, name="dropout"),
+            keras.layers.Softmax(name="probabilities"),
+        ]
+    )
+    (finding,) = lint_model(model, select="KO110")
+    assert finding.layers == ("dropout", "probabilities")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import kinds
@@ -201,6 +201,36 @@ class Graph:
             tail, head = tails[first][0], heads[second][0]
             if self.successors[tail] != [head] or self.predecessors[head] != [tail]:
                 return False
+        return True
+
+    def every_path_ends_in(
+        self,
+        start: int,
+        through: Callable[[Node], bool],
+        end: Callable[[Node], bool],
+    ) -> bool:
+        """True when every path out of node `start` passes only nodes that
+        `through` accepts until a node that `end` accepts.
+
+        Example: a biased convolution whose every consumer, through shape
+        layers and residual Adds, is a batch normalization. A start with no
+        successor gives False; each node is visited once.
+        """
+        if not self.successors[start]:
+            return False
+        seen = {start}
+        stack = [start]
+        while stack:
+            for successor in self.successors[stack.pop()]:
+                if successor in seen:
+                    continue
+                seen.add(successor)
+                node = self.nodes[successor]
+                if end(node):
+                    continue
+                if not through(node):
+                    return False
+                stack.append(successor)
         return True
 
     def call_site(self, index: int) -> str:

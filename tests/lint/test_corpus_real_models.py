@@ -33,14 +33,8 @@ SLUGS = sorted(
 CATALOGUE = {rule["code"] for rule in rules()}
 PLANNED = {"KO111", "KO112", "KO113", "KO130", "KO203"}
 
-_RESNET_V2 = (
-    "issue 12 item 2: biased convs whose output reaches only BNs through the "
-    "residual Adds are not reported"
-)
 # (test name, slug) -> the issue 12 item and what the linter gets wrong.
-KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
-    ("test_judged_findings", "keras2_cifar10_resnet_v2"): _RESNET_V2,
-}
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
 
 
 def cases(test_name: str) -> list:

@@ -253,3 +253,50 @@ def test_an_uncompiled_classifier_head_is_a_prediction():
     )
     (finding,) = lint_model(model, select="KO110")
     assert finding.layers == ("dropout", "probabilities")
+
+
+# --- Item 2: KO106 only when every consumer normalizes the bias --------------------
+
+
+def _conv_with_second_consumer(second: str) -> keras.Model:
+    inputs = keras.Input((8, 8, 4))
+    c = keras.layers.Conv2D(4, 3, padding="same", name="conv")(inputs)
+    normalized = keras.layers.ReLU(name="relu")(
+        keras.layers.BatchNormalization(name="bn")(c)
+    )
+    if second == "concatenate":
+        x = keras.layers.Concatenate(name="concat")([normalized, c])
+    elif second == "shortcut":
+        x = keras.layers.Add(name="shortcut")([normalized, c])
+    else:
+        pooled = keras.layers.AveragePooling2D(2, name="avg_pool")(c)
+        x = keras.layers.Concatenate(name="concat")(
+            [keras.layers.AveragePooling2D(2, name="pool")(normalized), pooled]
+        )
+    return keras.Model(inputs, keras.layers.Conv2D(2, 1, name="head")(x))
+
+
+@pytest.mark.parametrize("second", ["concatenate", "shortcut", "average_pool"])
+def test_a_bias_read_by_an_unnormalized_consumer_is_not_redundant(second):
+    model = _conv_with_second_consumer(second)
+    assert "KO106" not in lint_model(model).codes()
+
+
+def test_biases_summed_before_a_bn_are_reported_for_each_conv():
+    """RetinaNet-style FPN: lateral + upsampled top-down, then only BNs."""
+    lateral_in = keras.Input((8, 8, 4), name="lateral_in")
+    top_in = keras.Input((4, 4, 4), name="top_in")
+    lateral = keras.layers.Conv2D(4, 1, name="lateral")(lateral_in)
+    top = keras.layers.Conv2D(4, 1, name="top")(top_in)
+    up = keras.layers.UpSampling2D(name="up")(top)
+    merged = keras.layers.Add(name="merge")([lateral, up])
+    bn = keras.layers.BatchNormalization(name="bn")(merged)
+    pooled = keras.layers.MaxPooling2D(name="pool")(merged)
+    bn_small = keras.layers.BatchNormalization(name="bn_small")(pooled)
+    model = keras.Model([lateral_in, top_in], [bn, bn_small])
+    report = lint_model(model, select="KO106")
+    assert [(f.layers, f.targets) for f in report] == [
+        (("lateral", "merge", "bn"), ("bn", "bn_small")),
+        (("top", "up", "merge", "bn"), ("bn", "bn_small")),
+    ]
+    assert report[0].message.endswith("Its other consumers, 'bn_small', cancel it too.")

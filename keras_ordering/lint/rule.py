@@ -200,6 +200,22 @@ def via(nodes: Sequence[Node]) -> str:
     return " (via " + ", ".join(f"'{name}'" for name in middle) + ")"
 
 
+def describe_activation(node: Node) -> str:
+    """An activation node in words, naming its function once.
+
+    `Dense 'head' (activation=softmax)` for a weight layer's `activation=`,
+    `ReLU 'relu'` for a layer named after its function, and
+    `Activation 'act' (sigmoid)` otherwise.
+    """
+    function = node.attrs.get("activation")
+    where = f"{node.layer_class} '{node.path}'"
+    if node.part is not None:
+        return f"{where} ({node.part}={function})"
+    if node.layer_class.lower() == str(function).replace("_", ""):
+        return where
+    return f"{where} ({function})"
+
+
 def facts_of(node: Node) -> ActivationFacts | None:
     """The facts of an activation node's function (`graph.activations`)."""
     return activation_facts(node.attrs.get("activation"))

@@ -300,3 +300,43 @@ def test_biases_summed_before_a_bn_are_reported_for_each_conv():
         (("top", "up", "merge", "bn"), ("bn", "bn_small")),
     ]
     assert report[0].message.endswith("Its other consumers, 'bn_small', cancel it too.")
+
+
+# --- Item 1: KO107 only on redundant pairs -----------------------------------------
+
+
+def test_attention_pooling_scores_then_softmax_over_time_is_not_redundant():
+    inputs = keras.Input((10, 16))
+    scores = keras.layers.Dense(1, activation="tanh", name="score")(inputs)
+    weights = keras.layers.Softmax(axis=1, name="attention")(scores)
+    model = keras.Model(inputs, keras.layers.Multiply()([inputs, weights]))
+    assert "KO107" not in lint_model(model).codes()
+
+
+def test_an_idempotent_repeat_is_info_and_a_squash_is_a_warning():
+    repeat = keras.Sequential(
+        [
+            keras.Input((16,)),
+            keras.layers.Dense(8, activation="relu", name="dense"),
+            keras.layers.ReLU(name="relu"),
+        ]
+    )
+    (finding,) = lint_model(repeat, select="KO107")
+    assert finding.severity == "info"
+    assert finding.message == (
+        "Dense 'dense' (activation=relu) is followed directly by ReLU 'relu': "
+        "relu is idempotent, so the second is a no-op."
+    )
+    squash = keras.Sequential(
+        [
+            keras.Input((16,)),
+            keras.layers.Dense(3, activation="tanh", name="scores"),
+            keras.layers.Softmax(name="probabilities"),
+        ]
+    )
+    (finding,) = lint_model(squash, select="KO107")
+    assert finding.severity == "warning"
+    assert finding.message == (
+        "Dense 'scores' (activation=tanh) is followed directly by Softmax "
+        "'probabilities': softmax of tanh is a different function from either one."
+    )

@@ -193,25 +193,26 @@ def quoted_list(names: Sequence[str], limit: int = 5) -> str:
 
 
 def via(nodes: Sequence[Node]) -> str:
-    """` (via 'a', 'b')` for the layers between the first and the last node."""
+    """` via 'a' and 'b'` for the layers between the first and the last node
+    (the first six; `Finding.layers` holds the whole path)."""
     middle = layer_names(nodes)[1:-1]
     if not middle:
         return ""
-    return " (via " + ", ".join(f"'{name}'" for name in middle) + ")"
+    return " via " + quoted_list(middle, limit=6)
 
 
 def describe_activation(node: Node) -> str:
     """An activation node in words, naming its function once.
 
     `Dense 'head' (activation=softmax)` for a weight layer's `activation=`,
-    `ReLU 'relu'` for a layer named after its function, and
+    `ReLU 'relu'` for a layer whose class or name says its function, and
     `Activation 'act' (sigmoid)` otherwise.
     """
-    function = node.attrs.get("activation")
+    function = str(node.attrs.get("activation"))
     where = f"{node.layer_class} '{node.path}'"
     if node.part is not None:
         return f"{where} ({node.part}={function})"
-    if node.layer_class.lower() == str(function).replace("_", ""):
+    if function.replace("_", "") in (node.layer_class.lower(), node.name.lower()):
         return where
     return f"{where} ({function})"
 

@@ -98,9 +98,9 @@ class BiasBeforeBatchnorm(Rule):
     def message(cls, nodes: list[Node]) -> str:
         weight, batch_norm = nodes[0], nodes[-1]
         return (
-            f"{weight.describe()} has a bias, and {batch_norm.describe()}"
-            f"{via(nodes)} subtracts the channel mean, which cancels it: "
-            "the bias only costs parameters and time."
+            f"{weight.describe()} has a bias, and its output reaches "
+            f"{batch_norm.describe()}{via(nodes)}, which subtracts the channel "
+            "mean and so cancels the bias: it only costs parameters and time."
         )
 
     @classmethod

@@ -19,7 +19,7 @@ from ..patterns import (
     SHAPE_NODE,
     any_of,
 )
-from ..rule import Rule, via
+from ..rule import Rule, layer_names, via
 from .ko101_dropout_before_batchnorm import is_drop_path_on_residual
 
 _PROBABILITY = names_with(probability_output=True)
@@ -107,10 +107,13 @@ class DropoutAfterOutput(Rule):
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
         noise, output = nodes[0], nodes[-1]
+        if layer_names(nodes) == (noise.path,):
+            where = f"{noise.describe()} is a model output"
+        else:
+            where = f"{noise.describe()} reaches the model output '{output.path}'"
         return (
-            f"{noise.describe()} reaches the model output '{output.path}'"
-            f"{via(nodes)} with no weight layer after it: dropout is applied "
-            "to the predictions themselves."
+            f"{where}{via(nodes)} with no weight layer after it: dropout is "
+            "applied to the predictions themselves."
         )
 
     VALID = (

@@ -8,7 +8,7 @@ from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
 from ..patterns import SHAPE_NODE, LayerPattern
-from ..rule import Rule, via
+from ..rule import Rule, describe_activation, layer_names, via
 
 _PROBABILITY = names_with(probability_output=True)
 _SHIFTED_LOGITS = names_with(shifts_logits=True)
@@ -80,11 +80,18 @@ class SoftmaxWithLogitsLoss(Rule):
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
         activation, output = nodes[0], nodes[-1]
+        if layer_names(nodes) == (output.path,):
+            where = f"{describe_activation(activation)} computes the model output"
+        else:
+            where = (
+                f"Output '{output.path}' passes through "
+                f"{describe_activation(activation)}{via(nodes)}"
+            )
+        loss = str(output.attrs.get("loss"))
+        own = "softmax" if _softmax_loss(loss) else "sigmoid"
         return (
-            f"Output '{output.path}' passes through {activation.describe()} "
-            f"('{activation.attrs['activation']}'){via(nodes)}, but its loss "
-            f"'{output.attrs.get('loss')}' has from_logits=True: the activation "
-            "is applied twice."
+            f"{where}, but its loss '{loss}' has from_logits=True, so it applies "
+            f"its own {own} on top of {activation.attrs['activation']}."
         )
 
     VALID = (

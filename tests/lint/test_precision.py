@@ -340,3 +340,18 @@ def test_an_idempotent_repeat_is_info_and_a_squash_is_a_warning():
         "Dense 'scores' (activation=tanh) is followed directly by Softmax "
         "'probabilities': softmax of tanh is a different function from either one."
     )
+
+
+def test_zero_padding_keeps_a_bias_from_being_cancelled():
+    # The padded zeros carry no bias, so BN's channel mean holds only part of
+    # it: ResNet50V2's stem conv -> pad -> max pool -> BN is not reported.
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 3)),
+            keras.layers.Conv2D(4, 3, name="conv"),
+            keras.layers.ZeroPadding2D(1, name="pad"),
+            keras.layers.MaxPooling2D(3, strides=2, name="pool"),
+            keras.layers.BatchNormalization(name="bn"),
+        ]
+    )
+    assert lint_model(model, select="KO106").codes() == []

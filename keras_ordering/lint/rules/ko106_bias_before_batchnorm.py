@@ -9,7 +9,7 @@ from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import BATCH_NORM_NODE, POOL_NODE, SHAPE_NODE, LayerPattern, any_of
+from ..patterns import BATCH_NORM_NODE, POOL_NODE, LayerPattern, any_of
 from ..rule import Rule, quoted_list, via
 
 if TYPE_CHECKING:
@@ -27,9 +27,12 @@ def _affine_with_bias(node: Node) -> bool:
 _BIAS_KEEPING_MERGES = frozenset({"Add", "Subtract", "Average", "Concatenate"})
 # Nodes a bias passes through and stays a per-channel constant: shape-only
 # layers, pooling (max(x + b) = max(x) + b, and so for averages) and the
-# merges above.
+# merges above. Zero padding is not one: its zeros carry no bias, so BN's
+# mean no longer holds the whole bias.
 BIAS_KEEPING = any_of(
-    SHAPE_NODE,
+    LayerPattern(
+        {kinds.SHAPE}, where=lambda n: not n.layer_class.startswith("ZeroPadding")
+    ),
     POOL_NODE,
     LayerPattern({kinds.MERGE}, where=lambda n: n.layer_class in _BIAS_KEEPING_MERGES),
 )
@@ -40,10 +43,11 @@ class BiasBeforeBatchnorm(Rule):
     Finds a Dense or convolution layer with `use_bias=True` and no
     non-linear activation whose every consumer normalizes the bias away:
     each path from its output reaches a BatchNormalization through
-    shape-only layers, pooling and linear merges (Add, Subtract, Average,
-    Concatenate) only. A residual `Add` of biased convolutions whose sum
-    feeds only BNs (a RetinaNet-style FPN, a pre-activation ResNet stage)
-    is reported for each convolution.
+    shape-only layers (zero padding excepted: its zeros carry no bias),
+    pooling and linear merges (Add, Subtract, Average, Concatenate) only.
+    A residual `Add` of biased convolutions whose sum feeds only BNs (a
+    RetinaNet-style FPN, a pre-activation ResNet stage) is reported for
+    each convolution.
 
     A layer whose output also feeds anything else (an activation, a weight
     layer, a `Concatenate` read without a BN, a shortcut, the model output)

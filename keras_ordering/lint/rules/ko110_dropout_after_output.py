@@ -42,13 +42,13 @@ class DropoutAfterOutput(Rule):
     Finds a noise layer between the last weight layer and a model output
     that is a prediction: dropout applied to logits or probabilities.
 
-    An output is a prediction when a loss is compiled on it, or, for a
-    model compiled without one, when it is a classifier head: the path from
-    the noise to the output passes through a probability activation
-    (softmax, sigmoid), or through no merge and no normalization layer
-    (`Dense -> Dropout [-> Softmax]` as the last layers). An output reached
-    through a residual `Add`, a LayerNormalization or a BatchNormalization
-    of an uncompiled model is features (a backbone built with
+    An output is a prediction when a loss is compiled on it or, with no
+    loss compiled, when it ends a classifier head: the path from the noise
+    to the output passes through a probability activation (softmax,
+    sigmoid), or through no merge and no normalization layer
+    (`Dense -> Dropout [-> Softmax]` as the last layers). With no loss
+    compiled, an output reached through a residual `Add`, a
+    LayerNormalization or a BatchNormalization is features (a backbone built with
     `num_classes=0`, a post-LayerNorm transformer block, an encoder read by
     a decoder): the next model's weight layers come after the dropout, so
     it is not reported.

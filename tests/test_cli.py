@@ -137,6 +137,8 @@ def test_json_output(capsys, model_files):
         "message",
         "fix",
         "reference",
+        "targets",
+        "call_sites",
     }
     assert finding["layers"] == ["dropout", "bn"]
 

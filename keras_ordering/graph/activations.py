@@ -30,6 +30,10 @@ class ActivationFacts:
             size 1 its output is constant.
         probability_output: f's output is a probability or its logarithm,
             what a `from_logits=True` loss computes itself.
+        shifts_logits: f(x) is x minus one constant per sample along the
+            normalized axis (log_softmax: x - logsumexp(x)). Softmax is
+            shift-invariant, so a `from_logits=True` softmax loss on f(x)
+            equals the loss on x.
     """
 
     zero_at_zero: bool
@@ -40,6 +44,7 @@ class ActivationFacts:
     idempotent: bool = False
     normalizes_axis: bool = False
     probability_output: bool = False
+    shifts_logits: bool = False
 
 
 def _facts(
@@ -51,6 +56,7 @@ def _facts(
     idempotent: bool = False,
     normalizes_axis: bool = False,
     probability_output: bool = False,
+    shifts_logits: bool = False,
 ) -> ActivationFacts:
     return ActivationFacts(
         at_zero == 0.0,
@@ -61,6 +67,7 @@ def _facts(
         idempotent,
         normalizes_axis,
         probability_output,
+        shifts_logits,
     )
 
 
@@ -101,7 +108,13 @@ ACTIVATION_FACTS: dict[str, ActivationFacts] = {
         math.nan, False, False, False, normalizes_axis=True, probability_output=True
     ),
     "log_softmax": _facts(
-        math.nan, False, False, False, normalizes_axis=True, probability_output=True
+        math.nan,
+        False,
+        False,
+        False,
+        normalizes_axis=True,
+        probability_output=True,
+        shifts_logits=True,
     ),
     "sparsemax": _facts(math.nan, False, False, False, normalizes_axis=True),
     "glu": _facts(0.0, False, False, elementwise=False),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import kinds
@@ -202,6 +202,61 @@ class Graph:
             if self.successors[tail] != [head] or self.predecessors[head] != [tail]:
                 return False
         return True
+
+    def every_path_ends_in(
+        self,
+        start: int,
+        through: Callable[[Node], bool],
+        end: Callable[[Node], bool],
+    ) -> bool:
+        """True when every path out of node `start` passes only nodes that
+        `through` accepts until a node that `end` accepts.
+
+        Example: a biased convolution whose every consumer, through shape
+        layers and residual Adds, is a batch normalization. A start with no
+        successor gives False; each node is visited once.
+        """
+        if not self.successors[start]:
+            return False
+        seen = {start}
+        stack = [start]
+        while stack:
+            for successor in self.successors[stack.pop()]:
+                if successor in seen:
+                    continue
+                seen.add(successor)
+                node = self.nodes[successor]
+                if end(node):
+                    continue
+                if not through(node):
+                    return False
+                stack.append(successor)
+        return True
+
+    def call_site(self, index: int) -> str:
+        """Where the call holding node `index` gets its input: `"tower on x"`.
+
+        The call is that of the node's outermost enclosing layer or model
+        (the first part of its path); its input is the nearest layer
+        upstream outside it. A shared sub-model called on two inputs gives
+        two call sites, which tell its two calls apart.
+        """
+        owner = self.nodes[index].path.split("/", 1)[0]
+        seen = {index}
+        frontier = [index]
+        while frontier:
+            next_frontier = []
+            for current in frontier:
+                for predecessor in self.predecessors[current]:
+                    if predecessor in seen:
+                        continue
+                    seen.add(predecessor)
+                    path = self.nodes[predecessor].path
+                    if path.split("/", 1)[0] != owner:
+                        return f"{owner} on {path}"
+                    next_frontier.append(predecessor)
+            frontier = next_frontier
+        return f"{owner} at node {index}"
 
     def __repr__(self) -> str:
         return f"<Graph {self.name!r}: {len(self.nodes)} nodes>"

@@ -266,6 +266,8 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         activation = canonical_activation(attrs.get("activation"))
         if layer_class in AFFINE_WEIGHT_CLASSES and activation is not None:
             activation_attrs: dict[str, Any] = {"activation": activation}
+            if _normalizes_an_axis(activation):
+                activation_attrs["axis"] = -1  # The functions' default axis.
             # Units are the size of the last axis, where softmax normalizes.
             if (
                 _normalizes_an_axis(activation)
@@ -280,6 +282,8 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         if activation is None:
             return [(SHAPE, None, {})]  # A linear activation is the identity.
         activation_attrs = {"activation": activation}
+        if _normalizes_an_axis(activation):
+            activation_attrs["axis"] = _normalized_axis(attrs.get("axis", -1))
         axis_size = _axis_size(attrs) if _normalizes_an_axis(activation) else None
         if axis_size is not None:
             activation_attrs["axis_size"] = axis_size
@@ -389,6 +393,14 @@ def _units(attrs: Mapping[str, Any]) -> int | None:
 def _normalizes_an_axis(activation: str) -> bool:
     facts = activation_facts(activation)
     return facts is not None and not facts.elementwise
+
+
+def _normalized_axis(axis: Any) -> int | tuple[int, ...]:
+    """The axis a softmax layer normalizes over: an int, or a tuple of
+    several (a one-element list is its element)."""
+    if isinstance(axis, (list, tuple)):
+        return int(axis[0]) if len(axis) == 1 else tuple(int(a) for a in axis)
+    return int(axis)
 
 
 def _axis_size(attrs: Mapping[str, Any]) -> int | None:

@@ -14,6 +14,14 @@ Generated from the rule registry by `python docs/generate_rules.py`; do not
 edit by hand. Select rules with `lint_model(select=..., ignore=...,
 extend_select=...)` by code (`KO101`), code prefix (`KO1`), name
 (`dropout-before-batchnorm`) or `ALL`.
+
+Each problem is reported once, at its source layer. A dropout that reaches
+several BNs is one finding: its `layers` are the path to the nearest one,
+its `targets` name them all (in the message, JSON, SARIF and GitHub
+output). A path stops at the next layer the rule starts from: of stacked
+dropouts, the one nearest the BN is reported (the stack is KO108's
+finding). A finding inside a layer or sub-model called several times (a
+Siamese tower) is reported once, with its `call_sites`.
 """
 
 

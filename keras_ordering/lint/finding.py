@@ -30,6 +30,13 @@ class Finding:
             models read `outer/inner`.
         fix: one sentence on how to fix it.
         reference: the paper or document behind the rule.
+        targets: the layers each matched path of this finding ends at,
+            nearest first: a dropout reaching several BNs is one finding
+            whose `layers` is the path to the first of its `targets`. Empty
+            for findings built by hand.
+        call_sites: where a shared layer or sub-model holding the finding is
+            called (`"tower on 'input_1'"`), when it is called more than
+            once: the finding is reported once, not once per call.
     """
 
     code: str
@@ -39,6 +46,8 @@ class Finding:
     layers: tuple[str, ...]
     fix: str
     reference: str
+    targets: tuple[str, ...] = ()
+    call_sites: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_severity(self.severity, "severity")
@@ -50,4 +59,6 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["layers"] = list(self.layers)
+        data["targets"] = list(self.targets)
+        data["call_sites"] = list(self.call_sites)
         return data

@@ -24,12 +24,18 @@ class PathPattern:
         through: nodes a path may pass through between start and end; None
             means start and end must be adjacent.
         max_through: at most this many pass-through nodes (None: unbounded).
+        through_start: whether a path may pass through another node that
+            `start` matches. By default it stops there: in a stack of
+            dropouts before a BN, the dropout nearest the BN is the one
+            reported (the stack is KO108's finding), so N stacked noise
+            layers give N short paths, not N paths of length N.
     """
 
     start: LayerPattern
     end: LayerPattern | None = None
     through: LayerPattern | None = None
     max_through: int | None = None
+    through_start: bool = False
 
     def matches(self, graph: Graph) -> Iterator[tuple[int, ...]]:
         """Yields each matching path as node indices, once per (start, end)."""
@@ -67,6 +73,7 @@ class PathPattern:
                         self.through is not None
                         and (limit is None or depth < limit)
                         and self.through.matches(node)
+                        and (self.through_start or not self.start.matches(node))
                     ):
                         parents[successor] = index
                         next_frontier.append(successor)

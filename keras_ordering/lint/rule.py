@@ -17,7 +17,7 @@ from ..graph.activations import ActivationFacts, activation_facts
 from ..graph.graph import Graph
 from ..graph.node import Node
 from .example import Example
-from .finding import Finding
+from .finding import SEVERITY_RANK, Finding
 from .path_pattern import PathPattern
 
 if TYPE_CHECKING:
@@ -75,19 +75,56 @@ class Rule:
 
     @classmethod
     def check(cls, graph: Graph) -> Iterator[Finding]:
+        """One finding per source layer: the paths from one layer (to several
+        BNs, or from each call of a shared layer) are grouped into one."""
+        groups: dict[str, list[list[Node]]] = {}
         for path in cls.pattern.matches(graph):
             nodes = [graph.nodes[index] for index in path]
-            if not cls.accept(nodes, graph):
-                continue
-            yield Finding(
-                code=cls.code,
-                name=cls.name,
-                severity=cls.severity_of(nodes),
-                message=cls.message(nodes),
-                layers=layer_names(nodes),
-                fix=cls.fix,
-                reference=cls.reference,
+            if cls.accept(nodes, graph):
+                groups.setdefault(nodes[0].path, []).append(nodes)
+        for matches in groups.values():
+            yield cls.grouped_finding(matches, graph)
+
+    @classmethod
+    def grouped_finding(cls, matches: list[list[Node]], graph: Graph) -> Finding:
+        """The finding of the matched paths from one source layer, nearest
+        first: the first path's layers and message, every path's target."""
+        first = matches[0]
+        targets = tuple(dict.fromkeys(nodes[-1].path for nodes in matches))
+        starts = list(dict.fromkeys(nodes[0].index for nodes in matches))
+        call_sites = (
+            tuple(dict.fromkeys(graph.call_site(index) for index in starts))
+            if len(starts) > 1
+            else ()
+        )
+        message = cls.message(first)
+        if len(targets) > 1:
+            message += " " + cls.more_targets_note(targets[1:])
+        if len(call_sites) > 1:
+            message += (
+                f" It is reported once for the {len(call_sites)} calls of the "
+                f"shared layer ({'; '.join(call_sites)})."
             )
+        severity = max(
+            (cls.severity_of(nodes) for nodes in matches),
+            key=SEVERITY_RANK.__getitem__,
+        )
+        return Finding(
+            code=cls.code,
+            name=cls.name,
+            severity=severity,
+            message=message,
+            layers=layer_names(first),
+            fix=cls.fix,
+            reference=cls.reference,
+            targets=targets,
+            call_sites=call_sites if len(call_sites) > 1 else (),
+        )
+
+    @classmethod
+    def more_targets_note(cls, others: Sequence[str]) -> str:
+        """The sentence naming the other targets of a grouped finding."""
+        return f"It also reaches {quoted_list(others)}."
 
     @classmethod
     def accept(cls, nodes: list[Node], graph: Graph) -> bool:
@@ -153,12 +190,41 @@ def layer_names(nodes: Sequence[Node]) -> tuple[str, ...]:
     return tuple(names)
 
 
+def quoted_list(names: Sequence[str], limit: int = 5) -> str:
+    """`'a', 'b' and 'c'`; past `limit` names, `... and 12 more`, so a
+    message stays short whatever the size of the model."""
+    shown = [f"'{name}'" for name in names[:limit]]
+    hidden = len(names) - len(shown)
+    if hidden:
+        return ", ".join(shown) + f" and {hidden} more"
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + f" and {shown[-1]}"
+
+
 def via(nodes: Sequence[Node]) -> str:
-    """` (via 'a', 'b')` for the layers between the first and the last node."""
+    """` via 'a' and 'b'` for the layers between the first and the last node
+    (the first six; `Finding.layers` holds the whole path)."""
     middle = layer_names(nodes)[1:-1]
     if not middle:
         return ""
-    return " (via " + ", ".join(f"'{name}'" for name in middle) + ")"
+    return " via " + quoted_list(middle, limit=6)
+
+
+def describe_activation(node: Node) -> str:
+    """An activation node in words, naming its function once.
+
+    `Dense 'head' (activation=softmax)` for a weight layer's `activation=`,
+    `ReLU 'relu'` for a layer whose class or name says its function, and
+    `Activation 'act' (sigmoid)` otherwise.
+    """
+    function = str(node.attrs.get("activation"))
+    where = f"{node.layer_class} '{node.path}'"
+    if node.part is not None:
+        return f"{where} ({node.part}={function})"
+    if function.replace("_", "") in (node.layer_class.lower(), node.name.lower()):
+        return where
+    return f"{where} ({function})"
 
 
 def facts_of(node: Node) -> ActivationFacts | None:

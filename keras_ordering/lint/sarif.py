@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
+from .finding import Finding
 from .registry import all_rules
 from .report import LintReport
 
@@ -71,6 +72,7 @@ def to_sarif(
         for finding in report:
             results.append(
                 {
+                    **_grouping(finding),
                     "ruleId": finding.code,
                     "ruleIndex": rule_index[finding.code],
                     "level": LEVELS[finding.severity],
@@ -142,6 +144,19 @@ def to_sarif(
     if opaque:
         run["properties"] = {"opaqueLayers": opaque}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _grouping(finding: Finding) -> dict[str, Any]:
+    """The layers a grouped finding reaches and the calls it stands for."""
+    properties = {
+        key: list(value)
+        for key, value in (
+            ("targets", finding.targets),
+            ("callSites", finding.call_sites),
+        )
+        if value
+    }
+    return {"properties": properties} if properties else {}
 
 
 def _uri(file: str) -> str:

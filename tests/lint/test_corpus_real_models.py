@@ -30,57 +30,8 @@ SLUGS = sorted(
 
 CATALOGUE = {rule["code"] for rule in rules()}
 
-_DENSENET = (
-    "issue 12 item 5: each dropout is reported once per later BN it reaches "
-    "through the dense concatenations (35 findings for 20 dropouts)"
-)
-_KERAS2_DENSENET = (
-    "issue 12 item 5: each dropout is reported once per later BN it reaches "
-    "through the dense concatenations (47 findings for 25 dropouts)"
-)
-_SIAMESE = (
-    "issue 12 item 5: the finding inside the shared tower is reported once per "
-    "call site"
-)
-_RESNET_V2 = (
-    "issue 12 item 2: biased convs whose output reaches only BNs through the "
-    "residual Adds are not reported"
-)
-_MOGANET = (
-    "issue 12 items 3 and 5: a BN feeding the residual trunk and the pre-norm "
-    "BN is reported as consecutive-batchnorm (4), and each drop-path is reported "
-    "again at every later BN on the residual stream (33 for 14)"
-)
-_MOGANET_BACKBONE = (
-    "issue 12 items 3, 4 and 5: consecutive-batchnorm on the pre-norm fork (4), "
-    "the feature output reported as predictions (4 KO110), and each drop-path "
-    "reported again at every later BN (16 for 8)"
-)
-_FEATURES_OUTPUT = (
-    "issue 12 item 4: the encoder's output is features (a final LayerNorm read "
-    "by the decoder), yet each residual-stream dropout is reported as dropout "
-    "on the predictions"
-)
-_LOG_SOFTMAX = (
-    "issue 12 item 6: log_softmax followed by a from_logits=True loss is "
-    "reported as an error; softmax is shift-invariant, so the loss is the same"
-)
 # (test name, slug) -> the issue 12 item and what the linter gets wrong.
-KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
-    ("test_judged_findings", "keras2_cifar10_densenet"): _KERAS2_DENSENET,
-    ("test_no_duplicate_findings", "keras2_cifar10_densenet"): _KERAS2_DENSENET,
-    ("test_judged_findings", "kecam_moganet"): _MOGANET,
-    ("test_no_duplicate_findings", "kecam_moganet"): _MOGANET,
-    ("test_judged_findings", "kecam_moganet_backbone"): _MOGANET_BACKBONE,
-    ("test_no_duplicate_findings", "kecam_moganet_backbone"): _MOGANET_BACKBONE,
-    ("test_judged_findings", "kerasio_mae_encoder"): _FEATURES_OUTPUT,
-    ("test_judged_findings", "lidbox_xvector"): _LOG_SOFTMAX,
-    ("test_judged_findings", "keras2_cifar10_resnet_v2"): _RESNET_V2,
-    ("test_judged_findings", "titu1994_densenet_bc"): _DENSENET,
-    ("test_no_duplicate_findings", "titu1994_densenet_bc"): _DENSENET,
-    ("test_judged_findings", "kerasio_siamese_contrastive"): _SIAMESE,
-    ("test_no_duplicate_findings", "kerasio_siamese_contrastive"): _SIAMESE,
-}
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
 
 
 def cases(test_name: str) -> list:

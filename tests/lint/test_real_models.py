@@ -15,7 +15,10 @@ from keras_ordering import lint_model
 # visible.
 APPLICATIONS = {
     "ResNet50": {"KO106": 53},  # Conv2D(use_bias=True) -> BN.
-    "ResNet50V2": {},
+    # Each block's biased last conv (and projection conv) feeds the residual
+    # Add, whose every consumer is the next pre-activation BN or, through
+    # the identity / 1x1 max-pool shortcut, a later Add that only BNs read.
+    "ResNet50V2": {"KO106": 20},
     # conv1 -> relu -> pad -> max pool -> the first dense block's BN.
     "DenseNet121": {"KO102": 1},
     "MobileNet": {},

@@ -15,7 +15,10 @@ def _drop_path_block(noise_shape) -> keras.Model:
     branch = keras.layers.Dropout(0.2, noise_shape=noise_shape, name="drop")(branch)
     x = keras.layers.Add(name="add")([branch, inputs])
     x = keras.layers.BatchNormalization(name="bn")(x)
-    return keras.Model(inputs, x)
+    model = keras.Model(inputs, x)
+    # A loss makes the output a prediction (KO110); uncompiled, it is features.
+    model.compile(loss="mse")
+    return model
 
 
 def test_per_sample_drop_path_on_a_residual_is_info_only():

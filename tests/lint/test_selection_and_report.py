@@ -164,6 +164,8 @@ def test_report_dict_and_json():
         "layers": ["dropout", "bn"],
         "fix": report[1].fix,
         "reference": report[1].reference,
+        "targets": ["bn"],
+        "call_sites": [],
     }
     assert "KO120" not in data["rules"] and "KO101" in data["rules"]
 

@@ -167,9 +167,15 @@ class DropoutBeforeBatchnorm(Rule):
             title="dropout directly before BN",
             input_shape=(8, 8, 3),
             layers=(
-                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+                (
+                    "Conv2D",
+                    {"filters": 4, "kernel_size": 3, "use_bias": False, "name": "conv"},
+                ),
                 ("Dropout", {"rate": 0.3, "name": "dropout"}),
                 ("BatchNormalization", {"name": "bn"}),
+                ("ReLU", {"name": "relu"}),
+                ("Flatten", {"name": "flatten"}),
+                ("Dense", {"units": 2, "name": "head"}),
             ),
             expect=("dropout", "bn"),
         ),

@@ -16,7 +16,7 @@ from ..patterns import (
     SHAPE_NODE,
     any_of,
 )
-from ..rule import Rule, via
+from ..rule import Rule, describe_activation, via
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
@@ -83,9 +83,8 @@ class BatchnormAfterActivation(Rule):
         activation, batch_norm = nodes[0], nodes[-1]
         return (
             f"{batch_norm.describe()} normalizes the output of "
-            f"{activation.describe()} ('{activation.attrs['activation']}')"
-            f"{via(nodes)}. The recommended order normalizes pre-activations: "
-            "weight -> BN -> activation."
+            f"{describe_activation(activation)}{via(nodes)}. The recommended "
+            "order normalizes pre-activations: weight -> BN -> activation."
         )
 
     @classmethod

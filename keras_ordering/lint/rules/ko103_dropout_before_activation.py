@@ -7,7 +7,7 @@ from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
 from ..patterns import ACTIVATION_NODE, NOISE_NODE
-from ..rule import Rule, facts_of
+from ..rule import Rule, describe_activation, facts_of
 
 
 class DropoutBeforeActivation(Rule):
@@ -80,7 +80,8 @@ class DropoutBeforeActivation(Rule):
                 f"{name}(x)/p and training and inference outputs differ in scale"
             )
         return (
-            f"{noise.describe()} comes directly before {activation.describe()}: {why}."
+            f"{noise.describe()} comes directly before "
+            f"{describe_activation(activation)}: {why}."
         )
 
     VALID = (

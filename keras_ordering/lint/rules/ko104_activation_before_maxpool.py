@@ -10,7 +10,7 @@ from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
 from ..patterns import LayerPattern
-from ..rule import Rule, facts_of
+from ..rule import Rule, describe_activation, facts_of
 
 if TYPE_CHECKING:
     from ...rewrite._plan import RewritePlan
@@ -71,8 +71,8 @@ class ActivationBeforeMaxpool(Rule):
     def message(cls, nodes: list[Node]) -> str:
         activation, pool = nodes
         return (
-            f"{activation.describe()} ('{activation.attrs['activation']}') comes "
-            f"directly before {pool.describe()}. The activation is monotonic, "
+            f"{describe_activation(activation)} comes directly before"
+            f" {pool.describe()}. The activation is monotonic, "
             "so pooling first gives the same output and computes the activation "
             "on fewer values."
         )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
-from ..patterns import BATCH_NORM_NODE, SHAPE_NODE, LayerPattern
-from ..rule import Rule, via
+from ..patterns import BATCH_NORM_NODE, POOL_NODE, LayerPattern, any_of
+from ..rule import Rule, quoted_list, via
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
@@ -21,11 +22,36 @@ def _affine_with_bias(node: Node) -> bool:
     return bool(node.attrs.get("affine") and node.attrs.get("use_bias"))
 
 
+# Merges that pass a per-channel constant on as a per-channel constant
+# (Concatenate keeps each input's channels; the others are linear).
+_BIAS_KEEPING_MERGES = frozenset({"Add", "Subtract", "Average", "Concatenate"})
+# Nodes a bias passes through and stays a per-channel constant: shape-only
+# layers, pooling (max(x + b) = max(x) + b, and so for averages) and the
+# merges above. Zero padding is not one: its zeros carry no bias, so BN's
+# mean no longer holds the whole bias.
+BIAS_KEEPING = any_of(
+    LayerPattern(
+        {kinds.SHAPE}, where=lambda n: not n.layer_class.startswith("ZeroPadding")
+    ),
+    POOL_NODE,
+    LayerPattern({kinds.MERGE}, where=lambda n: n.layer_class in _BIAS_KEEPING_MERGES),
+)
+
+
 class BiasBeforeBatchnorm(Rule):
     """## What it does
     Finds a Dense or convolution layer with `use_bias=True` and no
-    non-linear activation whose output reaches a BatchNormalization through
-    shape-only layers only.
+    non-linear activation whose every consumer normalizes the bias away:
+    each path from its output reaches a BatchNormalization through
+    shape-only layers (zero padding excepted: its zeros carry no bias),
+    pooling and linear merges (Add, Subtract, Average, Concatenate) only.
+    A residual `Add` of biased convolutions whose sum feeds only BNs (a
+    RetinaNet-style FPN, a pre-activation ResNet stage) is reported for
+    each convolution.
+
+    A layer whose output also feeds anything else (an activation, a weight
+    layer, a `Concatenate` read without a BN, a shortcut, the model output)
+    is not reported: that consumer sees the bias.
 
     ## Why is this bad?
     BN subtracts the batch mean of every channel, and a per-channel bias
@@ -56,19 +82,29 @@ class BiasBeforeBatchnorm(Rule):
     severity = "info"
     pattern = PathPattern(
         start=LayerPattern({"weight"}, where=_affine_with_bias),
-        through=SHAPE_NODE,
+        through=BIAS_KEEPING,
         end=BATCH_NORM_NODE,
     )
     fix = "Set use_bias=False on the layer before the batch normalization."
     reference = "Ioffe & Szegedy 2015, arXiv:1502.03167, section 3.2"
 
     @classmethod
+    def accept(cls, nodes: list[Node], graph: Graph) -> bool:
+        return graph.every_path_ends_in(
+            nodes[0].index, BIAS_KEEPING.matches, BATCH_NORM_NODE.matches
+        )
+
+    @classmethod
+    def more_targets_note(cls, others: Sequence[str]) -> str:
+        return f"Its other consumers, {quoted_list(others)}, cancel it too."
+
+    @classmethod
     def message(cls, nodes: list[Node]) -> str:
         weight, batch_norm = nodes[0], nodes[-1]
         return (
-            f"{weight.describe()} has a bias, and {batch_norm.describe()}"
-            f"{via(nodes)} subtracts the channel mean, which cancels it: "
-            "the bias only costs parameters and time."
+            f"{weight.describe()} has a bias, and its output reaches "
+            f"{batch_norm.describe()}{via(nodes)}, which subtracts the channel "
+            "mean and so cancels the bias: it only costs parameters and time."
         )
 
     @classmethod
@@ -113,6 +149,17 @@ class BiasBeforeBatchnorm(Rule):
 
     VALID = (
         Example(
+            title="the biased output also feeds an un-normalized branch",
+            inputs={"image": (8, 8, 3)},
+            nodes=(
+                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}, ["image"]),
+                ("BatchNormalization", {"name": "bn"}, ["conv"]),
+                ("ReLU", {"name": "relu"}, ["bn"]),
+                ("Concatenate", {"name": "concat"}, ["relu", "conv"]),
+            ),
+            outputs=("concat",),
+        ),
+        Example(
             title="no bias before BN",
             input_shape=(16,),
             layers=(
@@ -130,6 +177,27 @@ class BiasBeforeBatchnorm(Rule):
         ),
     )
     INVALID = (
+        Example(
+            title="two biased convolutions summed, then BN (an FPN merge)",
+            inputs={"lateral": (8, 8, 3), "top_down": (8, 8, 3)},
+            nodes=(
+                (
+                    "Conv2D",
+                    {"filters": 4, "kernel_size": 1, "name": "lateral_conv"},
+                    ["lateral"],
+                ),
+                (
+                    "Conv2D",
+                    {"filters": 4, "kernel_size": 1, "name": "top_down_conv"},
+                    ["top_down"],
+                ),
+                ("Add", {"name": "merge"}, ["lateral_conv", "top_down_conv"]),
+                ("BatchNormalization", {"name": "bn"}, ["merge"]),
+            ),
+            outputs=("bn",),
+            expect=("lateral_conv", "merge", "bn"),
+            fixable=False,  # The bias reaches BN through the merge.
+        ),
         Example(
             title="a biased convolution, then BN through Flatten",
             input_shape=(8, 8, 3),

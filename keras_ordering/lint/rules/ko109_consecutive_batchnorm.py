@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 
 class ConsecutiveBatchnorm(Rule):
     """## What it does
-    Finds two BatchNormalization layers in a row.
+    Finds two BatchNormalization layers in a row, where the first feeds
+    only the second. A BN whose output also feeds another branch (a
+    residual trunk next to a pre-norm BN, as in MogaNet or ConvNeXt-style
+    blocks) is not reported: the other branch uses the first BN's output,
+    so neither BN is redundant.
 
     ## Why is this bad?
     The second BN receives an already normalized input, so its batch
@@ -48,6 +52,10 @@ class ConsecutiveBatchnorm(Rule):
     pattern = PathPattern(start=BATCH_NORM_NODE, end=BATCH_NORM_NODE)
     fix = "Remove one of the two batch normalizations."
     reference = "Ioffe & Szegedy 2015, arXiv:1502.03167"
+
+    @classmethod
+    def accept(cls, nodes: list[Node], graph: Graph) -> bool:
+        return len(graph.successors[nodes[0].index]) == 1
 
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
@@ -109,6 +117,21 @@ class ConsecutiveBatchnorm(Rule):
         return None
 
     VALID = (
+        Example(
+            title="a BN feeding a residual trunk and a pre-norm BN",
+            inputs={"features": (8, 8, 4)},
+            nodes=(
+                ("BatchNormalization", {"name": "trunk_bn"}, ["features"]),
+                ("BatchNormalization", {"name": "pre_norm"}, ["trunk_bn"]),
+                (
+                    "Conv2D",
+                    {"filters": 4, "kernel_size": 1, "name": "mixer"},
+                    ["pre_norm"],
+                ),
+                ("Add", {"name": "residual"}, ["trunk_bn", "mixer"]),
+            ),
+            outputs=("residual",),
+        ),
         Example(
             title="one BN",
             input_shape=(16,),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from ...graph import kinds
+from ...graph.activations import names_with
+from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
@@ -16,14 +19,39 @@ from ..patterns import (
     SHAPE_NODE,
     any_of,
 )
-from ..rule import Rule, via
+from ..rule import Rule, layer_names, via
 from .ko101_dropout_before_batchnorm import is_drop_path_on_residual
+
+_PROBABILITY = names_with(probability_output=True)
+_FEATURE_KINDS = frozenset({kinds.MERGE, kinds.BATCH_NORM, kinds.NORMALIZATION})
+
+
+def is_prediction(nodes: list[Node]) -> bool:
+    """Whether the output a noise-to-output path ends at is a prediction:
+    a loss is compiled on it, or it ends a classifier head."""
+    if "loss" in nodes[-1].attrs:
+        return True
+    between = nodes[1:-1]
+    if any(node.attrs.get("activation") in _PROBABILITY for node in between):
+        return True
+    return not any(node.kind in _FEATURE_KINDS for node in between)
 
 
 class DropoutAfterOutput(Rule):
     """## What it does
-    Finds a noise layer between the last weight layer and a model output:
-    dropout applied to logits or predictions.
+    Finds a noise layer between the last weight layer and a model output
+    that is a prediction: dropout applied to logits or probabilities.
+
+    An output is a prediction when a loss is compiled on it or, with no
+    loss compiled, when it ends a classifier head: the path from the noise
+    to the output passes through a probability activation (softmax,
+    sigmoid), or through no merge and no normalization layer
+    (`Dense -> Dropout [-> Softmax]` as the last layers). With no loss
+    compiled, an output reached through a residual `Add`, a
+    LayerNormalization or a BatchNormalization is features (a backbone built with
+    `num_classes=0`, a post-LayerNorm transformer block, an encoder read by
+    a decoder): the next model's weight layers come after the dropout, so
+    it is not reported.
 
     ## Why is this bad?
     Dropout on the output zeroes logits or probabilities at random in
@@ -69,19 +97,37 @@ class DropoutAfterOutput(Rule):
     reference = "Srivastava et al. 2014, JMLR 15(56)"
 
     @classmethod
+    def accept(cls, nodes: list[Node], graph: Graph) -> bool:
+        return is_prediction(nodes)
+
+    @classmethod
     def severity_of(cls, nodes: list[Node]) -> str:
         return "info" if is_drop_path_on_residual(nodes) else cls.severity
 
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
         noise, output = nodes[0], nodes[-1]
+        if layer_names(nodes) == (noise.path,):
+            where = f"{noise.describe()} is a model output"
+        else:
+            where = f"{noise.describe()} reaches the model output '{output.path}'"
         return (
-            f"{noise.describe()} reaches the model output '{output.path}'"
-            f"{via(nodes)} with no weight layer after it: dropout is applied "
-            "to the predictions themselves."
+            f"{where}{via(nodes)} with no weight layer after it: dropout is "
+            "applied to the predictions themselves."
         )
 
     VALID = (
+        Example(
+            title="features out of a post-LayerNorm transformer block",
+            inputs={"tokens": (8, 16)},
+            nodes=(
+                ("Dense", {"units": 16, "name": "projection"}, ["tokens"]),
+                ("Dropout", {"rate": 0.1, "name": "dropout"}, ["projection"]),
+                ("Add", {"name": "residual"}, ["tokens", "dropout"]),
+                ("LayerNormalization", {"name": "norm"}, ["residual"]),
+            ),
+            outputs=("norm",),
+        ),
         Example(
             title="dropout before the classifier",
             input_shape=(16,),
@@ -110,5 +156,18 @@ class DropoutAfterOutput(Rule):
                 ("Softmax", {"name": "probabilities"}),
             ),
             expect=("dropout", "probabilities"),
+        ),
+        Example(
+            title="a loss compiled on a normalized output",
+            inputs={"tokens": (8, 16)},
+            nodes=(
+                ("Dense", {"units": 16, "name": "projection"}, ["tokens"]),
+                ("Dropout", {"rate": 0.1, "name": "dropout"}, ["projection"]),
+                ("Add", {"name": "residual"}, ["tokens", "dropout"]),
+                ("LayerNormalization", {"name": "norm"}, ["residual"]),
+            ),
+            outputs=("norm",),
+            loss=("MeanSquaredError", {}),
+            expect=("dropout", "residual", "norm"),
         ),
     )

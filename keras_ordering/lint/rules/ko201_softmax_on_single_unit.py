@@ -7,7 +7,7 @@ from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
 from ..patterns import LayerPattern
-from ..rule import Rule
+from ..rule import Rule, describe_activation
 
 _NORMALIZING = names_with(normalizes_axis=True)
 
@@ -55,8 +55,8 @@ class SoftmaxOnSingleUnit(Rule):
     def message(cls, nodes: list[Node]) -> str:
         (node,) = nodes
         return (
-            f"{node.describe()} applies {node.attrs['activation']} over an axis of "
-            "size 1: the output is constant and nothing can be learned."
+            f"{describe_activation(node)} normalizes over an axis of size 1: "
+            "the output is constant and nothing can be learned."
         )
 
     VALID = (

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from ...graph.activations import names_with
+from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
 from ..patterns import SHAPE_NODE, LayerPattern
-from ..rule import Rule, via
+from ..rule import Rule, describe_activation, layer_names, via
 
 _PROBABILITY = names_with(probability_output=True)
+_SHIFTED_LOGITS = names_with(shifts_logits=True)
+
+
+def _softmax_loss(loss_name: str) -> bool:
+    """Categorical losses apply softmax to logits; binary ones apply sigmoid."""
+    return "categorical" in loss_name.lower().replace("_", "")
 
 
 class SoftmaxWithLogitsLoss(Rule):
@@ -22,6 +29,13 @@ class SoftmaxWithLogitsLoss(Rule):
     Applied a second time, probabilities in [0, 1] are squashed again: the
     loss is computed on nearly uniform values, its gradient is tiny, and
     training stalls or converges to a poor model with no error raised.
+
+    `log_softmax` before a categorical `from_logits=True` loss is not
+    reported: log_softmax(x) = x - logsumexp(x) only subtracts one constant
+    per sample, and softmax is shift-invariant (softmax(x - c) =
+    softmax(x)), so the loss, its gradient and the predicted class equal
+    those on the raw logits. Before a binary (sigmoid) loss it is reported:
+    sigmoid is not shift-invariant.
 
     ## Example
     ```python
@@ -56,13 +70,28 @@ class SoftmaxWithLogitsLoss(Rule):
     reference = "https://keras.io/api/losses/probabilistic_losses/"
 
     @classmethod
+    def accept(cls, nodes: list[Node], graph: Graph) -> bool:
+        activation, output = nodes[0], nodes[-1]
+        return not (
+            activation.attrs["activation"] in _SHIFTED_LOGITS
+            and _softmax_loss(str(output.attrs.get("loss", "")))
+        )
+
+    @classmethod
     def message(cls, nodes: list[Node]) -> str:
         activation, output = nodes[0], nodes[-1]
+        if layer_names(nodes) == (output.path,):
+            where = f"{describe_activation(activation)} computes the model output"
+        else:
+            where = (
+                f"Output '{output.path}' passes through "
+                f"{describe_activation(activation)}{via(nodes)}"
+            )
+        loss = str(output.attrs.get("loss"))
+        own = "softmax" if _softmax_loss(loss) else "sigmoid"
         return (
-            f"Output '{output.path}' passes through {activation.describe()} "
-            f"('{activation.attrs['activation']}'){via(nodes)}, but its loss "
-            f"'{output.attrs.get('loss')}' has from_logits=True: the activation "
-            "is applied twice."
+            f"{where}, but its loss '{loss}' has from_logits=True, so it applies "
+            f"its own {own} on top of {activation.attrs['activation']}."
         )
 
     VALID = (
@@ -70,6 +99,14 @@ class SoftmaxWithLogitsLoss(Rule):
             title="logits with a from_logits loss",
             input_shape=(16,),
             layers=(("Dense", {"units": 3, "name": "logits"}),),
+            loss=("SparseCategoricalCrossentropy", {"from_logits": True}),
+        ),
+        Example(
+            title="log_softmax with a categorical from_logits loss",
+            input_shape=(16,),
+            layers=(
+                ("Dense", {"units": 3, "activation": "log_softmax", "name": "scores"}),
+            ),
             loss=("SparseCategoricalCrossentropy", {"from_logits": True}),
         ),
     )
@@ -80,5 +117,14 @@ class SoftmaxWithLogitsLoss(Rule):
             layers=(("Dense", {"units": 3, "activation": "softmax", "name": "probs"}),),
             loss=("SparseCategoricalCrossentropy", {"from_logits": True}),
             expect=("probs",),
+        ),
+        Example(
+            title="log_softmax with a binary (sigmoid) from_logits loss",
+            input_shape=(16,),
+            layers=(
+                ("Dense", {"units": 3, "activation": "log_softmax", "name": "scores"}),
+            ),
+            loss=("BinaryCrossentropy", {"from_logits": True}),
+            expect=("scores",),
         ),
     )

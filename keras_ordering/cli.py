@@ -569,8 +569,15 @@ def _rewrite(arguments: argparse.Namespace, out: TextIO) -> int:
                     convention,
                 )
             ]
+            # The selectors themselves, not `codes`: a fix that guesses intent
+            # (KO113) runs only when the user names its rule.
             rewritten, changes = fix_model(
-                model, select=codes, convention=convention, return_changes=True
+                model,
+                select=options.get("select"),
+                ignore=options.get("ignore"),
+                extend_select=options.get("extend_select"),
+                convention=convention,
+                return_changes=True,
             )
         else:
             rewrite = fuse_model if command == "fuse" else unfuse_model
@@ -650,21 +657,14 @@ def _dump_json(data: Any, out: TextIO) -> None:
 
 def _options(arguments: argparse.Namespace) -> dict[str, Any]:
     """Lint options: the config file, overridden by the flags given."""
-    from .lint.config import ConfigError, find_pyproject, load_config
+    from .lint.config import ConfigError, load_config
 
     options: dict[str, Any] = {}
     if not arguments.isolated:
         try:
             options, _ = load_config(arguments.config)
-        except ConfigError as error:
+        except ConfigError as error:  # Wrong types included: one line.
             raise _UsageError(str(error)) from None
-        except (AttributeError, TypeError) as error:
-            # A pyproject.toml whose `tool` (or table) has the wrong type.
-            source = arguments.config or find_pyproject() or "pyproject.toml"
-            raise _UsageError(
-                f"{source}: invalid [tool.keras_ordering] configuration "
-                f"({_first_line(str(error))})"
-            ) from None
     for flag, option in (
         ("select", "select"),
         ("ignore", "ignore"),

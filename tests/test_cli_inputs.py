@@ -76,7 +76,7 @@ def _write_json(path: Path, document) -> Path:
     return path
 
 
-# --- Item 3: every bad input is one line, exit 2 -----------------------------------
+# --- Every bad input is one line, exit 2 --------------------------------------------
 
 
 def test_hostile_configs_are_one_line_exit_2(capsys, tmp_path):
@@ -132,7 +132,7 @@ def test_a_pyproject_with_a_wrong_tool_type_is_one_line(capsys, tmp_path, toml):
     assert err.count("\n") == 1 and str(pyproject) in err and "Traceback" not in err
 
 
-# --- Item 4: one bad file never hides the others -----------------------------------
+# --- One bad file never hides the others --------------------------------------------
 
 
 @pytest.mark.parametrize("output_format", FORMATS)
@@ -191,7 +191,7 @@ def test_an_unreadable_subdirectory_is_an_error(capsys, tmp_path, monkeypatch):
     )
 
 
-# --- Item 5: ordinary repositories --------------------------------------------------
+# --- Ordinary repositories lint cleanly ---------------------------------------------
 
 
 def _repository(root: Path) -> Path:
@@ -292,7 +292,7 @@ def test_gitignore_patterns(tmp_path):
     assert not ignored("# *.keras\n\n", "m.keras")
 
 
-# --- Items 8 and 10: opaque layers and URIs in every format ----------------------
+# --- Opaque layers and URIs in every format -----------------------------------------
 
 
 @pytest.mark.parametrize("output_format", FORMATS)
@@ -373,7 +373,7 @@ def test_github_and_sarif_levels_come_from_one_table(capsys, tmp_path, monkeypat
     assert levels["info"] == ("note", "notice")
 
 
-# --- Issue 14 item 3: subcommands -------------------------------------------------
+# --- Subcommands ---------------------------------------------------------------------
 
 
 def test_version_comes_from_the_package_metadata(capsys):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from .._report_view import printable
+
 RECALIBRATE_ADVICE = (
     "re-estimate the BN statistics on training data: "
     "keras_ordering.recalibrate_batchnorm(model, data), "
@@ -48,7 +50,8 @@ class Change:
     def __str__(self) -> str:
         mark = "fixed" if self.applied else "left "
         note = f" [{self.note}]" if self.note else ""
-        return f"{mark} {self.code}: {self.description}{note}"
+        # Layer names come from user code and files: no raw newline or escape.
+        return printable(f"{mark} {self.code}: {self.description}{note}")
 
     def _repr_html_(self) -> str:
         colour = "#2e7d32" if self.applied else "#ef6c00"

@@ -36,6 +36,8 @@ def fix_model(
     convention: str = "standard",
     return_changes: bool = False,
     recalibrate_with: Any = None,
+    ignore: Selectors = None,
+    extend_select: Selectors = None,
 ) -> keras.Model | tuple[keras.Model, list[Change]]:
     """Returns a new model in which the auto-fixable findings are gone.
 
@@ -64,14 +66,16 @@ def fix_model(
     - KO112 batchnorm-momentum-inverted: momentum m becomes 1 - m (0 becomes
       0.99); the moving statistics are kept.
     - KO113 dropout-rate-as-keep-probability: the rate becomes 1 - rate, only
-      when `select` names the rule, since it guesses intent.
+      when `select` or `extend_select` names the rule (by code or name), since
+      it guesses intent.
     - KO130 training-argument-overridden: a BN called with `training=False`
       is frozen (`trainable=False`, so gamma and beta stop training too);
       Monte-Carlo dropout becomes `keras_ordering.layers.MonteCarloDropout`.
       A nested model called with `training=False` is left and reported.
 
     The change list answers the findings `lint_model(model, select=select,
-    convention=convention)` reports: each is fixed (by its own rewrite or
+    ignore=ignore, extend_select=extend_select, convention=convention)`
+    reports: each is fixed (by its own rewrite or
     as a side effect of another), or left with the reason. A fix that would
     add a finding the input did not have is not applied (it is left, with
     the finding it would add). Findings a rewrite cannot reach (a path
@@ -89,6 +93,7 @@ def fix_model(
         recalibrate_with: training data (as for `recalibrate_batchnorm`);
             when a rewrite changes the trained function, the fixed model's
             BN statistics are re-estimated on it right away.
+        ignore, extend_select: as in `lint_model`.
 
     Returns:
         The fixed model, or `(model, changes)` with `return_changes=True`.
@@ -97,13 +102,14 @@ def fix_model(
         ValueError: a subclassed or unbuilt model (use `lint_model` instead).
     """
     check_rewritable(model, "fix_model")
-    seen = list(lint_model(model, select=select, convention=convention))
+    selection = _Selection(select, ignore, extend_select, convention)
+    seen = list(lint_model(model, **selection.lint_options()))
     seen_keys = {_key(finding) for finding in seen}
     seen_anchors = {_anchor(_key(finding)) for finding in seen}
     refused: dict[FindingKey, str] = {}
     while True:  # Each pass refuses at least one more rewrite, or stops.
-        fixed, changes, reasons, origins = _rewrite(model, select, convention, refused)
-        remaining = list(lint_model(fixed, select=select, convention=convention))
+        fixed, changes, reasons, origins = _rewrite(model, selection, refused)
+        remaining = list(lint_model(fixed, **selection.lint_options()))
         added = [f for f in remaining if _anchor(_key(f, origins)) not in seen_anchors]
         culprits = _culprits(changes, added, refused)
         if not culprits:
@@ -114,7 +120,7 @@ def fix_model(
             )
     changes = [_as_seen(change, seen_keys) for change in changes]
     changes += _fixed_by_others(seen, remaining, changes, origins)
-    changes += _left(remaining, reasons, select, convention)
+    changes += _left(remaining, reasons, selection)
     if recalibrate_with is not None and any(c.applied and not c.exact for c in changes):
         from ..diagnostics import recalibrate_batchnorm
 
@@ -129,6 +135,28 @@ def fix_model(
 
 
 FindingKey = tuple[str, tuple[str, ...]]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Selection:
+    """The rules `fix_model` answers, chosen as in `lint_model`."""
+
+    select: Selectors
+    ignore: Selectors
+    extend_select: Selectors
+    convention: str
+
+    def lint_options(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def codes(self) -> set[str]:
+        """The selected rules' codes."""
+        return {rule.code for rule in resolve(**self.lint_options())}
+
+    def requested(self) -> set[str]:
+        """Codes named exactly (not by prefix or ALL) in `select` or
+        `extend_select`: rules whose fix runs only on request."""
+        return _named_exactly(self.select) | _named_exactly(self.extend_select)
 
 
 def _key(finding: Finding, origins: dict[str, str] | None = None) -> FindingKey:
@@ -152,8 +180,7 @@ def _anchor(key: FindingKey) -> tuple[str, str]:
 
 def _rewrite(
     model: keras.Model,
-    select: Selectors,
-    convention: str,
+    selection: _Selection,
     refused: dict[FindingKey, str],
 ) -> tuple[keras.Model, list[Change], dict[FindingKey, str], dict[str, str]]:
     """Rounds of rule fixes until none applies.
@@ -161,10 +188,10 @@ def _rewrite(
     Returns the model, the applied changes, why findings were not fixed, and
     the origin of each layer a rewrite split off.
     """
-    selected = [rule.code for rule in resolve(select, None, None, convention)]
+    selected = selection.codes()
     fixers = {rule.code: rule for rule in fixable_rules()}
     order = list(fixers)
-    requested = _named_exactly(select)
+    requested = selection.requested()
     fixable = [
         code
         for code in order
@@ -177,7 +204,12 @@ def _rewrite(
 
     fix_nested = nested_rewriter(
         lambda nested: fix_model(
-            nested, select=select, convention=convention, return_changes=True
+            nested,
+            select=selection.select,
+            ignore=selection.ignore,
+            extend_select=selection.extend_select,
+            convention=selection.convention,
+            return_changes=True,
         ),
         changes,
         applied_only=True,  # What is left shows in the outer model's re-lint.
@@ -187,7 +219,9 @@ def _rewrite(
     for round_index in range(MAX_ROUNDS):
         plan = RewritePlan()
         if fixable:
-            report = lint_model(current, select=fixable, convention=convention)
+            report = lint_model(
+                current, select=fixable, convention=selection.convention
+            )
             graph = graph_from_model(current)
             for finding in sorted(report, key=lambda f: order.index(f.code)):
                 reason = refused.get(_key(finding)) or _fix(
@@ -274,13 +308,12 @@ def _fixed_by_others(
 def _left(
     remaining: list[Finding],
     reasons: dict[FindingKey, str],
-    select: Selectors,
-    convention: str,
+    selection: _Selection,
 ) -> list[Change]:
     """A change left undone for each finding of the fixed model, with why."""
     fixable = set(fixable_codes())
-    selected = {rule.code for rule in resolve(select, None, None, convention)}
-    requested = _named_exactly(select)
+    selected = selection.codes()
+    requested = selection.requested()
     result = []
     for finding in remaining:
         reason = reasons.get(_key(finding))

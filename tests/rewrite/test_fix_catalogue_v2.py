@@ -59,6 +59,37 @@ def test_ko113_is_fixed_only_when_named():
         (applied,) = _applied(changes, "KO113")
         assert "keep probability" in applied.description
         assert "retrain" in applied.description
+    # Named in extend_select is a request too; ignored wins over the request.
+    fixed = fix_model(model, extend_select=["KO113"])
+    assert fixed.get_layer("dropout").rate == pytest.approx(0.1)
+    fixed, changes = fix_model(
+        model, extend_select="KO113", ignore="KO113", return_changes=True
+    )
+    assert fixed.get_layer("dropout").rate == pytest.approx(0.9)
+    assert not [c for c in changes if c.code == "KO113"]
+
+
+def test_cli_fix_applies_ko113_only_when_named(capsys, tmp_path):
+    from keras_ordering import cli
+
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(4, activation="relu", name="dense"),
+            keras.layers.Dropout(0.9, name="dropout"),
+        ]
+    )
+    source, target = tmp_path / "m.keras", tmp_path / "out.keras"
+    model.save(source)
+    cli.main(["fix", str(source), str(target), "--isolated", "--exit-zero"])
+    assert "fixed only on request" in capsys.readouterr().out
+    rate = keras.saving.load_model(target).get_layer("dropout").rate
+    assert rate == pytest.approx(0.9)
+    argv = ["fix", str(source), str(target), "--isolated", "--exit-zero"]
+    cli.main([*argv, "--extend-select", "KO113"])
+    assert "fixed KO113" in capsys.readouterr().out
+    rate = keras.saving.load_model(target).get_layer("dropout").rate
+    assert rate == pytest.approx(0.1)
 
 
 def _channels_first(axis_size_changes: bool):

@@ -1,4 +1,5 @@
-"""fix_model is honest about what it changes (issue 14 item 2)."""
+"""fix_model is honest about what it changes: every finding the user saw is
+answered, inexact rewrites say so, and no fix adds a finding."""
 
 from __future__ import annotations
 
@@ -131,3 +132,9 @@ def test_changes_print_and_display_readably():
     assert "text-align: left" in page and ">left</b>" in page
     inexact = Change("KO102", True, "moved 'bn'", ("bn",), exact=False)
     assert "<em>changes predictions;" in inexact._repr_html_()
+
+
+def test_change_text_escapes_newlines_and_terminal_codes():
+    # Layer names come from user code and model files.
+    hostile = Change("fuse", True, "bn\n\x1b[31mred -> BNActDropout", ("bn",))
+    assert str(hostile) == "fixed fuse: bn\\n\\x1b[31mred -> BNActDropout"

@@ -35,7 +35,8 @@ def test_the_fixable_set_is_the_rules_that_carry_an_autofix():
 
 
 def test_fuse_batchnorm_relu_spatial_dropout_1d():
-    """Issue 12 item 10: SpatialDropout1D has no data_format."""
+    """fuse_model once raised AttributeError here: SpatialDropout1D has no
+    data_format."""
     model = keras.Sequential(
         [
             keras.Input((10, 4)),

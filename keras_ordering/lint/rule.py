@@ -52,6 +52,10 @@ class Rule:
             code) order within a `fix_model` round; lower goes first.
         autofix_on_request: the fix guesses intent, so `fix_model` applies it
             only when `select=` names the rule by code or name.
+        judges_model_outputs: the rule's findings are about what reaches a
+            model output. A nested model's outputs feed the outer model, not
+            a loss, so `fix_model` judges a nested model's rewrites without
+            these rules and the outer model's re-lint judges the real outputs.
     """
 
     code: ClassVar[str]
@@ -67,6 +71,7 @@ class Rule:
     INVALID: ClassVar[Sequence[Example]] = ()
     autofix_priority: ClassVar[int] = 0
     autofix_on_request: ClassVar[bool] = False
+    judges_model_outputs: ClassVar[bool] = False
 
     @classmethod
     def docs(cls) -> str:

@@ -13,6 +13,7 @@ from ..lint.api import lint_model
 from ..lint.finding import Finding
 from ..lint.registry import (
     Selectors,
+    all_rules,
     fixable_codes,
     fixable_rules,
     get_rule,
@@ -206,7 +207,7 @@ def _rewrite(
         lambda nested: fix_model(
             nested,
             select=selection.select,
-            ignore=selection.ignore,
+            ignore=_with_output_rules(selection.ignore),
             extend_select=selection.extend_select,
             convention=selection.convention,
             return_changes=True,
@@ -337,6 +338,18 @@ def _left(
             )
         )
     return result
+
+
+def _with_output_rules(ignore: Selectors) -> list[str]:
+    """`ignore` plus the rules that judge model outputs: a nested model's
+    outputs are not the model's (see `Rule.judges_model_outputs`)."""
+    if ignore is None:
+        ignored = []
+    elif isinstance(ignore, str):
+        ignored = [ignore]
+    else:
+        ignored = list(ignore)
+    return [*ignored, *(r.code for r in all_rules() if r.judges_model_outputs)]
 
 
 def _named_exactly(select: Selectors) -> set[str]:

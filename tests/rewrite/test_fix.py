@@ -182,15 +182,16 @@ def test_nested_models_are_fixed_recursively_and_compile_is_kept():
     outputs = keras.layers.Dense(2, name="head")(inner(inputs))
     model = keras.Model(inputs, outputs, name="outer")
     model.compile(optimizer="adam", loss="mse")
+    # The block's output feeds the head, so its dropout is not on predictions.
+    assert lint_model(model).codes() == ["KO101"]
     fixed, changes = fix_model(model, return_changes=True)
     applied = [c for c in changes if c.applied]
+    # Inside the block the dropout moves to its output; that is judged in the
+    # outer model, where the head follows it.
     assert [(c.code, c.layers) for c in applied] == [
         ("KO101", ("block/drop", "block/bn")),
-        # Reported on the input too, and gone with the move: named as well.
-        ("KO110", ("block/drop", "block/bn", "block/relu")),
     ]
     assert "in 'block': moved 'drop' after 'relu'" in applied[0].description
-    assert "resolved by the KO101 rewrite" in applied[1].description
     assert lint_model(fixed).codes() == []
     assert fixed.compiled and fixed.get_compile_config() == model.get_compile_config()
 

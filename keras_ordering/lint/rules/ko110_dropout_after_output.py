@@ -80,6 +80,7 @@ class DropoutAfterOutput(Rule):
     code = "KO110"
     name = "dropout-after-output"
     severity = "warning"
+    judges_model_outputs = True
     pattern = PathPattern(
         start=NOISE_NODE,
         through=any_of(

@@ -193,7 +193,10 @@ class TrainingArgumentOverridden(Rule):
         # Imported here: rules load without keras.
         from ...layers.monte_carlo_dropout import MonteCarloDropout
 
-        arguments = {"dropout": kind, "seed": getattr(layer, "seed", None)}
+        arguments: dict[str, Any] = {
+            "dropout": kind,
+            "seed": getattr(layer, "seed", None),
+        }
         if kind == "standard" and getattr(layer, "noise_shape", None) is not None:
             arguments["noise_shape"] = tuple(layer.noise_shape)
         if kind == "spatial" and getattr(layer, "data_format", None) == (

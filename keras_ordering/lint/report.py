@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -10,12 +11,9 @@ from .._markdown import markdown_to_html
 from .._report_view import ReportView, column_widths, printable, text_row
 from .finding import SEVERITIES, Finding
 
-# Where `_repr_html_` links each rule's docs (anchors `#ko101`, ...): an
-# absolute URL, so the links work from any notebook's directory. The docs
-# are embedded in the report as well, for readers offline.
-RULES_DOCS_URL = (
-    "https://github.com/keras-ordering/keras-ordering/blob/main/docs/rules.md"
-)
+# Each HTML rendering numbers its anchors, so that several reports in one
+# notebook page link each rule code to their own embedded docs.
+_RENDERINGS = itertools.count(1)
 _COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
 
 
@@ -132,21 +130,24 @@ class LintReport(ReportView):
         escape = html.escape
         rows = []
         documented: set[str] = set()
+        # The rule docs travel inside the report, so the links work offline
+        # and from any notebook directory: no URL to go stale.
+        prefix = f"keras-ordering-{next(_RENDERINGS)}"
         for finding in self.findings:
             colour = _COLOURS[finding.severity]
-            anchor = f"{RULES_DOCS_URL}#{finding.code.lower()}"
+            anchor = f"{prefix}-{finding.code.lower()}"
             docs = ""
             if finding.code not in documented:  # Once per rule, not per finding.
                 documented.add(finding.code)
                 docs = (
-                    f"<details><summary>{finding.code} {escape(finding.name)} "
-                    f"docs</summary>{markdown_to_html(get_rule(finding.code).docs())}"
-                    "</details>"
+                    f'<details id="{anchor}"><summary>{finding.code} '
+                    f"{escape(finding.name)} docs</summary>"
+                    f"{markdown_to_html(get_rule(finding.code).docs())}</details>"
                 )
             rows.append(
                 [
-                    f'<a href="{escape(anchor)}" title="{escape(finding.name)}" '
-                    f'target="_blank">{finding.code}</a>',
+                    f'<a href="#{anchor}" title="{escape(finding.name)}">'
+                    f"{finding.code}</a>",
                     f'<span style="color:white;background:{colour};'
                     f'padding:1px 6px;border-radius:3px">{finding.severity}</span>',
                     f"<code>{escape(' → '.join(finding.layers))}</code>",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import keras
 import pytest
 
 from keras_ordering import Finding, LintReport, lint_model
 from keras_ordering.lint.registry import all_rules, get_rule, resolve
-from keras_ordering.lint.report import RULES_DOCS_URL
 
 
 def _codes(**options) -> list[str]:
@@ -139,10 +139,17 @@ def test_report_html_has_colours_and_linked_docs():
     page = lint_model(_risky_model())._repr_html_()
     assert page.count("<tr>") == 1 + 3  # Header and one row per finding.
     assert "#c62828" in page and "#ef6c00" in page and "#1565c0" in page
-    # An absolute link works from any notebook directory; the docs travel too.
-    assert f'href="{RULES_DOCS_URL}#ko101"' in page
-    assert RULES_DOCS_URL.startswith("https://")
-    assert "<details><summary>KO101 dropout-before-batchnorm docs</summary>" in page
+    # Each code links to its rule's docs, embedded in the same output, so the
+    # link works from any notebook directory and offline.
+    anchors = re.findall(r'<a href="#([^"]+)"[^>]*>KO101</a>', page)
+    assert len(anchors) == 1
+    assert (
+        f'<details id="{anchors[0]}"><summary>KO101 dropout-before-batchnorm '
+        "docs</summary>" in page
+    )
+    # A second rendering numbers its anchors anew: two reports in one page
+    # never share an id.
+    assert anchors[0] not in lint_model(_risky_model())._repr_html_()
     # Rendered, not raw Markdown: headings, code blocks, inline code.
     assert "<h2>Why is this bad?</h2>" in page and "## Why" not in page
     assert '<pre><code class="language-python">' in page and "```" not in page

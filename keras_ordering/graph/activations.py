@@ -116,7 +116,10 @@ ACTIVATION_FACTS: dict[str, ActivationFacts] = {
         probability_output=True,
         shifts_logits=True,
     ),
-    "sparsemax": _facts(math.nan, False, False, False, normalizes_axis=True),
+    # A sparse probability distribution over the axis.
+    "sparsemax": _facts(
+        math.nan, False, False, False, normalizes_axis=True, probability_output=True
+    ),
     "glu": _facts(0.0, False, False, elementwise=False),
 }
 

@@ -76,6 +76,7 @@ def test_every_activation_fact_set_is_derived_from_the_table():
     assert activations.names_with(probability_output=True) == {
         "softmax",
         "log_softmax",
+        "sparsemax",
         "sigmoid",
         "hard_sigmoid",
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...graph import kinds
+from ...graph.activations import names_with
 from ...graph.graph import Graph
 from ...graph.losses import loss_family
 from ...graph.node import Node
@@ -14,8 +15,11 @@ from ..path_pattern import PathPattern
 from ..patterns import LayerPattern
 from ..rule import Rule, layer_names
 
-_SIGMOIDS = frozenset({"sigmoid", "hard_sigmoid"})
-_SOFTMAXES = frozenset({"softmax", "sparsemax"})
+# Probabilities per unit (sigmoid), and distributions over the units (softmax).
+_SIGMOIDS = names_with(probability_output=True, elementwise=True)
+_SOFTMAXES = names_with(
+    probability_output=True, normalizes_axis=True, shifts_logits=False
+)
 
 
 def _probability_loss(node: Node) -> bool:

@@ -105,6 +105,53 @@ LAYER_KINDS: dict[str, str] = {
     "InputLayer": INPUT,
 }
 
+# Tensor operations between layer calls, seen when a custom layer or a
+# subclassed model is traced (TensorFlow op types): the merge or shape node
+# each becomes, with the Keras name it reads as. Any other op is opaque.
+TENSOR_OPERATIONS: dict[str, tuple[str, str]] = {
+    **{op: (MERGE, "Add") for op in _names("AddV2 Add AddN BiasAdd")},
+    **{op: (MERGE, "Subtract") for op in _names("Sub")},
+    **{op: (MERGE, "Multiply") for op in _names("Mul")},
+    **{op: (MERGE, "Divide") for op in _names("RealDiv Div DivNoNan")},
+    **{op: (MERGE, "Maximum") for op in _names("Maximum")},
+    **{op: (MERGE, "Minimum") for op in _names("Minimum")},
+    **{op: (MERGE, "Concatenate") for op in _names("ConcatV2 Concat Pack")},
+    **{op: (MERGE, "Where") for op in _names("Select SelectV2")},
+    **{
+        op: (SHAPE, op)
+        for op in _names(
+            """Reshape Transpose ExpandDims Squeeze Identity IdentityN
+            StridedSlice Slice Pad PadV2 MirrorPad Cast Tile BroadcastTo Split
+            SplitV Unpack Neg StopGradient Roll DepthToSpace SpaceToDepth"""
+        )
+    },
+}
+TENSOR_OPERATION_ACTIVATIONS = {
+    "Relu": "relu",
+    "Relu6": "relu6",
+    "LeakyRelu": "leaky_relu",
+    "Elu": "elu",
+    "Selu": "selu",
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+    "Softplus": "softplus",
+    "Softmax": "softmax",
+    "LogSoftmax": "log_softmax",
+}
+
+
+def tensor_operation(op_type: str) -> tuple[str, str, dict[str, Any]]:
+    """(kind, class, attrs) of a traced tensor operation's node."""
+    if op_type in TENSOR_OPERATIONS:
+        kind, layer_class = TENSOR_OPERATIONS[op_type]
+        return kind, layer_class, {"tensor_op": op_type}
+    if op_type in TENSOR_OPERATION_ACTIVATIONS:
+        activation = TENSOR_OPERATION_ACTIVATIONS[op_type]
+        return ACTIVATION, op_type, {"tensor_op": op_type, "activation": activation}
+    reason = f"tensor operation {op_type} inside a traced layer"
+    return UNKNOWN, op_type, {"tensor_op": op_type, "opaque_reason": reason}
+
+
 # Layers that wrap another layer, and models that nest a graph.
 WRAPPER_CLASSES = frozenset({"TimeDistributed", "Bidirectional"})
 MODEL_CLASSES = frozenset({"Functional", "Sequential", "Model"})

@@ -347,7 +347,8 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         units = _units(attrs)
         if units is not None:
             weight_attrs["units"] = units
-        parts: list[Part] = [(WEIGHT, None, weight_attrs)]
+        parts = _dropout_of_weight_layer(layer_class, attrs, weight_attrs)
+        parts.append((WEIGHT, None, weight_attrs))
         activation = canonical_activation(attrs.get("activation"))
         if layer_class in AFFINE_WEIGHT_CLASSES and activation is not None:
             activation_attrs = {"activation": activation}
@@ -382,6 +383,54 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
     if kind == UNKNOWN and "opaque_reason" in attrs:
         return [(UNKNOWN, None, {"opaque_reason": attrs["opaque_reason"]})]
     return [(kind, None, {})]
+
+
+RECURRENT_CLASSES = frozenset(
+    _names("SimpleRNN LSTM GRU ConvLSTM1D ConvLSTM2D ConvLSTM3D")
+)
+ATTENTION_CLASSES = frozenset(
+    _names(
+        """MultiHeadAttention GroupQueryAttention GroupedQueryAttention
+        Attention AdditiveAttention"""
+    )
+)
+
+
+def _dropout_of_weight_layer(
+    layer_class: str, attrs: Mapping[str, Any], weight_attrs: dict[str, Any]
+) -> list[Part]:
+    """The noise a recurrent or attention layer draws itself.
+
+    A recurrent layer's `dropout=` drops its inputs, one mask for all time
+    steps: a noise part before the weight node, seen by every rule. Its
+    `recurrent_dropout=` (on the state) and an attention layer's `dropout=`
+    (on the attention weights) act inside the layer, so they only reach the
+    output through its weights: they are `internal_dropout` facts of the
+    weight node, which only KO120 reads (once per layer: with an input
+    dropout part, the part carries the `recurrent_rate`).
+    """
+    recurrent = layer_class in RECURRENT_CLASSES
+    input_rate = _rate(attrs.get("dropout")) if recurrent else 0.0
+    if input_rate > 0:
+        noise = {"noise": "shared", "rate": input_rate, "dropout_of": "inputs"}
+        recurrent_rate = _rate(attrs.get("recurrent_dropout"))
+        if recurrent_rate > 0:
+            noise["recurrent_rate"] = recurrent_rate
+        return [(NOISE, "input-dropout", noise)]
+    internal = None
+    if layer_class in RECURRENT_CLASSES:
+        internal = ("recurrent", _rate(attrs.get("recurrent_dropout")))
+    elif layer_class in ATTENTION_CLASSES:
+        internal = ("attention", _rate(attrs.get("dropout")))
+    if internal is not None and internal[1] > 0:
+        weight_attrs["internal_dropout"] = internal[0]
+        weight_attrs["rate"] = internal[1]
+    return []
+
+
+def _rate(value: Any) -> float:
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return float(value) if is_number else 0.0
 
 
 def _expand_fused(attrs: Mapping[str, Any]) -> list[Part]:
@@ -450,6 +499,7 @@ LAYER_ATTRIBUTE_NAMES = (
     "stddev",
     "noise_shape",
     "dropout",
+    "recurrent_dropout",
     "axis",
     "max_value",
     "negative_slope",

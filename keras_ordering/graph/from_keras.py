@@ -10,6 +10,8 @@ live model and its saved file give identical graphs.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -136,6 +138,9 @@ class _CallRecord:
 class _Builder:
     def __init__(self, graph: Graph):
         self.graph = graph
+        # Structure signature and input key -> (sublayers, plan) of a traced
+        # layer, for its identical twins in the same model.
+        self._twins: dict[Any, tuple[list[Any], _Plan]] = {}
 
     def add_inputs(
         self, tensors: Sequence[Any], names: Sequence[str] | None
@@ -282,12 +287,35 @@ class _Builder:
                 kwargs["training"] = True  # Noise layers show their noise.
             return layer(*args, **kwargs)
 
+        key = _spec_key(keras_tensors, call_arguments)
         plan = _cached_plan(
             layer,
-            _spec_key(keras_tensors, call_arguments),
-            lambda: _plan_call(layer, call, keras_tensors),
+            key,
+            lambda: self._shared_plan(
+                layer, key, lambda: _plan_call(layer, call, keras_tensors)
+            ),
         )
         return self.replay(plan, producers, prefix)
+
+    def _shared_plan(self, layer: Any, key: Any, trace: Callable[[], _Plan]) -> _Plan:
+        """A twin's plan when this model has traced an identical layer before.
+
+        keras-hub stacks identical blocks (12 encoder layers): they differ
+        only by their own name, so the first block's plan, with its
+        sublayers swapped for this block's, is this block's plan.
+        """
+        signature = _structure_signature(layer)
+        sublayers = _flat_sublayers(layer)
+        if signature is not None:
+            twin = self._twins.get((signature, key))
+            if twin is not None:
+                plan = _remapped(twin[1], twin[0], sublayers)
+                if plan is not None:
+                    return plan
+        plan = trace()
+        if signature is not None:
+            self._twins[(signature, key)] = (sublayers, plan)
+        return plan
 
     def replay(
         self, plan: _Plan, input_producers: list[Producers], prefix: str
@@ -365,6 +393,73 @@ def _cached_plan(layer: Any, key: Any, make: Callable[[], _Plan]) -> _Plan:
     if key not in per_layer:
         per_layer[key] = make()
     return per_layer[key]
+
+
+def _flat_sublayers(layer: Any) -> list[Any]:
+    return list(layer._flatten_layers(include_self=False, recursive=True))
+
+
+@functools.cache
+def _keras_bookkeeping() -> frozenset[str]:
+    """Attributes Keras itself keeps on every layer (nodes, losses, flags)."""
+    probe = keras.layers.Layer(name="keras_ordering_probe")  # Named: no uid used.
+    return frozenset(vars(probe)) | {"_build_shapes_dict"}
+
+
+def _is_plain(value: Any) -> bool:
+    """A setting written in the constructor: a number, string, or tuple of them."""
+    if isinstance(value, (tuple, list)):
+        return all(_is_plain(item) for item in value)
+    return isinstance(value, (bool, int, float, str, type(None)))
+
+
+def _structure_signature(layer: Any) -> Any:
+    """What decides a layer's traced structure, its own name excepted.
+
+    Its class, config and plain attributes, and the class, config and plain
+    attributes of every sublayer (and the name of every sublayer container,
+    which the plan's paths hold). None when a config is missing: such a
+    layer is never shared.
+    """
+
+    def describe(item: Any, keep_name: bool) -> tuple:
+        config = dict(item.get_config())
+        config.pop("name", None)
+        plain = {
+            key: value
+            for key, value in vars(item).items()
+            if key not in _keras_bookkeeping()
+            and _is_plain(value)
+            and "name" not in key
+            and "path" not in key
+        }
+        name = item.name if keep_name else None
+        return type(item), name, repr(config), repr(sorted(plain.items()))
+
+    try:
+        return (
+            describe(layer, keep_name=False),
+            # A leaf's name is read at replay; a container's is in the plan.
+            tuple(
+                describe(sub, keep_name=not _is_leaf(sub))
+                for sub in _flat_sublayers(layer)
+            ),
+        )
+    except Exception:  # No usable config: trace it on its own.
+        return None
+
+
+def _remapped(plan: _Plan, template: list[Any], sublayers: list[Any]) -> _Plan | None:
+    """`plan` with each of `template`'s sublayers swapped for its twin."""
+    twin_of = {id(a): b for a, b in zip(template, sublayers, strict=True)}
+    steps = []
+    for step in plan.steps:
+        if step.layer is not None:
+            if id(step.layer) not in twin_of:
+                return None  # A layer from outside the block: not a twin.
+            step = dataclasses.replace(step, layer=twin_of[id(step.layer)])
+        steps.append(step)
+    return _Plan(steps, plan.outputs, plan.untraced)
 
 
 def _spec_key(tensors: Sequence[Any], call_arguments: Any) -> Any:

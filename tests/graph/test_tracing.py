@@ -233,3 +233,65 @@ def test_other_backends_name_the_unknown_edges(backend):
     assert output.startswith(backend)
     assert "Unknown edges" in output
     assert "layer 'block': input 0 of sublayer 'bn'" in output
+
+
+@on_tensorflow
+def test_a_layer_is_traced_once_however_often_it_is_linted():
+    model = _residual_model()
+    block = model.get_layer("block")
+    calls_before = block.calls
+    first = _findings(model)
+    assert block.calls == calls_before + 1
+    assert _findings(model) == first
+    assert graph_from_model(model).canonical() == graph_from_model(model).canonical()
+    assert block.calls == calls_before + 1
+
+
+class MaybeResidual(keras.layers.Layer):
+    """Identical twins unless `residual` differs (absent from its config)."""
+
+    def __init__(self, residual=True, **kwargs):
+        super().__init__(**kwargs)
+        self.residual = residual
+        self.drop = keras.layers.Dropout(0.3)
+        self.bn = keras.layers.BatchNormalization()
+        self.calls = 0
+
+    def call(self, inputs, training=None):
+        self.calls += 1
+        dropped = self.drop(inputs, training=training)
+        return self.bn(dropped + inputs if self.residual else dropped)
+
+
+def _stack(*blocks) -> keras.Model:
+    inputs = keras.Input((6,), name="x")
+    x = inputs
+    for block in blocks:
+        x = block(x)
+    return keras.Model(inputs, x)
+
+
+@on_tensorflow
+def test_identical_blocks_are_traced_once_per_model():
+    blocks = [MaybeResidual(name=f"block_{i}") for i in range(3)]
+    model = _stack(*blocks)
+    calls = [block.calls for block in blocks]
+    graph = graph_from_model(model)
+    # Only the first block ran; its twins reuse its plan with their sublayers.
+    assert [b.calls - c for b, c in zip(blocks, calls, strict=True)] == [1, 0, 0]
+    for index, block in enumerate(blocks):
+        (add,) = [n for n in graph.nodes if n.path == f"block_{index}/add"]
+        sources = {graph.nodes[i].path for i in graph.predecessors[add.index]}
+        previous = f"block_{index - 1}/{blocks[index - 1].bn.name}" if index else "x"
+        assert sources == {previous, f"block_{index}/{block.drop.name}"}
+    assert len(_findings(model, select="KO101")) == 3
+
+
+@on_tensorflow
+def test_blocks_differing_in_a_plain_attribute_are_not_twins():
+    blocks = [MaybeResidual(name="with_skip"), MaybeResidual(False, name="plain")]
+    model = _stack(*blocks)
+    calls = blocks[1].calls
+    graph = graph_from_model(model)
+    assert [n.path for n in graph.nodes if n.kind == kinds.MERGE] == ["with_skip/add"]
+    assert blocks[1].calls == calls + 1

@@ -133,6 +133,7 @@ class _CallRecord:
     outputs: list[Any] = field(default_factory=list)
     children: list[_CallRecord] = field(default_factory=list)
     scope: str | None = None  # The graph name scope around the call.
+    plan: _Plan | None = None  # A container call planned on its own.
 
 
 class _Builder:
@@ -268,7 +269,12 @@ class _Builder:
         plan = _cached_plan(
             model,
             _spec_key(flat_specs, None),
-            lambda: _plan_call(model, lambda args: model(args, training=True), specs),
+            lambda: _plan_call(
+                model,
+                lambda args: model(args, training=True),
+                specs,
+                self._shared_plan,
+            ),
         )
         outputs = self.replay(plan, input_producers, prefix="")
         return outputs, [f"output_{i}" for i in range(len(outputs))] if len(
@@ -292,7 +298,9 @@ class _Builder:
             layer,
             key,
             lambda: self._shared_plan(
-                layer, key, lambda: _plan_call(layer, call, keras_tensors)
+                layer,
+                key,
+                lambda: _plan_call(layer, call, keras_tensors, self._shared_plan),
             ),
         )
         return self.replay(plan, producers, prefix)
@@ -324,8 +332,16 @@ class _Builder:
         slots: dict[int, Producers] = dict(enumerate(input_producers))
         for step in plan.steps:
             producers = [slots.get(s, []) if s is not None else [] for s in step.inputs]
+            if step.plan is not None:
+                outputs = self.replay(step.plan, producers, prefix + step.path)
+                for position, slot in enumerate(step.outputs):
+                    slots[slot] = outputs[position] if position < len(outputs) else []
+                continue
             if step.layer is None:
                 merged = sorted({index for group in producers for index in group})
+                if not merged:  # Fed by a constant of an enclosing call.
+                    slots[step.outputs[0]] = []
+                    continue
                 index = self.graph.add_node(
                     step.kind, prefix + step.path, step.layer_class, attrs=step.attrs
                 )
@@ -364,6 +380,7 @@ class _Step:
     kind: str = kinds.UNKNOWN
     layer_class: str = ""
     attrs: dict[str, Any] = field(default_factory=dict)
+    plan: _Plan | None = None  # A container call: `layer`'s own plan.
 
 
 @dataclass
@@ -378,6 +395,7 @@ class _Plan:
     steps: list[_Step]
     outputs: list[int | None]
     untraced: list[str]
+    output_spec: Any = None  # KerasTensors shaped like the call's outputs.
 
 
 # Plans per traced layer object and input signature: a model is traced once,
@@ -452,14 +470,23 @@ def _structure_signature(layer: Any) -> Any:
 def _remapped(plan: _Plan, template: list[Any], sublayers: list[Any]) -> _Plan | None:
     """`plan` with each of `template`'s sublayers swapped for its twin."""
     twin_of = {id(a): b for a, b in zip(template, sublayers, strict=True)}
-    steps = []
-    for step in plan.steps:
-        if step.layer is not None:
-            if id(step.layer) not in twin_of:
-                return None  # A layer from outside the block: not a twin.
-            step = dataclasses.replace(step, layer=twin_of[id(step.layer)])
-        steps.append(step)
-    return _Plan(steps, plan.outputs, plan.untraced)
+
+    def remap(plan: _Plan) -> _Plan | None:
+        steps = []
+        for step in plan.steps:
+            if step.layer is not None:
+                if id(step.layer) not in twin_of:
+                    return None  # A layer from outside the block: not a twin.
+                inner = remap(step.plan) if step.plan is not None else None
+                if step.plan is not None and inner is None:
+                    return None
+                step = dataclasses.replace(
+                    step, layer=twin_of[id(step.layer)], plan=inner
+                )
+            steps.append(step)
+        return dataclasses.replace(plan, steps=steps)
+
+    return remap(plan)
 
 
 def _spec_key(tensors: Sequence[Any], call_arguments: Any) -> Any:
@@ -487,7 +514,12 @@ def _specs_like_shape(shape: Any) -> Any:
     return keras.KerasTensor(tuple(shape))
 
 
-def _plan_call(root: Any, call: Callable[[Any], Any], specs: Any) -> _Plan:
+Share = Callable[[Any, Any, Callable[[], "_Plan"]], "_Plan"]
+
+
+def _plan_call(
+    root: Any, call: Callable[[Any], Any], specs: Any, share: Share
+) -> _Plan:
     """Traces `call(inputs)` symbolically and records its data flow.
 
     The call runs once on symbolic tensors (the backend's own output-spec
@@ -499,10 +531,15 @@ def _plan_call(root: Any, call: Callable[[Any], Any], specs: Any) -> _Plan:
     """
     runs: list[tuple[_CallRecord, list[Any]]] = []
 
+    def divert(record: _CallRecord, args: tuple, kwargs: dict) -> Any:
+        if _is_leaf(record.layer):
+            return _placeholders_for(record.layer, args, kwargs)
+        return _plan_container(record, args, kwargs, share)
+
     def traced(inputs):
         flat_inputs = keras.tree.flatten(inputs)
         graph = flat_inputs[0].graph if _is_graph_tensor(flat_inputs[0]) else None
-        with _recording_calls(graph, _is_leaf) as roots:
+        with _recording_calls(graph, divert) as roots:
             outputs = call(inputs)
         runs.append((roots[0], flat_inputs))
         return outputs
@@ -510,7 +547,7 @@ def _plan_call(root: Any, call: Callable[[Any], Any], specs: Any) -> _Plan:
     from keras.src.backend import compute_output_spec
 
     try:
-        compute_output_spec(traced, specs)
+        output_spec = compute_output_spec(traced, specs)
     except Exception:
         # Some calls need concrete values (Python control flow on a tensor):
         # run once on zeros, statelessly, without a graph to walk.
@@ -519,8 +556,9 @@ def _plan_call(root: Any, call: Callable[[Any], Any], specs: Any) -> _Plan:
             lambda t: keras.ops.zeros(_concrete(t.shape), dtype=t.dtype), specs
         )
         with keras.StatelessScope(), _recording_calls() as roots:
-            call(zeros)
+            outputs = call(zeros)
         runs.append((roots[0], keras.tree.flatten(zeros)))
+        output_spec = None
     record, flat_inputs = runs[-1]
     planner = _Planner(_is_graph_tensor(flat_inputs[0]))
     for slot, tensor in enumerate(flat_inputs):
@@ -529,7 +567,55 @@ def _plan_call(root: Any, call: Callable[[Any], Any], specs: Any) -> _Plan:
     planner.enter(record, "")
     planner.add_records(record.children, path="")
     outputs = [planner.resolve(t, "its output") for t in record.outputs]
-    return _Plan(planner.steps, outputs, planner.untraced)
+    return _Plan(planner.steps, outputs, planner.untraced, output_spec)
+
+
+def _plan_container(
+    record: _CallRecord, args: tuple, kwargs: dict, share: Share
+) -> Any:
+    """Plans a container sublayer's call on its own (so that its identical
+    twins reuse the plan); returns placeholders of its outputs, or None to
+    run it in place."""
+    layer = record.layer
+    tensors = [t for t in keras.tree.flatten((args, kwargs)) if _is_graph_tensor(t)]
+    if not tensors:
+        return None
+    position = {id(t): i for i, t in enumerate(tensors)}
+    specs = [keras.KerasTensor(tuple(t.shape), t.dtype.name) for t in tensors]
+
+    def call(flat_inputs):
+        filled_args, filled_kwargs = keras.tree.map_structure(
+            lambda x: flat_inputs[position[id(x)]] if id(x) in position else x,
+            (args, kwargs),
+        )
+        return layer(*filled_args, **filled_kwargs)
+
+    others = keras.tree.map_structure(
+        lambda x: "<tensor>" if keras.ops.is_tensor(x) else repr(x), (args, kwargs)
+    )
+    key = (tuple((tuple(t.shape), t.dtype) for t in specs), repr(others))
+    try:
+        plan = _cached_plan(
+            layer,
+            key,
+            lambda: share(layer, key, lambda: _plan_call(layer, call, specs, share)),
+        )
+    except Exception:  # Run it in place instead.
+        return None
+    if plan.output_spec is None:
+        return None
+    import tensorflow as tf
+
+    record.plan = plan
+    record.inputs = tensors
+    return keras.tree.map_structure(
+        lambda t: (
+            tf.compat.v1.placeholder(t.dtype, t.shape)
+            if isinstance(t, keras.KerasTensor)
+            else t
+        ),
+        plan.output_spec,
+    )
 
 
 def _is_leaf(layer: Any) -> bool:
@@ -590,6 +676,9 @@ class _Planner:
     def add_records(self, records: list[_CallRecord], path: str) -> None:
         for record in records:
             layer = record.layer
+            if record.plan is not None:
+                self._add_call(record, path, plan=record.plan)
+                continue
             layer_class = type(layer).__name__
             is_container = (
                 record.children
@@ -601,17 +690,24 @@ class _Planner:
                 self.enter(record, path + layer.name + "/")
                 self.add_records(record.children, path + layer.name + "/")
                 continue
-            where = f"input {{}} of sublayer '{path}{layer.name}'"
-            inputs = [
-                self.resolve(t, where.format(i)) for i, t in enumerate(record.inputs)
-            ]
-            outputs = []
-            for tensor in record.outputs:
-                slot = self.new_slot()
-                self.known[self.key(tensor)] = slot
-                outputs.append(slot)
-            shapes = [_shape_of(t) for t in record.inputs]
-            self.steps.append(_Step(layer, path, inputs, outputs, shapes))
+            self._add_call(record, path)
+
+    def _add_call(
+        self, record: _CallRecord, path: str, plan: _Plan | None = None
+    ) -> None:
+        """A leaf call at `path`, or a container call with its own plan."""
+        layer = record.layer
+        where = f"input {{}} of sublayer '{path}{layer.name}'"
+        inputs = [self.resolve(t, where.format(i)) for i, t in enumerate(record.inputs)]
+        outputs = []
+        for tensor in record.outputs:
+            slot = self.new_slot()
+            self.known[self.key(tensor)] = slot
+            outputs.append(slot)
+        shapes = [_shape_of(t) for t in record.inputs]
+        if plan is not None:
+            path = f"{path}{layer.name}/"
+        self.steps.append(_Step(layer, path, inputs, outputs, shapes, plan=plan))
 
     def resolve(self, tensor: Any, where: str) -> int | None:
         """The slot holding `tensor`'s value; None for a constant."""
@@ -704,6 +800,7 @@ LayerCall = Callable[..., Any]
 @contextlib.contextmanager
 def intercepting_layer_calls(
     wrapper: Callable[[Any, LayerCall, tuple, dict, tuple], Any],
+    exclusive: bool = False,
 ) -> Iterator[None]:
     """Routes every `Layer.__call__` through `wrapper` while the block runs.
 
@@ -711,10 +808,13 @@ def intercepting_layer_calls(
     outputs; `call(*args, **kwargs)` runs the layer, and `enclosing` holds the
     layers whose calls are in progress around this one, outermost first. The
     diagnostics observe batch-norm inputs this way, and subclassed models are
-    traced with it.
+    traced with it. With `exclusive`, `call` runs the layer itself, past any
+    interception already in place (a trace nested in another one).
     """
     stack: list[Any] = []
-    original_call = keras.layers.Layer.__call__
+    previous_call = keras.layers.Layer.__call__
+    true_call = getattr(previous_call, "_keras_ordering_true_call", previous_call)
+    original_call = true_call if exclusive else previous_call
 
     def intercepted_call(layer, *args, **kwargs):
         enclosing = tuple(stack)
@@ -730,11 +830,12 @@ def intercepting_layer_calls(
         finally:
             stack.pop()
 
+    intercepted_call._keras_ordering_true_call = true_call  # type: ignore[attr-defined]
     keras.layers.Layer.__call__ = intercepted_call
     try:
         yield
     finally:
-        keras.layers.Layer.__call__ = original_call
+        keras.layers.Layer.__call__ = previous_call
 
 
 def call_path(layer: Any, enclosing: tuple, root: Any) -> str:
@@ -746,14 +847,14 @@ def call_path(layer: Any, enclosing: tuple, root: Any) -> str:
 
 @contextlib.contextmanager
 def _recording_calls(
-    graph: Any = None, is_leaf: Callable[[Any], bool] | None = None
+    graph: Any = None, divert: Callable[..., Any] | None = None
 ) -> Iterator[list[_CallRecord]]:
     """Records every `Layer.__call__` as a tree, with its input and output tensors.
 
     Tensors are kept alive in the records so that their ids stay unique. With
     a TensorFlow `graph`, each record also keeps the name scope it was called
-    in, and a layer for which `is_leaf(layer)` holds is not run: its outputs
-    are fresh placeholders of its output spec (its inside is not needed).
+    in, and `divert(record, args, kwargs)` may stand in for a call below the
+    root: its outputs replace the layer's run unless they are None.
     """
     roots: list[_CallRecord] = []
     records: list[_CallRecord] = []
@@ -770,8 +871,8 @@ def _recording_calls(
         records.append(entry)
         try:
             outputs = None
-            if graph is not None and is_leaf is not None and is_leaf(layer):
-                outputs = _placeholders_for(layer, args, kwargs)
+            if graph is not None and divert is not None and parent is not None:
+                outputs = divert(entry, args, kwargs)
             if outputs is None:
                 outputs = call(*args, **kwargs)
         finally:
@@ -779,7 +880,7 @@ def _recording_calls(
         entry.outputs = list(keras.tree.flatten(outputs))
         return outputs
 
-    with intercepting_layer_calls(record):
+    with intercepting_layer_calls(record, exclusive=True):
         yield roots
 
 

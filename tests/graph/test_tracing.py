@@ -295,3 +295,41 @@ def test_blocks_differing_in_a_plain_attribute_are_not_twins():
     graph = graph_from_model(model)
     assert [n.path for n in graph.nodes if n.kind == kinds.MERGE] == ["with_skip/add"]
     assert blocks[1].calls == calls + 1
+
+
+class Stage(keras.layers.Layer):
+    """Identical blocks nested in one custom layer, as in a Swin stage."""
+
+    def __init__(self, depth=3, **kwargs):
+        super().__init__(**kwargs)
+        self.blocks = [MaybeResidual(name=f"block_{i}") for i in range(depth)]
+        self.scale = keras.layers.Dense(6, name="scale")
+
+    def call(self, inputs, training=None):
+        x = self.scale(inputs) * inputs
+        for block in self.blocks:
+            x = block(x, training=training)
+        return x
+
+
+@on_tensorflow
+def test_identical_nested_blocks_are_traced_once():
+    inputs = keras.Input((6,), name="x")
+    stage = Stage(name="stage")
+    model = keras.Model(inputs, stage(inputs))
+    calls = [block.calls for block in stage.blocks]
+    graph = graph_from_model(model)
+    assert [b.calls - c for b, c in zip(stage.blocks, calls, strict=True)] == [1, 0, 0]
+    (multiply,) = [
+        n for n in graph.nodes if n.kind == kinds.MERGE and "block" not in n.path
+    ]
+    assert multiply.path == "stage/mul"
+    sources = {graph.nodes[i].path for i in graph.predecessors[multiply.index]}
+    assert sources == {"x", "stage/scale"}
+    adds = [n for n in graph.nodes if n.layer_class == "Add"]
+    assert [n.path for n in adds] == [f"stage/block_{i}/add" for i in range(3)]
+    for index, add in enumerate(adds[1:], start=1):
+        sources = {graph.nodes[i].path for i in graph.predecessors[add.index]}
+        block = stage.blocks[index]
+        previous_bn = f"stage/block_{index - 1}/{stage.blocks[index - 1].bn.name}"
+        assert sources == {previous_bn, f"stage/block_{index}/{block.drop.name}"}

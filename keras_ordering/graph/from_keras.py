@@ -1,10 +1,15 @@
 """Live Keras model -> neutral `Graph`.
 
 The ONLY module of the package that touches Keras' private API
-(`_nodes_by_depth`, `_inputs`, `_functional`, `_layers`, and the patching of
-`Layer.__call__` while a subclassed model is traced). Everything it reads
-goes through `graph.kinds`, exactly as the static config reader does, so a
-live model and its saved file give identical graphs.
+(`_nodes_by_depth`, `_inputs`, `_functional`, `_layers`, `_flatten_layers`,
+`keras.src.backend.compute_output_spec`, `keras.src.utils.is_default`, and
+the patching of `Layer.__call__` while a call is traced). Everything it
+reads goes through `graph.kinds`, exactly as the static config reader does,
+so a live model and its saved file give identical graphs.
+
+Custom layers with sublayers and subclassed models are traced: one symbolic
+call records the sublayer calls and, on TensorFlow, the tensor operations
+between them (see `_plan_call` and docs/linter-graph.md).
 """
 
 from __future__ import annotations
@@ -425,34 +430,42 @@ def _keras_bookkeeping() -> frozenset[str]:
 
 
 def _is_plain(value: Any) -> bool:
-    """A setting written in the constructor: a number, string, or tuple of them."""
+    """A setting written in the constructor: a number, a string, or a tuple,
+    list or dict of them."""
     if isinstance(value, (tuple, list)):
         return all(_is_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(_is_plain(k) and _is_plain(v) for k, v in value.items())
     return isinstance(value, (bool, int, float, str, type(None)))
 
 
 def _structure_signature(layer: Any) -> Any:
     """What decides a layer's traced structure, its own name excepted.
 
-    Its class, config and plain attributes, and the class, config and plain
-    attributes of every sublayer (and the name of every sublayer container,
-    which the plan's paths hold). None when a config is missing: such a
-    layer is never shared.
+    Its class, config and attributes, and those of every sublayer (with the
+    name of every sublayer container, which the plan's paths hold).
+    Attributes count by value when plain (numbers, strings, tuples and dicts
+    of them), by qualified name when functions, by type otherwise; Keras'
+    own bookkeeping and layers (sublayers already) are left out. None when
+    the layers cannot be listed: such a layer is never shared.
     """
 
     def describe(item: Any, keep_name: bool) -> tuple:
-        config = dict(item.get_config())
-        config.pop("name", None)
-        plain = {
-            key: value
+        try:
+            config = dict(item.get_config())
+            config.pop("name", None)
+        except Exception:  # No config (keras-hub's ViT MLP): attributes tell.
+            config = None
+        attributes = sorted(
+            (key, _attribute_fact(value))
             for key, value in vars(item).items()
             if key not in _keras_bookkeeping()
-            and _is_plain(value)
             and "name" not in key
             and "path" not in key
-        }
+            and not isinstance(value, keras.layers.Layer)
+        )
         name = item.name if keep_name else None
-        return type(item), name, repr(config), repr(sorted(plain.items()))
+        return type(item), name, repr(config), repr(attributes)
 
     try:
         return (
@@ -463,8 +476,18 @@ def _structure_signature(layer: Any) -> Any:
                 for sub in _flat_sublayers(layer)
             ),
         )
-    except Exception:  # No usable config: trace it on its own.
+    except Exception:
         return None
+
+
+def _attribute_fact(value: Any) -> Any:
+    if _is_plain(value):
+        return value
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    if isinstance(value, (list, tuple)):
+        return tuple(_attribute_fact(item) for item in value)
+    return type(value).__qualname__
 
 
 def _remapped(plan: _Plan, template: list[Any], sublayers: list[Any]) -> _Plan | None:

@@ -289,7 +289,8 @@ def test_identical_blocks_are_traced_once_per_model():
 
 @on_tensorflow
 def test_blocks_differing_in_a_plain_attribute_are_not_twins():
-    blocks = [MaybeResidual(name="with_skip"), MaybeResidual(False, name="plain")]
+    blocks = [MaybeResidual(name="with_skip"), MaybeResidual(name="plain")]
+    blocks[1].residual = False  # Same config; only the attribute differs.
     model = _stack(*blocks)
     calls = blocks[1].calls
     graph = graph_from_model(model)

@@ -452,20 +452,20 @@ def _structure_signature(layer: Any) -> Any:
 
     def describe(item: Any, keep_name: bool) -> tuple:
         try:
-            config = dict(item.get_config())
+            config = _without_rates(dict(item.get_config()))
             config.pop("name", None)
         except Exception:  # No config (keras-hub's ViT MLP): attributes tell.
             config = None
         attributes = sorted(
             (key, _attribute_fact(value))
-            for key, value in vars(item).items()
+            for key, value in _without_rates(vars(item)).items()
             if key not in _keras_bookkeeping()
             and "name" not in key
             and "path" not in key
             and not isinstance(value, keras.layers.Layer)
         )
         name = item.name if keep_name else None
-        return type(item), name, repr(config), repr(attributes)
+        return type(item), name, repr(_attribute_fact(config)), repr(attributes)
 
     try:
         return (
@@ -480,13 +480,31 @@ def _structure_signature(layer: Any) -> Any:
         return None
 
 
+def _is_rate(key: str) -> bool:
+    return key in ("rate", "stddev") or "drop" in key
+
+
+def _without_rates(settings: dict[str, Any]) -> dict[str, Any]:
+    """Noise rates count only as zero or not: blocks on a linear drop-path
+    schedule (Swin, SegFormer) have the same structure, and each twin's own
+    rates are read at replay."""
+    return {
+        key: bool(value) if _is_rate(key) and isinstance(value, (int, float)) else value
+        for key, value in settings.items()
+    }
+
+
 def _attribute_fact(value: Any) -> Any:
     if _is_plain(value):
         return value
+    if isinstance(value, keras.layers.Layer):  # Its sublayer entry tells.
+        return type(value).__qualname__
     if callable(value) and hasattr(value, "__qualname__"):
         return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
     if isinstance(value, (list, tuple)):
         return tuple(_attribute_fact(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((key, _attribute_fact(item)) for key, item in value.items())
     return type(value).__qualname__
 
 

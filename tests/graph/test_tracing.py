@@ -334,3 +334,16 @@ def test_identical_nested_blocks_are_traced_once():
         block = stage.blocks[index]
         previous_bn = f"stage/block_{index - 1}/{stage.blocks[index - 1].bn.name}"
         assert sources == {previous_bn, f"stage/block_{index}/{block.drop.name}"}
+
+
+@on_tensorflow
+def test_twins_on_a_drop_rate_schedule_keep_their_own_rates():
+    blocks = [MaybeResidual(name=f"block_{i}") for i in range(3)]
+    for block, rate in zip(blocks, (0.1, 0.2, 0.3), strict=True):
+        block.drop.rate = rate
+    model = _stack(*blocks)
+    calls = [block.calls for block in blocks]
+    graph = graph_from_model(model)
+    assert [b.calls - c for b, c in zip(blocks, calls, strict=True)] == [1, 0, 0]
+    rates = [n.attrs["rate"] for n in graph.nodes if n.kind == kinds.NOISE]
+    assert rates == [0.1, 0.2, 0.3]

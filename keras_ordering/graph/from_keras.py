@@ -1,15 +1,23 @@
 """Live Keras model -> neutral `Graph`.
 
 The ONLY module of the package that touches Keras' private API
-(`_nodes_by_depth`, `_inputs`, `_functional`, `_layers`, and the patching of
-`Layer.__call__` while a subclassed model is traced). Everything it reads
-goes through `graph.kinds`, exactly as the static config reader does, so a
-live model and its saved file give identical graphs.
+(`_nodes_by_depth`, `_inputs`, `_functional`, `_layers`, `_flatten_layers`,
+`keras.src.backend.compute_output_spec`, `keras.src.utils.is_default`, and
+the patching of `Layer.__call__` while a call is traced). Everything it
+reads goes through `graph.kinds`, exactly as the static config reader does,
+so a live model and its saved file give identical graphs.
+
+Custom layers with sublayers and subclassed models are traced: one symbolic
+call records the sublayer calls and, on TensorFlow, the tensor operations
+between them (see `_plan_call` and docs/linter-graph.md).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,11 +138,16 @@ class _CallRecord:
     inputs: list[Any]
     outputs: list[Any] = field(default_factory=list)
     children: list[_CallRecord] = field(default_factory=list)
+    scope: str | None = None  # The graph name scope around the call.
+    plan: _Plan | None = None  # A container call planned on its own.
 
 
 class _Builder:
     def __init__(self, graph: Graph):
         self.graph = graph
+        # Structure signature and input key -> (sublayers, plan) of a traced
+        # layer, for its identical twins in the same model.
+        self._twins: dict[Any, tuple[list[Any], _Plan]] = {}
 
     def add_inputs(
         self, tensors: Sequence[Any], names: Sequence[str] | None
@@ -275,47 +288,464 @@ class _Builder:
                 "with. Build it with `model.build(input_shape)` or call it on a "
                 "batch first."
             )
-        dummy = _zeros_like_shape(input_shape)
-        flat_dummy = keras.tree.flatten(dummy)
+        specs = _specs_like_shape(input_shape)
+        flat_specs = keras.tree.flatten(specs)
         names = (
-            [f"input_{i}" for i in range(len(flat_dummy))]
-            if len(flat_dummy) > 1
+            [f"input_{i}" for i in range(len(flat_specs))]
+            if len(flat_specs) > 1
             else ["input"]
         )
-        input_producers = self.add_inputs(flat_dummy, names)
-        with _recording_calls() as root_records:
-            model(dummy, training=False)
-        root = root_records[0]
-        known = {id(t): p for t, p in zip(flat_dummy, input_producers, strict=True)}
-        tensor_producers = self._add_records(root.children, known, prefix="")
-        outputs = [tensor_producers.get(id(t), []) for t in root.outputs]
+        input_producers = self.add_inputs(flat_specs, names)
+        plan = _cached_plan(
+            model,
+            _spec_key(flat_specs, None),
+            lambda: _plan_call(
+                model,
+                lambda args: model(args, training=True),
+                specs,
+                self._shared_plan,
+            ),
+        )
+        outputs = self.replay(plan, input_producers, prefix="")
         return outputs, [f"output_{i}" for i in range(len(outputs))] if len(
             outputs
         ) > 1 else ["output"]
 
     def trace_layer(self, layer, call_arguments, producers, prefix):
-        """Flattens one custom layer with sublayers by tracing it on zeros."""
-        dummies = {
-            id(t): keras.ops.zeros(_concrete(t.shape), dtype=t.dtype)
-            for t in call_arguments.keras_tensors
-        }
-        args, kwargs = call_arguments.fill_in(dummies)
-        kwargs.setdefault("training", False)
-        with _recording_calls() as root_records:
-            layer(*args, **kwargs)
-        known = {
-            id(dummies[id(t)]): group
-            for t, group in zip(call_arguments.keras_tensors, producers, strict=False)
-        }
-        tensor_producers = self._add_records(root_records[0].children, known, prefix)
-        return [tensor_producers.get(id(t), []) for t in root_records[0].outputs]
+        """Flattens one custom layer with sublayers by tracing its call."""
+        keras_tensors = list(call_arguments.keras_tensors)
 
-    def _add_records(
-        self, records: list[_CallRecord], known: dict[int, Producers], prefix: str
-    ) -> dict[int, Producers]:
+        def call(flat_inputs):
+            args, kwargs = call_arguments.fill_in(
+                {id(t): x for t, x in zip(keras_tensors, flat_inputs, strict=True)}
+            )
+            if kwargs.get("training") is None:
+                kwargs["training"] = True  # Noise layers show their noise.
+            return layer(*args, **kwargs)
+
+        key = _spec_key(keras_tensors, call_arguments)
+        plan = _cached_plan(
+            layer,
+            key,
+            lambda: self._shared_plan(
+                layer,
+                key,
+                lambda: _plan_call(layer, call, keras_tensors, self._shared_plan),
+            ),
+        )
+        return self.replay(plan, producers, prefix)
+
+    def _shared_plan(self, layer: Any, key: Any, trace: Callable[[], _Plan]) -> _Plan:
+        """A twin's plan when this model has traced an identical layer before.
+
+        keras-hub stacks identical blocks (12 encoder layers): they differ
+        only by their own name, so the first block's plan, with its
+        sublayers swapped for this block's, is this block's plan.
+        """
+        signature = _structure_signature(layer)
+        sublayers = _flat_sublayers(layer)
+        if signature is not None:
+            twin = self._twins.get((signature, key))
+            if twin is not None:
+                plan = _remapped(twin[1], twin[0], sublayers)
+                if plan is not None:
+                    return plan
+        plan = trace()
+        if signature is not None:
+            self._twins[(signature, key)] = (sublayers, plan)
+        return plan
+
+    def replay(
+        self, plan: _Plan, input_producers: list[Producers], prefix: str
+    ) -> list[Producers]:
+        """Adds the nodes of a traced call to the graph, below `prefix`."""
+        slots: dict[int, Producers] = dict(enumerate(input_producers))
+        for step in plan.steps:
+            producers = [slots.get(s, []) if s is not None else [] for s in step.inputs]
+            if step.plan is not None:
+                outputs = self.replay(step.plan, producers, prefix + step.path)
+                for position, slot in enumerate(step.outputs):
+                    slots[slot] = outputs[position] if position < len(outputs) else []
+                continue
+            if step.layer is None:
+                merged = sorted({index for group in producers for index in group})
+                if not merged:  # Fed by a constant of an enclosing call.
+                    slots[step.outputs[0]] = []
+                    continue
+                index = self.graph.add_node(
+                    step.kind, prefix + step.path, step.layer_class, attrs=step.attrs
+                )
+                self.graph.connect(merged, index)
+                slots[step.outputs[0]] = [index]
+                continue
+            called = self.add_call(
+                step.layer, producers, prefix + step.path, step.input_shapes
+            )
+            outputs = called or []  # None: a call whose outputs are unknown.
+            for position, slot in enumerate(step.outputs):
+                slots[slot] = (
+                    outputs[min(position, len(outputs) - 1)] if outputs else []
+                )
+        if plan.untraced:
+            owner = prefix.rstrip("/") or self.graph.name
+            untraced = self.graph.attrs.setdefault("untraced", [])
+            untraced.extend((owner, where) for where in plan.untraced)
+        return [slots.get(s, []) if s is not None else [] for s in plan.outputs]
+
+
+@dataclass
+class _Step:
+    """One node-making step of a traced call, replayed into each graph.
+
+    A sublayer call (`layer` set, `path` the prefix of its enclosing
+    containers) or a tensor operation between calls (`layer` None, `path` its
+    own path). `inputs` and `outputs` are value slots; a None input is a
+    constant.
+    """
+
+    layer: Any
+    path: str
+    inputs: list[int | None]
+    outputs: list[int]
+    input_shapes: list[tuple | None] = field(default_factory=list)
+    kind: str = kinds.UNKNOWN
+    layer_class: str = ""
+    attrs: dict[str, Any] = field(default_factory=dict)
+    plan: _Plan | None = None  # A container call: `layer`'s own plan.
+
+
+@dataclass
+class _Plan:
+    """The data flow of one traced call, independent of any graph.
+
+    Slots `0 .. n-1` are the call's flat inputs. `untraced` describes the
+    edges the backend could not show, relative to the traced layer
+    (`"input 0 of sublayer 'bn'"`).
+    """
+
+    steps: list[_Step]
+    outputs: list[int | None]
+    untraced: list[str]
+    output_spec: Any = None  # KerasTensors shaped like the call's outputs.
+
+
+# Plans per traced layer object and input signature: a model is traced once,
+# however often it is linted.
+_PLANS: weakref.WeakKeyDictionary[Any, dict[Any, _Plan]] = weakref.WeakKeyDictionary()
+
+
+def _cached_plan(layer: Any, key: Any, make: Callable[[], _Plan]) -> _Plan:
+    try:
+        per_layer = _PLANS.setdefault(layer, {})
+    except TypeError:  # Not weakly referenceable: trace every time.
+        return make()
+    if key not in per_layer:
+        per_layer[key] = make()
+    return per_layer[key]
+
+
+def _flat_sublayers(layer: Any) -> list[Any]:
+    return list(layer._flatten_layers(include_self=False, recursive=True))
+
+
+@functools.cache
+def _keras_bookkeeping() -> frozenset[str]:
+    """Attributes Keras itself keeps on every layer (nodes, losses, flags)."""
+    probe = keras.layers.Layer(name="keras_ordering_probe")  # Named: no uid used.
+    return frozenset(vars(probe)) | {"_build_shapes_dict"}
+
+
+def _is_plain(value: Any) -> bool:
+    """A setting written in the constructor: a number, a string, or a tuple,
+    list or dict of them."""
+    if isinstance(value, (tuple, list)):
+        return all(_is_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(_is_plain(k) and _is_plain(v) for k, v in value.items())
+    return isinstance(value, (bool, int, float, str, type(None)))
+
+
+def _structure_signature(layer: Any) -> Any:
+    """What decides a layer's traced structure, its own name excepted.
+
+    Its class, config and attributes, and those of every sublayer (with the
+    name of every sublayer container, which the plan's paths hold).
+    Attributes count by value when plain (numbers, strings, tuples and dicts
+    of them), by qualified name when functions, by type otherwise; Keras'
+    own bookkeeping and layers (sublayers already) are left out. None when
+    the layers cannot be listed: such a layer is never shared.
+    """
+
+    def describe(item: Any, keep_name: bool) -> tuple:
+        try:
+            config = _without_rates(dict(item.get_config()))
+            config.pop("name", None)
+        except Exception:  # No config (keras-hub's ViT MLP): attributes tell.
+            config = None
+        attributes = sorted(
+            (key, _attribute_fact(value))
+            for key, value in _without_rates(vars(item)).items()
+            if key not in _keras_bookkeeping()
+            and "name" not in key
+            and "path" not in key
+            and not isinstance(value, keras.layers.Layer)
+        )
+        name = item.name if keep_name else None
+        return type(item), name, repr(_attribute_fact(config)), repr(attributes)
+
+    try:
+        return (
+            describe(layer, keep_name=False),
+            # A leaf's name is read at replay; a container's is in the plan.
+            tuple(
+                describe(sub, keep_name=not _is_leaf(sub))
+                for sub in _flat_sublayers(layer)
+            ),
+        )
+    except Exception:
+        return None
+
+
+def _is_rate(key: str) -> bool:
+    return key in ("rate", "stddev") or "drop" in key
+
+
+def _without_rates(settings: dict[str, Any]) -> dict[str, Any]:
+    """Noise rates count only as zero or not: blocks on a linear drop-path
+    schedule (Swin, SegFormer) have the same structure, and each twin's own
+    rates are read at replay."""
+    return {
+        key: bool(value) if _is_rate(key) and isinstance(value, (int, float)) else value
+        for key, value in settings.items()
+    }
+
+
+def _attribute_fact(value: Any) -> Any:
+    if _is_plain(value):
+        return value
+    if isinstance(value, keras.layers.Layer):  # Its sublayer entry tells.
+        return type(value).__qualname__
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    if isinstance(value, (list, tuple)):
+        return tuple(_attribute_fact(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((key, _attribute_fact(item)) for key, item in value.items())
+    return type(value).__qualname__
+
+
+def _remapped(plan: _Plan, template: list[Any], sublayers: list[Any]) -> _Plan | None:
+    """`plan` with each of `template`'s sublayers swapped for its twin."""
+    twin_of = {id(a): b for a, b in zip(template, sublayers, strict=True)}
+
+    def remap(plan: _Plan) -> _Plan | None:
+        steps = []
+        for step in plan.steps:
+            if step.layer is not None:
+                if id(step.layer) not in twin_of:
+                    return None  # A layer from outside the block: not a twin.
+                inner = remap(step.plan) if step.plan is not None else None
+                if step.plan is not None and inner is None:
+                    return None
+                step = dataclasses.replace(
+                    step, layer=twin_of[id(step.layer)], plan=inner
+                )
+            steps.append(step)
+        return dataclasses.replace(plan, steps=steps)
+
+    return remap(plan)
+
+
+def _spec_key(tensors: Sequence[Any], call_arguments: Any) -> Any:
+    specs = tuple((tuple(t.shape), str(t.dtype)) for t in tensors)
+    if call_arguments is None:
+        return specs
+    ids = {id(t) for t in tensors}
+    other = keras.tree.map_structure(
+        lambda x: "<tensor>" if id(x) in ids else repr(x),
+        (call_arguments.args, call_arguments.kwargs),
+    )
+    return specs, repr(other)
+
+
+def _specs_like_shape(shape: Any) -> Any:
+    """Symbolic inputs for a build-config input shape (a shape, list or dict)."""
+    if isinstance(shape, dict):
+        return {key: _specs_like_shape(value) for key, value in shape.items()}
+    if (
+        isinstance(shape, (list, tuple))
+        and shape
+        and not all(d is None or isinstance(d, int) for d in shape)
+    ):
+        return [_specs_like_shape(s) for s in shape]
+    return keras.KerasTensor(tuple(shape))
+
+
+Share = Callable[[Any, Any, Callable[[], "_Plan"]], "_Plan"]
+
+
+def _plan_call(
+    root: Any, call: Callable[[Any], Any], specs: Any, share: Share
+) -> _Plan:
+    """Traces `call(inputs)` symbolically and records its data flow.
+
+    The call runs once on symbolic tensors (the backend's own output-spec
+    machinery: a TensorFlow graph, JAX abstract values or torch meta
+    tensors), in a stateless scope: nothing is computed and no statistics
+    move. On TensorFlow the traced graph shows the tensor operations between
+    layer calls; elsewhere an edge that does not connect two recorded calls
+    is reported as untraced.
+    """
+    runs: list[tuple[_CallRecord, list[Any]]] = []
+
+    def divert(record: _CallRecord, args: tuple, kwargs: dict) -> Any:
+        if _is_leaf(record.layer):
+            return _placeholders_for(record.layer, args, kwargs)
+        return _plan_container(record, args, kwargs, share)
+
+    def traced(inputs):
+        flat_inputs = keras.tree.flatten(inputs)
+        graph = flat_inputs[0].graph if _is_graph_tensor(flat_inputs[0]) else None
+        with _recording_calls(graph, divert) as roots:
+            outputs = call(inputs)
+        runs.append((roots[0], flat_inputs))
+        return outputs
+
+    from keras.src.backend import compute_output_spec
+
+    try:
+        output_spec = compute_output_spec(traced, specs)
+    except Exception:
+        # Some calls need concrete values (Python control flow on a tensor):
+        # run once on zeros, statelessly, without a graph to walk.
+        runs.clear()
+        zeros = keras.tree.map_structure(
+            lambda t: keras.ops.zeros(_concrete(t.shape), dtype=t.dtype), specs
+        )
+        with keras.StatelessScope(), _recording_calls() as roots:
+            outputs = call(zeros)
+        runs.append((roots[0], keras.tree.flatten(zeros)))
+        output_spec = None
+    record, flat_inputs = runs[-1]
+    planner = _Planner(_is_graph_tensor(flat_inputs[0]))
+    for slot, tensor in enumerate(flat_inputs):
+        planner.known[planner.key(tensor)] = slot
+    planner.next_slot = len(flat_inputs)
+    planner.enter(record, "")
+    planner.add_records(record.children, path="")
+    outputs = [planner.resolve(t, "its output") for t in record.outputs]
+    return _Plan(planner.steps, outputs, planner.untraced, output_spec)
+
+
+def _plan_container(
+    record: _CallRecord, args: tuple, kwargs: dict, share: Share
+) -> Any:
+    """Plans a container sublayer's call on its own (so that its identical
+    twins reuse the plan); returns placeholders of its outputs, or None to
+    run it in place."""
+    layer = record.layer
+    tensors = [t for t in keras.tree.flatten((args, kwargs)) if _is_graph_tensor(t)]
+    if not tensors:
+        return None
+    position = {id(t): i for i, t in enumerate(tensors)}
+    specs = [keras.KerasTensor(tuple(t.shape), t.dtype.name) for t in tensors]
+
+    def call(flat_inputs):
+        filled_args, filled_kwargs = keras.tree.map_structure(
+            lambda x: flat_inputs[position[id(x)]] if id(x) in position else x,
+            (args, kwargs),
+        )
+        return layer(*filled_args, **filled_kwargs)
+
+    others = keras.tree.map_structure(
+        lambda x: "<tensor>" if keras.ops.is_tensor(x) else repr(x), (args, kwargs)
+    )
+    key = (tuple((tuple(t.shape), t.dtype) for t in specs), repr(others))
+    try:
+        plan = _cached_plan(
+            layer,
+            key,
+            lambda: share(layer, key, lambda: _plan_call(layer, call, specs, share)),
+        )
+    except Exception:  # Run it in place instead.
+        return None
+    if plan.output_spec is None:
+        return None
+    import tensorflow as tf
+
+    record.plan = plan
+    record.inputs = tensors
+    return keras.tree.map_structure(
+        lambda t: (
+            tf.compat.v1.placeholder(t.dtype, t.shape)
+            if isinstance(t, keras.KerasTensor)
+            else t
+        ),
+        plan.output_spec,
+    )
+
+
+def _is_leaf(layer: Any) -> bool:
+    """A layer the graph shows as one node (not a container to look into)."""
+    layer_class = type(layer).__name__
+    return (
+        kinds.LAYER_KINDS.get(layer_class) is not None
+        or layer_class in kinds.WRAPPER_CLASSES
+        or layer_class == kinds.FUSED_CLASS
+        or not _sublayers(layer)
+    ) and _functional_of(layer) is None
+
+
+def _is_graph_tensor(tensor: Any) -> bool:
+    """A tensor of a TensorFlow graph, whose producing op can be walked."""
+    return hasattr(tensor, "op") and hasattr(getattr(tensor, "op", None), "inputs")
+
+
+# TensorFlow ops whose output is metadata of their input, not its values.
+_METADATA_OPS = frozenset({"Shape", "ShapeN", "Rank", "Size", "ZerosLike", "OnesLike"})
+
+
+class _Planner:
+    """Turns the recorded calls of one trace into `_Step`s.
+
+    In graph mode (TensorFlow) a tensor that no recorded call produced is
+    walked back through `tensor.op.inputs` to recorded outputs or the traced
+    call's inputs; each operation on the way that depends on them becomes a
+    node (`kinds.tensor_operation`). Visited operations are memoised, so the
+    walk is linear in the graph size. Elsewhere such a tensor is untraced.
+    """
+
+    def __init__(self, graph_mode: bool):
+        self.graph_mode = graph_mode
+        self.steps: list[_Step] = []
+        self.known: dict[Any, int] = {}
+        self.untraced: list[str] = []
+        self.next_slot = 0
+        self._operations: dict[str, int | None] = {}
+        self._slot_kind: dict[int, str] = {}
+        # Graph name scope of a container call -> its path below the root.
+        self.scope_paths: dict[str, str] = {}
+
+    def enter(self, record: _CallRecord, path: str) -> None:
+        """Maps the name scope inside `record`'s call to `path`."""
+        if record.children and record.children[0].scope is not None:
+            self.scope_paths.setdefault(record.children[0].scope, path)
+
+    def key(self, tensor: Any) -> Any:
+        if self.graph_mode and _is_graph_tensor(tensor):
+            return (tensor.op.name, tensor.value_index)
+        return id(tensor)
+
+    def new_slot(self) -> int:
+        self.next_slot += 1
+        return self.next_slot - 1
+
+    def add_records(self, records: list[_CallRecord], path: str) -> None:
         for record in records:
-            producers = [known.get(id(t), []) for t in record.inputs]
             layer = record.layer
+            if record.plan is not None:
+                self._add_call(record, path, plan=record.plan)
+                continue
             layer_class = type(layer).__name__
             is_container = (
                 record.children
@@ -324,14 +754,103 @@ class _Builder:
                 and layer_class != kinds.FUSED_CLASS
             )
             if is_container:
-                self._add_records(record.children, known, prefix + layer.name + "/")
+                self.enter(record, path + layer.name + "/")
+                self.add_records(record.children, path + layer.name + "/")
                 continue
-            outputs = self.add_call(
-                layer, producers, prefix, [_shape_of(t) for t in record.inputs]
+            self._add_call(record, path)
+
+    def _add_call(
+        self, record: _CallRecord, path: str, plan: _Plan | None = None
+    ) -> None:
+        """A leaf call at `path`, or a container call with its own plan."""
+        layer = record.layer
+        where = f"input {{}} of sublayer '{path}{layer.name}'"
+        inputs = [self.resolve(t, where.format(i)) for i, t in enumerate(record.inputs)]
+        outputs = []
+        for tensor in record.outputs:
+            slot = self.new_slot()
+            self.known[self.key(tensor)] = slot
+            outputs.append(slot)
+        shapes = [_shape_of(t) for t in record.inputs]
+        if plan is not None:
+            path = f"{path}{layer.name}/"
+        self.steps.append(_Step(layer, path, inputs, outputs, shapes, plan=plan))
+
+    def resolve(self, tensor: Any, where: str) -> int | None:
+        """The slot holding `tensor`'s value; None for a constant."""
+        if isinstance(tensor, keras.Variable) or hasattr(tensor, "assign"):
+            return None  # A weight or a state variable: no data flows in.
+        key = self.key(tensor)
+        if key in self.known:
+            return self.known[key]
+        if self.graph_mode:
+            # Outside the graph (a tensor made eagerly at build time): constant.
+            return self._walk(tensor.op) if _is_graph_tensor(tensor) else None
+        if keras.ops.is_tensor(tensor):
+            self.untraced.append(where)
+        return None
+
+    def _walk(self, start: Any) -> int | None:
+        stack = [start]
+        while stack:
+            operation = stack[-1]
+            if operation.name in self._operations:
+                stack.pop()
+                continue
+            pending = [
+                t.op
+                for t in operation.inputs
+                if self.key(t) not in self.known and t.op.name not in self._operations
+            ]
+            if pending and operation.type not in _METADATA_OPS:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            self._operations[operation.name] = self._add_operation(operation)
+        return self._operations[start.name]
+
+    def _add_operation(self, operation: Any) -> int | None:
+        if operation.type in _METADATA_OPS:
+            return None
+        slots = [
+            self.known.get(self.key(t), self._operations.get(t.op.name))
+            for t in operation.inputs
+        ]
+        sources = sorted({slot for slot in slots if slot is not None})
+        if not sources:
+            return None  # Constants and variables only.
+        kind, layer_class, attrs = kinds.tensor_operation(operation.type)
+        if (
+            kind in (kinds.SHAPE, kinds.UNKNOWN)
+            and len(sources) == 1
+            and self._slot_kind.get(sources[0]) == kind
+        ):
+            return sources[0]  # A chain of such operations is one node.
+        slot = self.new_slot()
+        self._slot_kind[slot] = kind
+        inputs: list[int | None] = list(sources)
+        self.steps.append(
+            _Step(
+                None,
+                self._path_of(operation.name),
+                inputs,
+                [slot],
+                kind=kind,
+                layer_class=layer_class,
+                attrs=attrs,
             )
-            for index, tensor in enumerate(record.outputs):
-                known[id(tensor)] = outputs[min(index, len(outputs) - 1)]
-        return known
+        )
+        return slot
+
+    def _path_of(self, operation_name: str) -> str:
+        """The op's path: the path of the call whose name scope holds it."""
+        scope, _, rest = operation_name.rpartition("/")
+        while scope:
+            if scope in self.scope_paths:
+                return self.scope_paths[scope] + rest
+            scope, _, parent = scope.rpartition("/")
+            rest = f"{parent}/{rest}"
+        return rest
 
 
 def _call_arguments_of(call_arguments: Any, path: str) -> dict[str, Any]:
@@ -355,25 +874,13 @@ def _concrete(shape: Sequence[int | None]) -> tuple[int, ...]:
     return tuple((1 if i == 0 else 2) if d is None else d for i, d in enumerate(shape))
 
 
-def _zeros_like_shape(shape: Any) -> Any:
-    """Zeros for a build-config input shape: a shape, or a list / dict of them."""
-    if isinstance(shape, dict):
-        return {key: _zeros_like_shape(value) for key, value in shape.items()}
-    if (
-        isinstance(shape, (list, tuple))
-        and shape
-        and not all(d is None or isinstance(d, int) for d in shape)
-    ):
-        return [_zeros_like_shape(s) for s in shape]
-    return keras.ops.zeros(_concrete(shape))
-
-
 LayerCall = Callable[..., Any]
 
 
 @contextlib.contextmanager
 def intercepting_layer_calls(
     wrapper: Callable[[Any, LayerCall, tuple, dict, tuple], Any],
+    exclusive: bool = False,
 ) -> Iterator[None]:
     """Routes every `Layer.__call__` through `wrapper` while the block runs.
 
@@ -381,10 +888,13 @@ def intercepting_layer_calls(
     outputs; `call(*args, **kwargs)` runs the layer, and `enclosing` holds the
     layers whose calls are in progress around this one, outermost first. The
     diagnostics observe batch-norm inputs this way, and subclassed models are
-    traced with it.
+    traced with it. With `exclusive`, `call` runs the layer itself, past any
+    interception already in place (a trace nested in another one).
     """
     stack: list[Any] = []
-    original_call = keras.layers.Layer.__call__
+    previous_call = keras.layers.Layer.__call__
+    true_call = getattr(previous_call, "_keras_ordering_true_call", previous_call)
+    original_call = true_call if exclusive else previous_call
 
     def intercepted_call(layer, *args, **kwargs):
         enclosing = tuple(stack)
@@ -400,11 +910,12 @@ def intercepting_layer_calls(
         finally:
             stack.pop()
 
+    intercepted_call._keras_ordering_true_call = true_call  # type: ignore[attr-defined]
     keras.layers.Layer.__call__ = intercepted_call
     try:
         yield
     finally:
-        keras.layers.Layer.__call__ = original_call
+        keras.layers.Layer.__call__ = previous_call
 
 
 def call_path(layer: Any, enclosing: tuple, root: Any) -> str:
@@ -415,10 +926,15 @@ def call_path(layer: Any, enclosing: tuple, root: Any) -> str:
 
 
 @contextlib.contextmanager
-def _recording_calls() -> Iterator[list[_CallRecord]]:
+def _recording_calls(
+    graph: Any = None, divert: Callable[..., Any] | None = None
+) -> Iterator[list[_CallRecord]]:
     """Records every `Layer.__call__` as a tree, with its input and output tensors.
 
-    Tensors are kept alive in the records so that their ids stay unique.
+    Tensors are kept alive in the records so that their ids stay unique. With
+    a TensorFlow `graph`, each record also keeps the name scope it was called
+    in, and `divert(record, args, kwargs)` may stand in for a call below the
+    root: its outputs replace the layer's run unless they are None.
     """
     roots: list[_CallRecord] = []
     records: list[_CallRecord] = []
@@ -429,14 +945,42 @@ def _recording_calls() -> Iterator[list[_CallRecord]]:
             t for t in keras.tree.flatten((args, kwargs)) if keras.ops.is_tensor(t)
         ]
         entry = _CallRecord(layer, parent, tensors)
+        if graph is not None:
+            entry.scope = graph.get_name_scope()
         (parent.children if parent else roots).append(entry)
         records.append(entry)
         try:
-            outputs = call(*args, **kwargs)
+            outputs = None
+            if graph is not None and divert is not None and parent is not None:
+                outputs = divert(entry, args, kwargs)
+            if outputs is None:
+                outputs = call(*args, **kwargs)
         finally:
             records.pop()
         entry.outputs = list(keras.tree.flatten(outputs))
         return outputs
 
-    with intercepting_layer_calls(record):
+    with intercepting_layer_calls(record, exclusive=True):
         yield roots
+
+
+def _placeholders_for(layer: Any, args: tuple, kwargs: dict) -> Any:
+    """Graph placeholders shaped like a layer's outputs; None when unknown."""
+    from keras.src.utils.python_utils import is_default
+
+    if is_default(layer.compute_output_shape):
+        return None  # Its output spec would trace it: run it instead.
+    try:
+        spec = layer.compute_output_spec(*args, **kwargs)
+    except Exception:  # An unusual signature: run the layer instead.
+        return None
+    import tensorflow as tf
+
+    return keras.tree.map_structure(
+        lambda t: (
+            tf.compat.v1.placeholder(t.dtype, t.shape)
+            if isinstance(t, keras.KerasTensor)
+            else t
+        ),
+        spec,
+    )

@@ -135,6 +135,54 @@ SAME_SHAPE_CLASSES = TRANSPARENT_NOISE_CLASSES | frozenset(
     _names("Identity Masking ActivityRegularization Activation")
 )
 
+
+# Tensor operations between layer calls, seen when a custom layer or a
+# subclassed model is traced (TensorFlow op types): the merge or shape node
+# each becomes, with the Keras name it reads as. Any other op is opaque.
+TENSOR_OPERATIONS: dict[str, tuple[str, str]] = {
+    **{op: (MERGE, "Add") for op in _names("AddV2 Add AddN BiasAdd")},
+    **{op: (MERGE, "Subtract") for op in _names("Sub")},
+    **{op: (MERGE, "Multiply") for op in _names("Mul")},
+    **{op: (MERGE, "Divide") for op in _names("RealDiv Div DivNoNan")},
+    **{op: (MERGE, "Maximum") for op in _names("Maximum")},
+    **{op: (MERGE, "Minimum") for op in _names("Minimum")},
+    **{op: (MERGE, "Concatenate") for op in _names("ConcatV2 Concat Pack")},
+    **{op: (MERGE, "Where") for op in _names("Select SelectV2")},
+    **{
+        op: (SHAPE, op)
+        for op in _names(
+            """Reshape Transpose ExpandDims Squeeze Identity IdentityN
+            StridedSlice Slice Pad PadV2 MirrorPad Cast Tile BroadcastTo Split
+            SplitV Unpack Neg StopGradient Roll DepthToSpace SpaceToDepth"""
+        )
+    },
+}
+TENSOR_OPERATION_ACTIVATIONS = {
+    "Relu": "relu",
+    "Relu6": "relu6",
+    "LeakyRelu": "leaky_relu",
+    "Elu": "elu",
+    "Selu": "selu",
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+    "Softplus": "softplus",
+    "Softmax": "softmax",
+    "LogSoftmax": "log_softmax",
+}
+
+
+def tensor_operation(op_type: str) -> tuple[str, str, dict[str, Any]]:
+    """(kind, class, attrs) of a traced tensor operation's node."""
+    if op_type in TENSOR_OPERATIONS:
+        kind, layer_class = TENSOR_OPERATIONS[op_type]
+        return kind, layer_class, {"tensor_op": op_type}
+    if op_type in TENSOR_OPERATION_ACTIVATIONS:
+        activation = TENSOR_OPERATION_ACTIVATIONS[op_type]
+        return ACTIVATION, op_type, {"tensor_op": op_type, "activation": activation}
+    reason = f"tensor operation {op_type} inside a traced layer"
+    return UNKNOWN, op_type, {"tensor_op": op_type, "opaque_reason": reason}
+
+
 # Layers that wrap another layer, and models that nest a graph.
 WRAPPER_CLASSES = frozenset({"TimeDistributed", "Bidirectional"})
 MODEL_CLASSES = frozenset({"Functional", "Sequential", "Model"})
@@ -262,7 +310,8 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
             weight_attrs["units"] = units
         if layer_class in AFFINE_WEIGHT_CLASSES:
             weight_attrs.update(_channel_layout(layer_class, attrs))
-        parts: list[Part] = [(WEIGHT, None, weight_attrs)]
+        parts = _dropout_of_weight_layer(layer_class, attrs, weight_attrs)
+        parts.append((WEIGHT, None, weight_attrs))
         activation = canonical_activation(attrs.get("activation"))
         if layer_class in AFFINE_WEIGHT_CLASSES and activation is not None:
             activation_attrs: dict[str, Any] = {"activation": activation}
@@ -360,6 +409,54 @@ def _channel_layout(layer_class: str, attrs: Mapping[str, Any]) -> dict[str, int
     }
 
 
+RECURRENT_CLASSES = frozenset(
+    _names("SimpleRNN LSTM GRU ConvLSTM1D ConvLSTM2D ConvLSTM3D")
+)
+ATTENTION_CLASSES = frozenset(
+    _names(
+        """MultiHeadAttention GroupQueryAttention GroupedQueryAttention
+        Attention AdditiveAttention"""
+    )
+)
+
+
+def _dropout_of_weight_layer(
+    layer_class: str, attrs: Mapping[str, Any], weight_attrs: dict[str, Any]
+) -> list[Part]:
+    """The noise a recurrent or attention layer draws itself.
+
+    A recurrent layer's `dropout=` drops its inputs, one mask for all time
+    steps: a noise part before the weight node, seen by every rule. Its
+    `recurrent_dropout=` (on the state) and an attention layer's `dropout=`
+    (on the attention weights) act inside the layer, so they only reach the
+    output through its weights: they are `internal_dropout` facts of the
+    weight node, which only KO120 reads (once per layer: with an input
+    dropout part, the part carries the `recurrent_rate`).
+    """
+    recurrent = layer_class in RECURRENT_CLASSES
+    input_rate = _rate(attrs.get("dropout")) if recurrent else 0.0
+    if input_rate > 0:
+        noise = {"noise": "shared", "rate": input_rate, "dropout_of": "inputs"}
+        recurrent_rate = _rate(attrs.get("recurrent_dropout"))
+        if recurrent_rate > 0:
+            noise["recurrent_rate"] = recurrent_rate
+        return [(NOISE, "input-dropout", noise)]
+    internal = None
+    if layer_class in RECURRENT_CLASSES:
+        internal = ("recurrent", _rate(attrs.get("recurrent_dropout")))
+    elif layer_class in ATTENTION_CLASSES:
+        internal = ("attention", _rate(attrs.get("dropout")))
+    if internal is not None and internal[1] > 0:
+        weight_attrs["internal_dropout"] = internal[0]
+        weight_attrs["rate"] = internal[1]
+    return []
+
+
+def _rate(value: Any) -> float:
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return float(value) if is_number else 0.0
+
+
 def _expand_fused(attrs: Mapping[str, Any]) -> list[Part]:
     parts: list[Part] = [(BATCH_NORM, "batch-norm", _batch_norm_attrs(attrs))]
     activation = canonical_activation(attrs.get("activation"))
@@ -439,6 +536,7 @@ LAYER_ATTRIBUTE_NAMES = (
     "stddev",
     "noise_shape",
     "dropout",
+    "recurrent_dropout",
     "axis",
     "max_value",
     "negative_slope",

@@ -218,20 +218,51 @@ def lint_graph(
     suppressed: list[Finding] = []
     for finding in findings:
         (suppressed if _is_ignored(finding, ignores or []) else kept).append(finding)
-    notes = []
-    if graph.attrs.get("traced"):
-        notes.append(
-            "Subclassed model: data flow was traced from its layer calls on zeros; "
-            "tensor operations between layers (x + y, ops.*) are not seen."
-        )
     return LintReport(
         kept,
         model_name=graph.name,
         rules=[rule.code for rule in rules],
-        opaque_layers=[_opaque_entry(node) for node in graph.opaque],
+        opaque_layers=[
+            _opaque_entry(node)
+            for node in graph.opaque
+            if "tensor_op" not in node.attrs
+        ],
         suppressed=suppressed,
-        notes=notes,
+        notes=_graph_notes(graph),
     )
+
+
+def _graph_notes(graph: Graph) -> list[str]:
+    """What the graph could not show: traced calls, unknown edges, opaque ops."""
+    notes = []
+    if graph.attrs.get("traced"):
+        notes.append(
+            "Subclassed model: its data flow was traced from one symbolic call "
+            "(its layer calls and, on TensorFlow, the tensor operations between "
+            "them)."
+        )
+    untraced = graph.attrs.get("untraced") or []
+    if untraced:
+        edges = "; ".join(
+            f"layer '{owner}': {where}" for owner, where in dict.fromkeys(untraced)
+        )
+        notes.append(
+            "Unknown edges: tensor operations between layer calls are traced on "
+            "the TensorFlow backend only, so these inputs could not be traced "
+            f"and paths through them are not checked: {edges}."
+        )
+    tensor_ops = [node for node in graph.opaque if "tensor_op" in node.attrs]
+    if tensor_ops:
+        counts: dict[str, int] = {}
+        for node in tensor_ops:
+            counts[node.layer_class] = counts.get(node.layer_class, 0) + 1
+        listed = ", ".join(f"{op} x{count}" for op, count in sorted(counts.items()))
+        notes.append(
+            f"{len(tensor_ops)} tensor operations inside traced layers are opaque "
+            f"to the rules ({listed}; first: '{tensor_ops[0].path}'); paths "
+            "through them are not checked."
+        )
+    return notes
 
 
 def _opaque_entry(node: Node) -> tuple[str, str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
@@ -14,6 +15,7 @@ from ..patterns import (
     POOL_NODE,
     SHAPE_NODE,
     WEIGHT_NODE,
+    LayerPattern,
     any_of,
 )
 from ..rule import Rule, via
@@ -25,6 +27,18 @@ class DropoutFeedsBatchnorm(Rule):
     BatchNormalization, weight layers included. Off by default: enable it
     with `extend_select=["KO120"]`. It reports each noise layer with the
     nearest BNs it feeds.
+
+    The dropout that recurrent and attention layers draw themselves counts
+    too. A recurrent layer's `dropout=` drops its inputs (one mask for all
+    time steps), so it is a noise part before the layer's weights, which
+    every rule sees (`Dropout -> LSTM(dropout=0.2)` is also two dropouts in
+    a row for KO108). A recurrent layer's `recurrent_dropout=` (on the
+    state) and the `dropout=` of `MultiHeadAttention`, `Attention`,
+    `AdditiveAttention` and grouped-query attention (on the attention
+    weights) act inside the layer and reach its output only through its
+    weights: only this rule reports them, with the layer as the source.
+    KO101, KO103, KO105, KO108 and KO110 do not, since no dropped value
+    leaves the layer as such.
 
     ## Why is this bad?
     A weight layer between dropout and BN mixes the dropped units, but the
@@ -60,7 +74,12 @@ class DropoutFeedsBatchnorm(Rule):
     severity = "info"
     default_enabled = False
     pattern = PathPattern(
-        start=NOISE_NODE,
+        start=LayerPattern(
+            {kinds.NOISE, kinds.WEIGHT},
+            where=lambda node: (
+                node.kind == kinds.NOISE or "internal_dropout" in node.attrs
+            ),
+        ),
         through=any_of(
             WEIGHT_NODE,
             SHAPE_NODE,
@@ -78,8 +97,12 @@ class DropoutFeedsBatchnorm(Rule):
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
         noise, batch_norm = nodes[0], nodes[-1]
+        source = noise.describe()
+        if noise.kind == kinds.WEIGHT:
+            kind, rate = noise.attrs["internal_dropout"], noise.attrs["rate"]
+            source = f"The {kind} dropout ({rate:.2g}) of {source}"
         return (
-            f"{noise.describe()} is upstream of {batch_norm.describe()}"
+            f"{source} is upstream of {batch_norm.describe()}"
             f"{via(nodes)}: the BN's moving variance is learned with dropout on "
             "and used with dropout off."
         )
@@ -107,5 +130,24 @@ class DropoutFeedsBatchnorm(Rule):
                 ("BatchNormalization", {"name": "bn"}),
             ),
             expect=("dropout", "dense", "bn"),
+        ),
+        Example(
+            title="an LSTM's recurrent dropout, then BN",
+            input_shape=(5, 8),
+            layers=(
+                ("LSTM", {"units": 8, "recurrent_dropout": 0.2, "name": "lstm"}),
+                ("BatchNormalization", {"name": "bn"}),
+            ),
+            expect=("lstm", "bn"),
+        ),
+        Example(
+            title="a GRU's input dropout, a weight layer, then BN",
+            input_shape=(5, 8),
+            layers=(
+                ("GRU", {"units": 8, "dropout": 0.2, "name": "gru"}),
+                ("Dense", {"units": 8, "use_bias": False, "name": "dense"}),
+                ("BatchNormalization", {"name": "bn"}),
+            ),
+            expect=("gru", "dense", "bn"),
         ),
     )

@@ -30,7 +30,8 @@ SLUGS = sorted(
 
 CATALOGUE = {rule["code"] for rule in rules()}
 
-# (test name, slug) -> the issue 12 item and what the linter gets wrong.
+# (test name, slug) -> what the linter gets wrong on that model, for a case
+# marked as a known difference (strict xfail: a fix shows as a failure).
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
 
 
@@ -126,7 +127,7 @@ def test_no_duplicate_findings(slug):
     same_layers = Counter((f.code, frozenset(f.layers)) for f in report)
     assert [key for key, n in same_layers.items() if n > 1] == [], describe(report)
     # One problem per source layer: a dropout reaching several BNs, or one
-    # reached by several routes, is one finding (issue 12 item 5).
+    # reached by several routes, is one finding.
     same_source = Counter((f.code, f.layers[0]) for f in report)
     assert [key for key, n in same_source.items() if n > 1] == [], describe(report)
 

@@ -1,5 +1,4 @@
-"""Every finding's message reads as clean sentences naming each layer once
-(issue 12 item 14)."""
+"""Every finding's message reads as clean sentences naming each layer once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Linter precision on real-model shapes (issue 12): no false alarm, no
+"""Linter precision on real-model shapes: no false alarm, no
 duplicate, output linear in the model size."""
 
 from __future__ import annotations

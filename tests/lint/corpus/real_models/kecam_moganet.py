@@ -22,7 +22,7 @@ REASONS: dict[str, str] = {
     "KO101": "Blocks 2-8 each put a per-sample drop-path (Dropout with noise_shape "
     "(None, 1, 1, 1)) on both residual branches; each of the 14 reaches the next "
     "pre-norm BN through the Add: info (deliberate stochastic depth), one finding "
-    "per drop-path, not one per later BN (issue 12 item 5).",
+    "per drop-path, not one per later BN.",
     "KO106": "The two stem convs and the 3 downsample convs are built with "
     "use_bias=True and feed only a BN.",
 }

@@ -16,7 +16,7 @@ EXPECTED: dict[str, int] = {"KO101": 8, "KO106": 5}
 REASONS: dict[str, str] = {
     "KO101": "Blocks 2-5 each put a per-sample drop-path on both residual "
     "branches; each of the 8 reaches the next BN through the Add: info, one "
-    "finding per drop-path (issue 12 item 5).",
+    "finding per drop-path.",
     "KO106": "The two stem convs and the 3 downsample convs keep use_bias=True "
     "and feed only a BN.",
 }

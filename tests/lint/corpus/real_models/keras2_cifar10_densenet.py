@@ -18,7 +18,7 @@ REASONS: dict[str, str] = {
     "between: each bottleneck's first dropout directly, each 3x3 dropout through "
     "the concatenation (all but the very last one, which only reaches the "
     "classifier), each transition dropout through its MaxPooling2D; one finding "
-    "per dropout (issue 12 item 5).",
+    "per dropout.",
     "KO105": "Each transition applies elementwise Dropout right before "
     "MaxPooling2D: the max is taken over scaled survivors in training.",
     "KO106": "The biased 7x7 stem conv feeds the first BN and the dense "

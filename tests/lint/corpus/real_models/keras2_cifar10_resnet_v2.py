@@ -16,7 +16,7 @@ REASONS: dict[str, str] = {
     "KO106": "13 biased convs feed only a BN (the stem and the first two convs of "
     "each of the 6 units); in the last stage, the projection conv and both "
     "units' last convs reach only BNs through the residual Adds (the next unit's "
-    "BN and the final BN), so their biases are cancelled too (issue 12 item 2). "
+    "BN and the final BN), so their biases are cancelled too. "
     "Every other last conv feeds a stream that a weight layer also reads.",
 }
 

@@ -18,7 +18,7 @@ REASONS: dict[str, str] = {
     "KO101": "Each of the 20 Dropout layers reaches a BN with no weight layer in "
     "between (directly, through the dense concatenations, or through a "
     "transition's average pooling): one finding per dropout, its later BNs "
-    "grouped (issue 12 item 5).",
+    "grouped.",
     "KO105": "Each transition applies elementwise Dropout right before "
     "AveragePooling2D: the 2x2 average smooths the noise away (info).",
 }

@@ -34,6 +34,10 @@ class Graph:
         self.predecessors: list[list[int]] = []
         self.attrs: dict[str, Any] = dict(attrs or {})
         self._by_kind: dict[str, list[int]] = defaultdict(list)
+        # heads_and_tails() of the graph as it is; any new node or edge clears it.
+        self._heads_and_tails: (
+            tuple[dict[str, list[int]], dict[str, list[int]]] | None
+        ) = None
 
     def add_node(
         self,
@@ -43,6 +47,7 @@ class Graph:
         part: str | None = None,
         attrs: Mapping[str, Any] | None = None,
     ) -> int:
+        self._heads_and_tails = None
         index = len(self.nodes)
         self.nodes.append(Node(index, kind, path, layer_class, part, attrs or {}))
         self.successors.append([])
@@ -51,6 +56,7 @@ class Graph:
         return index
 
     def add_edge(self, source: int, target: int) -> None:
+        self._heads_and_tails = None
         if target not in self.successors[source]:
             self.successors[source].append(target)
             self.predecessors[target].append(source)
@@ -142,7 +148,18 @@ class Graph:
         return node.path == path and node.kind not in (kinds.INPUT, kinds.OUTPUT)
 
     def heads_and_tails(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-        """Per layer path: the first and the last node of each of its calls."""
+        """Per layer path: the first and the last node of each of its calls.
+
+        Computed once per state of the graph (rewrites ask for every finding);
+        the dicts returned are shared, so callers read them only.
+        """
+        if self._heads_and_tails is None:
+            self._heads_and_tails = self._compute_heads_and_tails()
+        return self._heads_and_tails
+
+    def _compute_heads_and_tails(
+        self,
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         heads: dict[str, list[int]] = {}
         tails: dict[str, list[int]] = {}
         for node in self.nodes:

@@ -41,3 +41,13 @@ def test_sole_successor_and_linear_chains():
     assert graph.is_linear_chain(("dense", "bn", "drop"))
     assert not graph.is_linear_chain(("drop", "add"))
     assert not graph.is_linear_chain(("bn", "dense"))
+
+
+def test_heads_and_tails_follow_every_change_of_the_graph():
+    graph = Graph("g")
+    first = graph.add_node(kinds.WEIGHT, "dense", "Dense")
+    assert graph.heads_and_tails() == ({"dense": [first]}, {"dense": [first]})
+    # A second part of the same layer, then its edge: the tail moves.
+    second = graph.add_node(kinds.ACTIVATION, "dense", "Dense", part="activation")
+    graph.add_edge(first, second)
+    assert graph.heads_and_tails() == ({"dense": [first]}, {"dense": [second]})

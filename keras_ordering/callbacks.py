@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 import keras
 
 from .lint.api import lint_model
-from .lint.config import DEFAULT_FAIL_ON, NOT_GIVEN, ConfigSource, with_config
-from .lint.finding import check_severity
+from .lint.config import NOT_GIVEN, ConfigSource, with_config_and_fail_on
 from .lint.lint_error import LintError
 
 if TYPE_CHECKING:
@@ -54,11 +53,7 @@ class LintCallback(keras.callbacks.Callback):
         super().__init__()
         if "warn" in options:
             raise TypeError("LintCallback prints its findings; `warn` is not an option")
-        options = with_config({**options, "fail_on": fail_on}, config)
-        self.fail_on = options.pop("fail_on", DEFAULT_FAIL_ON)
-        if self.fail_on is not None:
-            check_severity(self.fail_on, "fail_on")
-        self.options = options
+        self.fail_on, self.options = with_config_and_fail_on(fail_on, options, config)
         self.report: LintReport | None = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:

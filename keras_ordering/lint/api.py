@@ -11,13 +11,12 @@ from typing import Any
 from ..graph.graph import Graph
 from ..graph.node import Node
 from .config import (
-    DEFAULT_FAIL_ON,
     NOT_GIVEN,
     ConfigSource,
     check_per_layer_ignores,
-    with_config,
+    with_config_and_fail_on,
 )
-from .finding import Finding, check_severity
+from .finding import Finding
 from .lint_error import LintError
 from .ordering_warning import OrderingWarning
 from .registry import Selectors, all_rules, resolve, rules_matching
@@ -160,10 +159,7 @@ def check(
         LintError: findings at or above `fail_on`; it carries the report.
         ConfigError: an invalid `[tool.keras_ordering]` table.
     """
-    options = with_config({**options, "fail_on": fail_on}, config)
-    fail_on = options.pop("fail_on", DEFAULT_FAIL_ON)
-    if fail_on is not None:
-        check_severity(fail_on, "fail_on")
+    fail_on, options = with_config_and_fail_on(fail_on, options, config)
     report = lint_model(model, **options)
     if fail_on is not None and report.at_or_above(fail_on):
         raise LintError(report, fail_on)

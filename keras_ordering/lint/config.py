@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .finding import SEVERITIES
+from .finding import SEVERITIES, check_severity
 from .registry import CONVENTIONS, rules_matching
 
 if sys.version_info >= (3, 11):
@@ -132,6 +132,19 @@ def with_config(
         )
     found, _ = load_config(None if config is True else config)
     return {**found, **explicit}
+
+
+def with_config_and_fail_on(
+    fail_on: Any, options: Mapping[str, Any], config: ConfigSource = True
+) -> tuple[str | None, dict[str, Any]]:
+    """`fail_on` and the lint options of a pipeline entry point (`check`,
+    `LintCallback`): the file's, overridden by explicit ones, `fail_on`
+    checked and defaulting to `DEFAULT_FAIL_ON`."""
+    resolved = with_config({**options, "fail_on": fail_on}, config)
+    fail_on = resolved.pop("fail_on", DEFAULT_FAIL_ON)
+    if fail_on is not None:
+        check_severity(fail_on, "fail_on")
+    return fail_on, resolved
 
 
 def _toml_type(value: Any) -> str:

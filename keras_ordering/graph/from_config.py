@@ -90,14 +90,7 @@ def _graph_from_config(config: Mapping[str, Any], loss: Any) -> Graph:
         outputs = builder.walk(model_config, input_producers, prefix="")
         output_names = [ref[0] for ref in _refs(model_config.get("output_layers"))]
     losses = losses_per_output(loss, output_names)
-    for index, (producers, name) in enumerate(zip(outputs, output_names, strict=True)):
-        attrs: dict[str, Any] = {"index": index}
-        loss_facts = losses[index]
-        if loss_facts is not None:
-            attrs.update(loss_facts)
-        graph.connect(
-            producers, graph.add_node(kinds.OUTPUT, name, "Output", attrs=attrs)
-        )
+    graph.add_outputs(outputs, output_names, losses)
     return graph
 
 

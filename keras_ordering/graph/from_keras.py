@@ -74,13 +74,7 @@ def graph_from_model(model: Any) -> Graph:
         graph.attrs["traced"] = True
         outputs, output_names = builder.trace_model(model)
     losses = _compiled_losses(model, output_names)
-    for index, (producers, name) in enumerate(zip(outputs, output_names, strict=True)):
-        attrs: dict[str, Any] = {"index": index}
-        output_loss = losses[index]
-        if output_loss is not None:
-            attrs.update(output_loss)
-        output = graph.add_node(kinds.OUTPUT, name, "Output", attrs=attrs)
-        graph.connect(producers, output)
+    graph.add_outputs(outputs, output_names, losses)
     return graph
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from . import kinds
@@ -83,6 +83,20 @@ class Graph:
             self.connect(current, index)
             current = [index]
         return current
+
+    def add_outputs(
+        self,
+        producers: Sequence[Iterable[int]],
+        names: Sequence[str],
+        losses: Sequence[Mapping[str, Any] | None],
+    ) -> None:
+        """Adds one output node per model output, numbered in order, with the
+        facts of the loss compiled on it (from `losses.losses_per_output`)."""
+        for index, (sources, name) in enumerate(zip(producers, names, strict=True)):
+            attrs: dict[str, Any] = {"index": index, **(losses[index] or {})}
+            self.connect(
+                sources, self.add_node(kinds.OUTPUT, name, "Output", attrs=attrs)
+            )
 
     def of_kind(self, kind_names: Iterable[str]) -> list[int]:
         """Indices of the nodes of the given kinds, in insertion order."""

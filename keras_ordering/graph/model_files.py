@@ -439,12 +439,6 @@ DEFAULT_EXCLUDE = (
 WEIGHTS_SUFFIXES = (".weights.h5", ".weights.json")
 
 
-def find_model_files(path: str | os.PathLike) -> list[Path]:
-    """Model files under a directory, recursively, sorted (see
-    `search_model_files`, which also says what it skipped and why)."""
-    return search_model_files(path)[0]
-
-
 def search_model_files(
     path: str | os.PathLike,
     *,

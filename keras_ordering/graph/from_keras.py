@@ -123,6 +123,11 @@ def _shape_of(tensor: Any) -> tuple | None:
     return None if shape is None else tuple(shape)
 
 
+def _unbatched_shape(tensor: Any) -> tuple | None:
+    shape = _shape_of(tensor)
+    return (None, *shape[1:]) if shape else shape
+
+
 @dataclass
 class _CallRecord:
     """One `Layer.__call__` seen while tracing a subclassed model."""
@@ -139,9 +144,7 @@ class _CallRecord:
 class _Builder:
     def __init__(self, graph: Graph):
         self.graph = graph
-        # Structure signature and input key -> (sublayers, plan) of a traced
-        # layer, for its identical twins in the same model.
-        self._twins: dict[Any, tuple[list[Any], _Plan]] = {}
+        self.sharing = _Sharing()
 
     def add_inputs(
         self, tensors: Sequence[Any], names: Sequence[str] | None
@@ -297,7 +300,7 @@ class _Builder:
                 model,
                 lambda args: model(args, training=True),
                 specs,
-                self._shared_plan,
+                self.sharing,
             ),
         )
         outputs = self.replay(plan, input_producers, prefix="")
@@ -321,33 +324,13 @@ class _Builder:
         plan = _cached_plan(
             layer,
             key,
-            lambda: self._shared_plan(
+            lambda: self.sharing.plan(
                 layer,
                 key,
-                lambda: _plan_call(layer, call, keras_tensors, self._shared_plan),
+                lambda: _plan_call(layer, call, keras_tensors, self.sharing),
             ),
         )
         return self.replay(plan, producers, prefix)
-
-    def _shared_plan(self, layer: Any, key: Any, trace: Callable[[], _Plan]) -> _Plan:
-        """A twin's plan when this model has traced an identical layer before.
-
-        keras-hub stacks identical blocks (12 encoder layers): they differ
-        only by their own name, so the first block's plan, with its
-        sublayers swapped for this block's, is this block's plan.
-        """
-        signature = _structure_signature(layer)
-        sublayers = _flat_sublayers(layer)
-        if signature is not None:
-            twin = self._twins.get((signature, key))
-            if twin is not None:
-                plan = _remapped(twin[1], twin[0], sublayers)
-                if plan is not None:
-                    return plan
-        plan = trace()
-        if signature is not None:
-            self._twins[(signature, key)] = (sublayers, plan)
-        return plan
 
     def replay(
         self, plan: _Plan, input_producers: list[Producers], prefix: str
@@ -385,6 +368,60 @@ class _Builder:
             untraced = self.graph.attrs.setdefault("untraced", [])
             untraced.extend((owner, where) for where in plan.untraced)
         return [slots.get(s, []) if s is not None else [] for s in plan.outputs]
+
+
+class _Sharing:
+    """What one model's traces share: the plans of identical twins, and the
+    output specs of identical leaf calls."""
+
+    def __init__(self) -> None:
+        # Structure signature and input key -> (sublayers, plan) of a traced
+        # layer, for its identical twins in the same model.
+        self._twins: dict[Any, tuple[list[Any], _Plan]] = {}
+        # Layer id and whether its name counts -> its description: nested
+        # blocks are described once, not once per enclosing container.
+        self._descriptions: dict[tuple[int, bool], tuple] = {}
+        # Structure signature and arguments key -> a custom leaf's output spec.
+        self._leaf_specs: dict[Any, Any] = {}
+
+    def plan(self, layer: Any, key: Any, trace: Callable[[], _Plan]) -> _Plan:
+        """A twin's plan when this model has traced an identical layer before.
+
+        keras-hub stacks identical blocks (12 encoder layers): they differ
+        only by their own name, so the first block's plan, with its
+        sublayers swapped for this block's, is this block's plan.
+        """
+        signature = _structure_signature(layer, self._descriptions)
+        sublayers = _flat_sublayers(layer)
+        if signature is not None:
+            twin = self._twins.get((signature, key))
+            if twin is not None:
+                plan = _remapped(twin[1], twin[0], sublayers)
+                if plan is not None:
+                    return plan
+        plan = trace()
+        if signature is not None:
+            self._twins[(signature, key)] = (sublayers, plan)
+        return plan
+
+    def leaf_output_spec(self, layer: Any, args: tuple, kwargs: dict) -> Any:
+        """KerasTensors shaped like a leaf call's outputs; None when unknown.
+
+        A leaf without `compute_output_shape` (a custom DropPath) is run in
+        a scratch graph to learn its output: once per structure and input
+        shapes, since identical leaves (one per block) give the same spec.
+        """
+        from keras.src.utils.python_utils import is_default
+
+        if not is_default(layer.compute_output_shape):
+            return layer.compute_output_spec(*args, **kwargs)
+        signature = _structure_signature(layer, self._descriptions)
+        if signature is None:
+            return None
+        key = (signature, _arguments_key(args, kwargs))
+        if key not in self._leaf_specs:
+            self._leaf_specs[key] = layer.compute_output_spec(*args, **kwargs)
+        return self._leaf_specs[key]
 
 
 @dataclass
@@ -459,7 +496,9 @@ def _is_plain(value: Any) -> bool:
     return isinstance(value, (bool, int, float, str, type(None)))
 
 
-def _structure_signature(layer: Any) -> Any:
+def _structure_signature(
+    layer: Any, descriptions: dict[tuple[int, bool], tuple] | None = None
+) -> Any:
     """What decides a layer's traced structure, its own name excepted.
 
     Its class, config and attributes, and those of every sublayer (with the
@@ -468,9 +507,18 @@ def _structure_signature(layer: Any) -> Any:
     of them), by qualified name when functions, by type otherwise; Keras'
     own bookkeeping and layers (sublayers already) are left out. None when
     the layers cannot be listed: such a layer is never shared.
+    `descriptions` memoises the layers described so far (all alive).
     """
+    if descriptions is None:
+        descriptions = {}
 
     def describe(item: Any, keep_name: bool) -> tuple:
+        key = (id(item), keep_name)
+        if key not in descriptions:
+            descriptions[key] = describe_afresh(item, keep_name)
+        return descriptions[key]
+
+    def describe_afresh(item: Any, keep_name: bool) -> tuple:
         try:
             config = _without_rates(dict(item.get_config()))
             config.pop("name", None)
@@ -562,6 +610,20 @@ def _spec_key(tensors: Sequence[Any], call_arguments: Any) -> Any:
     return specs, repr(other)
 
 
+# The batch size a call is traced at when its batch is unknown. A known
+# batch lets `ops.shape` return plain numbers, so the traced graph holds no
+# shape arithmetic (a third fewer operations in Swin); 2 rather than 1, so
+# that no squeeze or size-1 check can mistake the batch axis for a unit one.
+TRACE_BATCH = 2
+
+
+def _with_trace_batch(spec: Any) -> Any:
+    """`spec` with an unknown batch size set to `TRACE_BATCH`."""
+    if isinstance(spec, keras.KerasTensor) and spec.shape and spec.shape[0] is None:
+        return keras.KerasTensor((TRACE_BATCH, *spec.shape[1:]), spec.dtype)
+    return spec
+
+
 def _specs_like_shape(shape: Any) -> Any:
     """Symbolic inputs for a build-config input shape (a shape, list or dict)."""
     if isinstance(shape, dict):
@@ -575,11 +637,17 @@ def _specs_like_shape(shape: Any) -> Any:
     return keras.KerasTensor(tuple(shape))
 
 
-Share = Callable[[Any, Any, Callable[[], "_Plan"]], "_Plan"]
+def _arguments_key(args: tuple, kwargs: dict) -> Any:
+    """The shapes and dtypes of a call's tensors, and its other arguments."""
+    tensors = [t for t in keras.tree.flatten((args, kwargs)) if keras.ops.is_tensor(t)]
+    others = keras.tree.map_structure(
+        lambda x: "<tensor>" if keras.ops.is_tensor(x) else repr(x), (args, kwargs)
+    )
+    return tuple((tuple(t.shape), str(t.dtype)) for t in tensors), repr(others)
 
 
 def _plan_call(
-    root: Any, call: Callable[[Any], Any], specs: Any, share: Share
+    root: Any, call: Callable[[Any], Any], specs: Any, sharing: _Sharing
 ) -> _Plan:
     """Traces `call(inputs)` symbolically and records its data flow.
 
@@ -591,11 +659,12 @@ def _plan_call(
     is reported as untraced.
     """
     runs: list[tuple[_CallRecord, list[Any]]] = []
+    specs = keras.tree.map_structure(_with_trace_batch, specs)
 
     def divert(record: _CallRecord, args: tuple, kwargs: dict) -> Any:
         if _is_leaf(record.layer):
-            return _placeholders_for(record.layer, args, kwargs)
-        return _plan_container(record, args, kwargs, share)
+            return _placeholders_for(record.layer, args, kwargs, sharing)
+        return _plan_container(record, args, kwargs, sharing)
 
     def traced(inputs):
         flat_inputs = keras.tree.flatten(inputs)
@@ -632,7 +701,7 @@ def _plan_call(
 
 
 def _plan_container(
-    record: _CallRecord, args: tuple, kwargs: dict, share: Share
+    record: _CallRecord, args: tuple, kwargs: dict, sharing: _Sharing
 ) -> Any:
     """Plans a container sublayer's call on its own (so that its identical
     twins reuse the plan); returns placeholders of its outputs, or None to
@@ -651,15 +720,14 @@ def _plan_container(
         )
         return layer(*filled_args, **filled_kwargs)
 
-    others = keras.tree.map_structure(
-        lambda x: "<tensor>" if keras.ops.is_tensor(x) else repr(x), (args, kwargs)
-    )
-    key = (tuple((tuple(t.shape), t.dtype) for t in specs), repr(others))
+    key = _arguments_key(args, kwargs)
     try:
         plan = _cached_plan(
             layer,
             key,
-            lambda: share(layer, key, lambda: _plan_call(layer, call, specs, share)),
+            lambda: sharing.plan(
+                layer, key, lambda: _plan_call(layer, call, specs, sharing)
+            ),
         )
     except Exception:  # Run it in place instead.
         return None
@@ -765,7 +833,8 @@ class _Planner:
             slot = self.new_slot()
             self.known[self.key(tensor)] = slot
             outputs.append(slot)
-        shapes = [_shape_of(t) for t in record.inputs]
+        # The batch axis reads as unknown, as in a Functional graph.
+        shapes = [_unbatched_shape(t) for t in record.inputs]
         if plan is not None:
             path = f"{path}{layer.name}/"
         self.steps.append(_Step(layer, path, inputs, outputs, shapes, plan=plan))
@@ -958,15 +1027,13 @@ def _recording_calls(
         yield roots
 
 
-def _placeholders_for(layer: Any, args: tuple, kwargs: dict) -> Any:
+def _placeholders_for(layer: Any, args: tuple, kwargs: dict, sharing: _Sharing) -> Any:
     """Graph placeholders shaped like a layer's outputs; None when unknown."""
-    from keras.src.utils.python_utils import is_default
-
-    if is_default(layer.compute_output_shape):
-        return None  # Its output spec would trace it: run it instead.
     try:
-        spec = layer.compute_output_spec(*args, **kwargs)
+        spec = sharing.leaf_output_spec(layer, args, kwargs)
     except Exception:  # An unusual signature: run the layer instead.
+        return None
+    if spec is None:
         return None
     import tensorflow as tf
 

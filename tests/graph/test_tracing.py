@@ -347,3 +347,103 @@ def test_twins_on_a_drop_rate_schedule_keep_their_own_rates():
     assert [b.calls - c for b, c in zip(blocks, calls, strict=True)] == [1, 0, 0]
     rates = [n.attrs["rate"] for n in graph.nodes if n.kind == kinds.NOISE]
     assert rates == [0.1, 0.2, 0.3]
+
+
+class CountedDropPath(keras.layers.Layer):
+    """A custom leaf without `compute_output_shape`, like keras-hub's DropPath."""
+
+    calls = 0
+
+    def __init__(self, rate=0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed_generator = keras.random.SeedGenerator(1)
+
+    def call(self, inputs, training=None):
+        type(self).calls += 1
+        if not training:
+            return inputs
+        keep = keras.random.uniform(
+            (keras.ops.shape(inputs)[0], 1), seed=self.seed_generator
+        )
+        return inputs * keras.ops.floor(1 - self.rate + keep) / (1 - self.rate)
+
+
+class TwoPaths(keras.layers.Layer):
+    """Two identical custom leaves in one traced container."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.first = CountedDropPath(0.1, name="first")
+        self.second = CountedDropPath(0.2, name="second")
+        self.dense = keras.layers.Dense(6, name="dense")
+
+    def call(self, inputs, training=None):
+        x = inputs + self.first(inputs)
+        return x + self.second(self.dense(x))
+
+
+@on_tensorflow
+def test_identical_custom_leaves_are_run_once_per_input_shape():
+    inputs = keras.Input((6,), name="x")
+    model = keras.Model(inputs, TwoPaths(name="block")(inputs))
+    calls = CountedDropPath.calls
+    graph = graph_from_model(model)
+    # One run of the first leaf, on a scratch graph, gives both output specs.
+    assert CountedDropPath.calls == calls + 1
+    edges = {
+        (graph.nodes[s].path, graph.nodes[t].path)
+        for s, targets in enumerate(graph.successors)
+        for t in targets
+    }
+    assert {
+        ("x", "block/first"),
+        ("block/add", "block/dense"),
+        ("block/dense", "block/second"),
+        ("block/second", "block/add_1"),
+    } <= edges
+
+
+class BatchAware(keras.layers.Layer):
+    """Reads its batch size, as window attention does, then normalizes over
+    the batch axis."""
+
+    seen_batch_sizes: list = []
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = keras.layers.Dense(6, name="dense")
+        self.softmax = keras.layers.Softmax(axis=0, name="softmax")
+
+    def call(self, inputs):
+        batch = keras.ops.shape(inputs)[0]
+        type(self).seen_batch_sizes.append(batch)
+        x = keras.ops.reshape(self.dense(inputs), (batch, 2, 3))
+        return self.softmax(x)
+
+
+@on_tensorflow
+def test_a_call_is_traced_at_a_known_batch_and_recorded_at_an_unknown_one():
+    inputs = keras.Input((6,), name="x")
+    model = keras.Model(inputs, BatchAware(name="block")(inputs))
+    BatchAware.seen_batch_sizes.clear()
+    graph = graph_from_model(model)
+    # A known batch makes `ops.shape` plain numbers: no shape arithmetic is
+    # traced. The graph still reads the batch as unknown, as Keras does.
+    assert BatchAware.seen_batch_sizes == [2]
+    (softmax,) = [n for n in graph.nodes if n.path == "block/softmax"]
+    (reshape,) = graph.predecessors[softmax.index]
+    assert graph.nodes[reshape].layer_class == "Reshape"
+    (dense,) = graph.predecessors[reshape]
+    assert graph.nodes[dense].path == "block/dense"
+
+    x = keras.layers.Dense(6, name="dense")(inputs)
+    x = keras.layers.Reshape((2, 3))(x)
+    functional = keras.Model(inputs, keras.layers.Softmax(axis=0, name="softmax")(x))
+    (twin,) = [
+        n
+        for n in graph_from_model(functional).nodes
+        if n.path == "softmax" and n.kind == kinds.ACTIVATION
+    ]
+    assert softmax.attrs == twin.attrs
+    assert "axis_size" not in softmax.attrs  # The batch axis has no known size.

@@ -1,6 +1,7 @@
 """Linter speed: ms per model, ms per layer, and the ratio to model.summary().
 
 Run: python benchmarks/bench_lint.py [--repeats N] [--quick] [--keras-hub MODE]
+     [--backbone NAME ...]
 
 Prints, for the 13 keras.applications models of the test suite
 (tests/applications.py) and for synthetic chains of 500 and 5,000 layers,
@@ -164,7 +165,7 @@ def _zeros_like_inputs(model: keras.Model):
     return keras.tree.map_structure(zeros, model.input)
 
 
-def keras_hub_section(repeats: int) -> None:
+def keras_hub_section(repeats: int, only: list[str] | None = None) -> None:
     try:
         import keras_hub  # noqa: F401
     except ImportError:
@@ -176,7 +177,15 @@ def keras_hub_section(repeats: int) -> None:
         f"\n{'keras-hub backbone':18s} {'first ms':>8s} {'retrace ms (range)':>22s} "
         f"{'again ms':>8s} {'forward ms':>10s} {'forward/first':>13s}"
     )
-    for name, make in keras_hub_backbones().items():
+    backbones = keras_hub_backbones()
+    unknown = sorted(set(only or ()) - set(backbones))
+    if unknown:
+        raise SystemExit(
+            f"unknown backbone {', '.join(unknown)}; choose from {', '.join(backbones)}"
+        )
+    for name, make in backbones.items():
+        if only and name not in only:
+            continue
         model = make()
         start = time.perf_counter()
         lint_model(model)
@@ -213,9 +222,15 @@ def main() -> None:
         default="include",
         help="the keras-hub backbones section",
     )
+    parser.add_argument(
+        "--backbone",
+        action="append",
+        metavar="NAME",
+        help="lint only this keras-hub backbone (repeatable), e.g. Swin-T",
+    )
     args = parser.parse_args()
     if args.keras_hub == "only":
-        keras_hub_section(args.repeats)
+        keras_hub_section(args.repeats, args.backbone)
         return
 
     names = ["NASNetMobile"] if args.quick else list(APPLICATION_SIZES)
@@ -248,7 +263,7 @@ def main() -> None:
         "(linear would be x10)"
     )
     if args.keras_hub == "include":
-        keras_hub_section(args.repeats)
+        keras_hub_section(args.repeats, args.backbone)
 
 
 if __name__ == "__main__":

@@ -295,7 +295,7 @@ class _Builder:
         input_producers = self.add_inputs(flat_specs, names)
         plan = _cached_plan(
             model,
-            _spec_key(flat_specs, None),
+            _arguments_key((specs,), {}),
             lambda: _plan_call(
                 model,
                 lambda args: model(args, training=True),
@@ -320,7 +320,7 @@ class _Builder:
                 kwargs["training"] = True  # Noise layers show their noise.
             return layer(*args, **kwargs)
 
-        key = _spec_key(keras_tensors, call_arguments)
+        key = _arguments_key(call_arguments.args, call_arguments.kwargs)
         plan = _cached_plan(
             layer,
             key,
@@ -598,18 +598,6 @@ def _remapped(plan: _Plan, template: list[Any], sublayers: list[Any]) -> _Plan |
     return remap(plan)
 
 
-def _spec_key(tensors: Sequence[Any], call_arguments: Any) -> Any:
-    specs = tuple((tuple(t.shape), str(t.dtype)) for t in tensors)
-    if call_arguments is None:
-        return specs
-    ids = {id(t) for t in tensors}
-    other = keras.tree.map_structure(
-        lambda x: "<tensor>" if id(x) in ids else repr(x),
-        (call_arguments.args, call_arguments.kwargs),
-    )
-    return specs, repr(other)
-
-
 # The batch size a call is traced at when its batch is unknown. A known
 # batch lets `ops.shape` return plain numbers, so the traced graph holds no
 # shape arithmetic (a third fewer operations in Swin); 2 rather than 1, so
@@ -638,10 +626,15 @@ def _specs_like_shape(shape: Any) -> Any:
 
 
 def _arguments_key(args: tuple, kwargs: dict) -> Any:
-    """The shapes and dtypes of a call's tensors, and its other arguments."""
-    tensors = [t for t in keras.tree.flatten((args, kwargs)) if keras.ops.is_tensor(t)]
+    """The shapes and dtypes of a call's tensors (symbolic or traced), and
+    its other arguments: what decides a trace besides the layer."""
+
+    def is_tensor(value: Any) -> bool:
+        return isinstance(value, keras.KerasTensor) or keras.ops.is_tensor(value)
+
+    tensors = [t for t in keras.tree.flatten((args, kwargs)) if is_tensor(t)]
     others = keras.tree.map_structure(
-        lambda x: "<tensor>" if keras.ops.is_tensor(x) else repr(x), (args, kwargs)
+        lambda x: "<tensor>" if is_tensor(x) else repr(x), (args, kwargs)
     )
     return tuple((tuple(t.shape), str(t.dtype)) for t in tensors), repr(others)
 

@@ -32,6 +32,7 @@ from typing import Any, NoReturn, TextIO
 from absl import app
 from absl.flags import argparse_flags
 
+from ._text import one_line
 from .lint.finding import SEVERITIES
 from .lint.registry import CONVENTIONS
 
@@ -485,7 +486,7 @@ def _first_line(text: str, limit: int = 200) -> str:
         " Received: config=",
     ):
         text = text.split(marker, 1)[0]
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return one_line(text, limit)
 
 
 def _check_packages(path: Path) -> None:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeGuard
 
+from .._text import one_line
 from . import kinds
 from .graph import Graph
 from .losses import losses_per_output
@@ -44,13 +45,8 @@ def graph_from_config(config: Mapping[str, Any], loss: Any = None) -> Graph:
         # Configs are untrusted data: a value of the wrong type anywhere is a
         # malformed file, reported in one line rather than as a traceback.
         raise ValueError(
-            f"malformed model config ({type(error).__name__}: {_one_line(str(error))})"
+            f"malformed model config ({type(error).__name__}: {one_line(str(error))})"
         ) from None
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _graph_from_config(config: Mapping[str, Any], loss: Any) -> Graph:
@@ -64,7 +60,7 @@ def _graph_from_config(config: Mapping[str, Any], loss: Any) -> Graph:
         model_config.get("layers"), list
     ):
         raise ValueError(
-            f"'{_one_line(str(class_name), 80)}' has no layer list in its config. "
+            f"'{one_line(str(class_name), 80)}' has no layer list in its config. "
             "Only Sequential and Functional configs list their layers; a "
             "Functional subclass (keras-hub backbones and tasks, for example) "
             "stores its constructor arguments instead. Lint it with --load "
@@ -100,7 +96,7 @@ def _check_layers(model_config: Mapping[str, Any]) -> None:
         if not isinstance(layer, Mapping):
             raise ValueError(
                 f"layer {position} of model "
-                f"{_one_line(str(model_config.get('name')), 80)!r} is a "
+                f"{one_line(str(model_config.get('name')), 80)!r} is a "
                 f"{type(layer).__name__}, not a layer config"
             )
 
@@ -144,11 +140,11 @@ def _refs(value: Any) -> list[TensorRef]:
 def _index(value: Any) -> int:
     """A node or tensor index of a tensor reference."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"tensor index {_one_line(repr(value), 40)} is not a number")
+        raise ValueError(f"tensor index {one_line(repr(value), 40)} is not a number")
     if isinstance(value, float) and not value.is_integer():
-        raise ValueError(f"tensor index {_one_line(repr(value), 40)} is not an integer")
+        raise ValueError(f"tensor index {one_line(repr(value), 40)} is not an integer")
     if not 0 <= value < 2**31:
-        raise ValueError(f"tensor index {_one_line(repr(value), 40)} is out of range")
+        raise ValueError(f"tensor index {one_line(repr(value), 40)} is out of range")
     return int(value)
 
 
@@ -233,7 +229,7 @@ def config_attributes(layer: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, int) and abs(value) > _LARGEST_SETTING:
             raise ValueError(
                 f"layer {_layer_name(layer)!r}: {name} = "
-                f"{_one_line(repr(value), 24)} is out of range"
+                f"{one_line(repr(value), 24)} is out of range"
             )
     return attributes
 

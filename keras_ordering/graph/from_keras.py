@@ -497,7 +497,7 @@ def _is_plain(value: Any) -> bool:
 
 
 def _structure_signature(
-    layer: Any, descriptions: dict[tuple[int, bool], tuple] | None = None
+    layer: Any, descriptions: dict[tuple[int, bool], tuple]
 ) -> Any:
     """What decides a layer's traced structure, its own name excepted.
 
@@ -509,8 +509,6 @@ def _structure_signature(
     the layers cannot be listed: such a layer is never shared.
     `descriptions` memoises the layers described so far (all alive).
     """
-    if descriptions is None:
-        descriptions = {}
 
     def describe(item: Any, keep_name: bool) -> tuple:
         key = (id(item), keep_name)
@@ -726,18 +724,9 @@ def _plan_container(
         return None
     if plan.output_spec is None:
         return None
-    import tensorflow as tf
-
     record.plan = plan
     record.inputs = tensors
-    return keras.tree.map_structure(
-        lambda t: (
-            tf.compat.v1.placeholder(t.dtype, t.shape)
-            if isinstance(t, keras.KerasTensor)
-            else t
-        ),
-        plan.output_spec,
-    )
+    return _graph_placeholders(plan.output_spec)
 
 
 def _is_leaf(layer: Any) -> bool:
@@ -1026,8 +1015,12 @@ def _placeholders_for(layer: Any, args: tuple, kwargs: dict, sharing: _Sharing) 
         spec = sharing.leaf_output_spec(layer, args, kwargs)
     except Exception:  # An unusual signature: run the layer instead.
         return None
-    if spec is None:
-        return None
+    return None if spec is None else _graph_placeholders(spec)
+
+
+def _graph_placeholders(spec: Any) -> Any:
+    """`spec` with each KerasTensor replaced by a TensorFlow graph placeholder
+    of its shape and dtype: the outputs of a call that is not run."""
     import tensorflow as tf
 
     return keras.tree.map_structure(

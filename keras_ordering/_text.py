@@ -9,3 +9,17 @@ def one_line(text: str, limit: int = 160) -> str:
     `limit` characters with a trailing "..." when longer."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def counted(number: int, noun: str) -> str:
+    """`number` and `noun`, plural unless one: "1 finding", "3 findings".
+
+    "info" is a mass noun and stays as it is ("2 info")."""
+    if number == 1 or noun == "info":
+        return f"{number} {noun}"
+    return f"{number} {noun}s"
+
+
+def severity_counts(summary: dict[str, int]) -> str:
+    """A report's summary as "1 error, 3 warnings, 2 info"."""
+    return ", ".join(counted(n, severity) for severity, n in summary.items())

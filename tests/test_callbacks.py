@@ -51,7 +51,7 @@ def test_check_raises_lint_error_carrying_the_report():
     assert isinstance(error, ValueError)
     assert error.fail_on == "warning"
     assert error.report.codes() == ["KO102", "KO101"]
-    assert "1 finding(s) at or above 'warning'" in str(error)
+    assert "1 finding at or above 'warning'" in str(error)
     assert check(risky_model(), fail_on="error").codes() == ["KO102", "KO101"]
     assert check(risky_model(), fail_on=None).summary["warning"] == 1
     with pytest.raises(LintError, match="2 finding"):

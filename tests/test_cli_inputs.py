@@ -467,7 +467,7 @@ def test_output_file_statistics_quiet_and_per_layer_ignores(capsys, tmp_path):
         "b?:KO1",
     )
     assert code == 0
-    assert "2 finding(s) suppressed by per-layer-ignores" in out
+    assert "2 findings suppressed by per-layer-ignores" in out
     code, _, err = run_cli(capsys, "lint", str(path), "--per-layer-ignores", "KO110")
     assert code == 2 and "expected GLOB:SELECTOR" in err
     code, _, err = run_cli(

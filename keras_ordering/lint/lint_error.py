@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._text import counted
 from .report import LintReport
 
 
@@ -18,6 +19,6 @@ class LintError(ValueError):
         self.fail_on = fail_on
         failing = report.at_or_above(fail_on)
         super().__init__(
-            f"{len(failing)} finding(s) at or above '{fail_on}' in model "
+            f"{counted(len(failing), 'finding')} at or above '{fail_on}' in model "
             f"'{report.model_name}':\n{report}"
         )

@@ -9,7 +9,8 @@ from typing import Any
 
 from .._markdown import markdown_to_html
 from .._report_view import ReportView, column_widths, printable, text_row
-from .finding import SEVERITIES, Finding
+from .._text import counted, severity_counts
+from .finding import SEVERITIES, SEVERITY_RANK, Finding
 
 # Each HTML rendering numbers its anchors, so that several reports in one
 # notebook page link each rule code to their own embedded docs.
@@ -21,7 +22,8 @@ class LintReport(ReportView):
     """The findings of `lint_model`, iterable and sized.
 
     Attributes:
-        findings: the `Finding`s, in graph order.
+        findings: the `Finding`s, in graph order. The text and HTML views
+            list them most severe first (`by_severity()`).
         model_name: the linted model's name.
         rules: codes of the rules that ran.
         opaque_layers: `(layer path, class, reason)` of layers the rules could
@@ -68,14 +70,22 @@ class LintReport(ReportView):
         """Findings at least as severe as `severity`."""
         return [finding for finding in self.findings if finding.reaches(severity)]
 
+    def by_severity(self) -> list[Finding]:
+        """The findings most severe first, in graph order within a severity.
+
+        The order of the text and HTML views: an error is never the last row
+        of a long table."""
+        return sorted(self.findings, key=lambda f: -SEVERITY_RANK[f.severity])
+
     def codes(self) -> list[str]:
         """The codes found, in order, with repeats."""
         return [finding.code for finding in self.findings]
 
     def _headline(self) -> str:
-        counts = ", ".join(f"{n} {severity}" for severity, n in self.summary.items())
-        plural = "" if len(self) == 1 else "s"
-        return f"Model '{self.model_name}': {len(self)} finding{plural} ({counts})"
+        return (
+            f"Model '{self.model_name}': {counted(len(self), 'finding')} "
+            f"({severity_counts(self.summary)})"
+        )
 
     _summary = _title = _headline
 
@@ -84,7 +94,8 @@ class LintReport(ReportView):
 
     def _rows(self) -> list[tuple[str, ...]]:
         return [
-            (f.code, f.severity, f.name, " -> ".join(f.layers)) for f in self.findings
+            (f.code, f.severity, f.name, " -> ".join(f.layers))
+            for f in self.by_severity()
         ]
 
     def __str__(self) -> str:
@@ -97,7 +108,7 @@ class LintReport(ReportView):
             widths = column_widths(header, rows)
             lines.append(text_row(header, widths))
             indent = " " * (sum(widths) + 2 * len(widths))
-            for finding, row in zip(self.findings, rows, strict=True):
+            for finding, row in zip(self.by_severity(), rows, strict=True):
                 lines.append(text_row(row, widths))
                 lines.append(f"{indent}{printable(finding.message)}")
                 lines.append(f"{indent}fix: {printable(finding.fix)}")
@@ -113,7 +124,8 @@ class LintReport(ReportView):
             ]
         if self.suppressed:
             lines.append(
-                f"{len(self.suppressed)} finding(s) suppressed by per-layer-ignores: "
+                f"{counted(len(self.suppressed), 'finding')} suppressed by "
+                "per-layer-ignores: "
                 + ", ".join(
                     f"{f.code} {' -> '.join(f.layers)}" for f in self.suppressed
                 )
@@ -133,7 +145,7 @@ class LintReport(ReportView):
         # The rule docs travel inside the report, so the links work offline
         # and from any notebook directory: no URL to go stale.
         prefix = f"keras-ordering-{next(_RENDERINGS)}"
-        for finding in self.findings:
+        for finding in self.by_severity():
             colour = _COLOURS[finding.severity]
             anchor = f"{prefix}-{finding.code.lower()}"
             docs = ""

@@ -157,7 +157,7 @@ def test_per_layer_ignores_in_lint_model_and_cli(
     report = lint_model(model, per_layer_ignores={"stochastic_depth_*": ["KO101"]})
     assert [f.layers for f in report] == [("dropout", "bn_2")]
     assert [f.layers for f in report.suppressed] == [("stochastic_depth_1", "bn_1")]
-    assert "1 finding(s) suppressed by per-layer-ignores" in str(report)
+    assert "1 finding suppressed by per-layer-ignores" in str(report)
     with pytest.raises(ValueError, match="Unknown rule selector 'KO9'"):
         lint_model(model, per_layer_ignores={"x": ["KO9"]})
 
@@ -166,4 +166,4 @@ def test_per_layer_ignores_in_lint_model_and_cli(
     )
     monkeypatch.chdir(tmp_path)
     assert cli.main(["lint", str(model_files["warning"])]) == 0
-    assert "2 finding(s) suppressed" in capsys.readouterr().out
+    assert "2 findings suppressed" in capsys.readouterr().out

@@ -125,6 +125,36 @@ def test_report_is_iterable_sized_and_summarised():
         finding.code = "KO999"
 
 
+def _finding(code: str, severity: str, layer: str) -> Finding:
+    return Finding(code, "rule", severity, "message.", (layer,), "fix.", "ref")
+
+
+def test_views_list_the_most_severe_first_in_stable_order():
+    graph_order = [
+        _finding("KO102", "info", "a"),
+        _finding("KO101", "warning", "b"),
+        _finding("KO106", "info", "c"),
+        _finding("KO202", "error", "d"),
+        _finding("KO101", "warning", "e"),
+    ]
+    report = LintReport(graph_order, model_name="m")
+    assert list(report) == graph_order  # The data keeps graph order.
+    assert [f.layers[0] for f in report.by_severity()] == list("dbeac")
+    lines = str(report).splitlines()
+    assert lines[0] == "Model 'm': 5 findings (1 error, 2 warnings, 2 info)"
+    assert [line.split()[0] for line in lines[2::3]] == [
+        "KO202",
+        "KO101",
+        "KO101",
+        "KO102",
+        "KO106",
+    ]
+    assert [line.split()[-1] for line in lines[2::3]] == list("dbeac")
+    page = report._repr_html_()
+    positions = [page.index(f"<code>{name}</code>") for name in "dbeac"]
+    assert positions == sorted(positions)
+
+
 def test_report_text_table():
     text = str(lint_model(_risky_model()))
     lines = text.splitlines()
@@ -181,7 +211,7 @@ def test_empty_report_and_finding_validation():
     clean = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="clean")
     report = lint_model(clean)
     assert len(report) == 0 and not report
-    assert str(report) == "Model 'clean': 0 findings (0 error, 0 warning, 0 info)"
+    assert str(report) == "Model 'clean': 0 findings (0 errors, 0 warnings, 0 info)"
     with pytest.raises(ValueError, match="`severity` must be one of"):
         Finding("KO101", "x", "fatal", "m", (), "f.", "r")
 

@@ -14,6 +14,7 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "Change": ".change",
+        "ChangeList": ".change",
         "fix_model": ".fix",
         "freeze_batchnorm": ".freeze",
         "fuse_model": ".fuse",
@@ -22,7 +23,7 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:
-    from .change import Change  # noqa: F401
+    from .change import Change, ChangeList  # noqa: F401
     from .fix import fix_model  # noqa: F401
     from .freeze import freeze_batchnorm  # noqa: F401
     from .fuse import fuse_model, unfuse_model  # noqa: F401

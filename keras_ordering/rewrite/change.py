@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from .._report_view import printable
+from .._report_view import ReportView, printable
+from .._text import counted
 
 RECALIBRATE_ADVICE = (
     "re-estimate the BN statistics on training data: "
@@ -62,3 +64,66 @@ class Change:
             f"<code>{html.escape(self.code)}</code> "
             f"{html.escape(self.description)}{note}</div>"
         )
+
+
+class ChangeList(list, ReportView):
+    """The `Change`s of one rewrite: a plain list with a table view.
+
+    `fix_model(..., return_changes=True)`, `fuse_model` and `unfuse_model`
+    return it. It is a `list` (index it, iterate it, compare it with a list),
+    and prints, in a terminal or a notebook, as a table: code, fixed or left,
+    what changed, whether predictions change, and the reason or advice.
+    """
+
+    def _counts(self) -> str:
+        applied = sum(change.applied for change in self)
+        return f"{counted(applied, 'change')} applied, {len(self) - applied} left"
+
+    def _summary(self) -> str:
+        return self._counts()
+
+    def _title(self) -> str:
+        return f"Rewrite: {self._counts()}"
+
+    def _header(self) -> tuple[str, ...]:
+        return ("code", "status", "layers", "what changed", "predictions", "note")
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        return [
+            (
+                change.code,
+                "fixed" if change.applied else "left",
+                " -> ".join(change.layers),
+                change.description,
+                _predictions(change),
+                _advice(change),
+            )
+            for change in self
+        ]
+
+    def _footer(self) -> list[str]:
+        return []
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "changes": [
+                {**asdict(change), "layers": list(change.layers), "note": change.note}
+                for change in self
+            ]
+        }
+
+    # list's own repr would win over ReportView's: a table reads better.
+    __repr__ = ReportView.__str__
+    __str__ = ReportView.__str__
+
+
+def _advice(change: Change) -> str:
+    if not change.applied or change.exact:
+        return ""
+    return "BN statistics recalibrated" if change.recalibrated else RECALIBRATE_ADVICE
+
+
+def _predictions(change: Change) -> str:
+    if not change.applied:
+        return "-"
+    return "same" if change.exact else "change"

@@ -22,7 +22,7 @@ from ..lint.registry import (
 from ..lint.rule import Rule
 from ._clone import check_rewritable, nested_rewriter, rebuild
 from ._plan import RewritePlan
-from .change import Change
+from .change import Change, ChangeList
 
 # Codes fix_model can rewrite (the rules carrying an `autofix`), in the order
 # it tries them within a round. Derived from the registry.
@@ -90,7 +90,8 @@ def fix_model(
         select: rules to fix (as in `lint_model`); default: every fixable
             rule on by default.
         convention: as in `lint_model`; `"ic"` leaves KO102 alone.
-        return_changes: also return the list of `Change`s.
+        return_changes: also return the `Change`s, as a `ChangeList` (a
+            list that prints and renders in notebooks as a table).
         recalibrate_with: training data (as for `recalibrate_batchnorm`);
             when a rewrite changes the trained function, the fixed model's
             BN statistics are re-estimated on it right away.
@@ -132,7 +133,7 @@ def fix_model(
             else c
             for c in changes
         ]
-    return (fixed, changes) if return_changes else fixed
+    return (fixed, ChangeList(changes)) if return_changes else fixed
 
 
 FindingKey = tuple[str, tuple[str, ...]]

@@ -16,7 +16,7 @@ from ..lint.path_pattern import PathPattern
 from ..lint.patterns import LayerPattern
 from ._clone import check_rewritable, nested_rewriter, rebuild
 from ._plan import Item, RewritePlan
-from .change import Change
+from .change import Change, ChangeList
 
 # BatchNormalization settings BNActDropout takes under the same names.
 _BN_KEYS = (
@@ -68,7 +68,8 @@ def fuse_model(
 
     Args:
         model: a built Sequential or Functional model.
-        return_changes: also return the list of `Change`s.
+        return_changes: also return the `Change`s, as a `ChangeList` (a
+            list that prints and renders in notebooks as a table).
 
     Raises:
         ValueError: a subclassed or unbuilt model.
@@ -103,7 +104,7 @@ def fuse_model(
         _replace(plan, *chains[batch_norm.name])
     fused = rebuild(model, plan, fuse_nested)
     changes = plan.changes + changes
-    return (fused, changes) if return_changes else fused
+    return (fused, ChangeList(changes)) if return_changes else fused
 
 
 def _factory(cls: type, config: dict[str, Any]) -> Callable[[], keras.layers.Layer]:
@@ -241,7 +242,7 @@ def unfuse_model(
         )
     unfused = rebuild(model, plan, unfuse_nested)
     changes = plan.changes + changes
-    return (unfused, changes) if return_changes else unfused
+    return (unfused, ChangeList(changes)) if return_changes else unfused
 
 
 def _noise_factory(layer: BNActDropout, config: dict[str, Any]) -> Callable:

@@ -9,6 +9,7 @@ taxonomy, `graph/kinds.py`, by class name, as the linter reads it.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from .._progress import ProgressLine
 from ..graph import kinds
 from ..graph.from_keras import call_path, graph_from_model, intercepting_layer_calls
 from ..graph.graph import Graph
@@ -131,6 +133,17 @@ def batch_statistics_without_dropout(layer: Any) -> Iterator[None]:
             layer.rate = rate
 
 
+@contextlib.contextmanager
+def _non_trainable_state_kept(model: Any) -> Iterator[None]:
+    """Restores moving statistics and seed-generator states on exit."""
+    saved = [(v, to_numpy(v)) for v in model.non_trainable_variables]
+    try:
+        yield
+    finally:
+        for variable, value in saved:
+            variable.assign(value)
+
+
 def check_not_empty(data: Any) -> None:
     try:
         size = len(data)
@@ -179,12 +192,18 @@ def observe_batch_norm_inputs(
     steps: int | None,
     progress: PassProgress,
     training_batch_norm: bool = False,
+    training_mode: bool = False,
 ) -> tuple[dict[str, ChannelMoments], dict[str, Any]]:
     """Runs `data` and accumulates each BN's input moments, by graph path.
 
     With `training_batch_norm`, BNs are called with `training=True` (and a
     BNActDropout's dropout switched off), while everything else, noise
     included, stays in inference mode.
+
+    With `training_mode`, BNs and noise layers run as in a training step
+    (batch statistics, noise on), so each BN sees the inputs its moving
+    statistics average in `fit`; the model's non-trainable state (moving
+    statistics, seed generators) is restored afterwards.
 
     Returns:
         `(moments, layers)`: per BN path, its `ChannelMoments` and the layer.
@@ -193,6 +212,8 @@ def observe_batch_norm_inputs(
     layers: dict[str, Any] = {}
 
     def observe(layer, call, args, kwargs, enclosing):
+        if training_mode and layer_kind(layer) == kinds.NOISE:
+            return call(*args, **{**kwargs, "training": True})
         if not is_batch_norm(layer):
             return call(*args, **kwargs)
         path = call_path(layer, enclosing, model)
@@ -201,14 +222,19 @@ def observe_batch_norm_inputs(
             values, channel_axis(layer, values.ndim)
         )
         layers[path] = layer
+        if training_mode:
+            return call(*args, **{**kwargs, "training": True})
         if not training_batch_norm:
             return call(*args, **kwargs)
         with batch_statistics_without_dropout(layer):
             return call(*args, **{**kwargs, "training": True})
 
-    run_data(
-        model, data, observe, batch_size=batch_size, steps=steps, progress=progress
-    )
+    with contextlib.ExitStack() as stack:
+        if training_mode:
+            stack.enter_context(_non_trainable_state_kept(model))
+        run_data(
+            model, data, observe, batch_size=batch_size, steps=steps, progress=progress
+        )
     if not any(m.count for m in moments.values()):
         raise ValueError("`data` is empty: no batch reached the model's BN layers.")
     return moments, layers
@@ -219,7 +245,8 @@ class PassProgress(keras.callbacks.Callback):
 
     `model.predict` runs with `verbose=0` (its own bar is unlabelled and
     restarts at every pass); this callback drives a single `Progbar` over
-    all passes, with an ETA once the number of batches is known.
+    all passes, with an ETA once the number of batches is known. The bar is
+    a `ProgressLine`: clean in a terminal, a notebook and a log.
 
     Args:
         label: what runs, printed once above the bar.
@@ -235,10 +262,8 @@ class PassProgress(keras.callbacks.Callback):
         self.verbose = 1 if verbose == "auto" else int(verbose)
         self.passes = passes
         self.done = 0
-        self.bar = keras.utils.Progbar(
-            passes * batches if batches else None,
-            verbose=self.verbose,
-            unit_name="batch",
+        self.bar = ProgressLine(
+            passes * batches if batches else None, unit="batch", verbose=self.verbose
         )
         if self.verbose:
             print(label, flush=True)
@@ -249,12 +274,12 @@ class PassProgress(keras.callbacks.Callback):
 
     def end_pass(self) -> None:
         """After the first pass, the number of batches (and so the ETA) is known."""
-        if self.bar.target is None and self.done:
-            self.bar.target = self.passes * self.done
+        if self.bar.total is None and self.done:
+            self.bar.total = self.passes * self.done
 
     def close(self) -> None:
-        """Finishes the bar (a last update, and a line break)."""
-        self.bar.update(self.done, finalize=True)
+        """Draws the final state of the bar once, and ends its line."""
+        self.bar.finish()
 
 
 def batches_per_pass(
@@ -276,6 +301,24 @@ def batches_per_pass(
     if steps is not None:
         count = steps if count is None else min(steps, count)
     return count
+
+
+def replayable(data: Any, steps: int | None) -> Callable[[], Any]:
+    """A source of `data` for several passes.
+
+    A generator or iterator is read once: its batches (at most `steps`) are
+    kept and replayed as a fresh generator for every pass. Arrays,
+    datasets and PyDatasets are passed as they are."""
+    if not (_brings_its_batches(data) and _is_one_shot(data)):
+        return lambda: data
+    batches = list(itertools.islice(data, steps) if steps else data)
+    return lambda: (batch for batch in batches)
+
+
+def _is_one_shot(data: Any) -> bool:
+    return hasattr(data, "__next__") and not (
+        isinstance(data, keras.utils.PyDataset) or hasattr(data, "element_spec")
+    )
 
 
 def _brings_its_batches(data: Any) -> bool:

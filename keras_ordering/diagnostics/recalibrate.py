@@ -15,6 +15,7 @@ from ._observe import (
     batch_norm_paths,
     batches_per_pass,
     observe_batch_norm_inputs,
+    replayable,
 )
 from .variance_shift import NO_BATCH_NORM, VarianceShiftReport
 
@@ -111,10 +112,12 @@ def recalibrate_batchnorm(
         verbose=verbose,
     )
 
+    source = replayable(data, steps)
+
     def run_pass(training_batch_norm: bool = False):
         return observe_batch_norm_inputs(
             model,
-            data,
+            source(),
             batch_size=batch_size,
             steps=steps,
             progress=progress,

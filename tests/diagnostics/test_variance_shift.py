@@ -200,7 +200,11 @@ def test_one_labelled_progress_bar(source, capsys):
     measure_variance_shift(model, data, batch_size=256, verbose=1)
     out = capsys.readouterr().out
     assert out.count("measure_variance_shift") == 1
-    assert "8/8" in out and "Unknown" not in out
+    # Two passes (inference, then training mode), one bar of 16 batches.
+    assert "16/16 batches" in out and "8/8" not in out and "Unknown" not in out
+    # Outside a terminal or notebook: one final line, no control characters.
+    assert len(out.splitlines()) == 2
+    assert not any(char in out for char in "\b\r\x1b")
 
     # Three passes, one bar: 24 batches in all, never three bars of 8.
     recalibrate_batchnorm(model, data, batch_size=256, verbose=1)
@@ -220,4 +224,61 @@ def test_batches_unknown_in_advance_are_counted_on_the_first_pass(capsys):
     data = ((batch,) for batch in batches)  # No length, no steps.
     measure_variance_shift(model, data, verbose=1)
     out = capsys.readouterr().out
-    assert "1/Unknown" in out and "8/8" in out.splitlines()[-1]
+    # The first pass counts the batches: the bar ends at 2 passes x 8.
+    assert out.splitlines()[-1].startswith("16/16 batches [")
+
+
+def _briefly_trained(dropout: float, steps: int, momentum: float) -> keras.Model:
+    """Features of variance 0.04 behind an optional dropout: BN's moving
+    variance starts at 1 and needs many steps to get there."""
+    layers = [keras.Input((16,))]
+    if dropout:
+        layers.append(keras.layers.Dropout(dropout, seed=3, name="drop"))
+    layers += [
+        keras.layers.BatchNormalization(momentum=momentum, name="bn"),
+        keras.layers.Dense(1, name="head"),
+    ]
+    model = keras.Sequential(layers)
+    model.compile(optimizer="sgd", loss="mse")
+    small = 0.2 * X
+    model.fit(small, Y, epochs=1, batch_size=64, steps_per_epoch=steps, verbose=0)
+    return model
+
+
+def test_unconverged_moving_statistics_are_told_apart_from_the_noise():
+    # Without any dropout, 10 steps at momentum 0.99 leave the moving variance
+    # near its initial 1 while the inputs have variance 0.04: a large "shift".
+    model = _briefly_trained(dropout=0.0, steps=10, momentum=0.99)
+    state = [keras.ops.convert_to_numpy(v) for v in model.non_trainable_variables]
+    report = measure_variance_shift(model, 0.2 * X, verbose=0)
+    (entry,) = report
+    assert entry.shift < 0.2
+    assert entry.converged is False and entry.statistics_lag < 0.2
+    assert abs(entry.noise_shift - 1.0) < 0.05  # No noise: nothing from it.
+    assert entry.cause == "moving statistics not converged"
+    assert any("have not converged" in note and "'bn'" in note for note in report.notes)
+    assert "moving statistics not converged" in str(report)
+    # The training-mode pass restored the moving statistics and seed states.
+    for variable, before in zip(model.non_trainable_variables, state, strict=True):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), before)
+
+
+def test_a_converged_shift_behind_dropout_is_put_on_the_noise():
+    report = measure_variance_shift(dropout_before_bn(0.5), X, verbose=0)
+    (entry,) = report
+    assert entry.converged is True and abs(entry.statistics_lag - 1.0) < 0.25
+    assert abs(entry.noise_shift - 0.5) < 0.1
+    assert entry.cause == "noise upstream"
+    assert not any("have not converged" in note for note in report.notes)
+    data = entry.to_dict()
+    assert data["cause"] == "noise upstream" and data["converged"] is True
+
+
+def test_a_briefly_trained_dropout_model_gets_both_causes_apart():
+    model = _briefly_trained(dropout=0.5, steps=10, momentum=0.99)
+    (entry,) = measure_variance_shift(model, 0.2 * X, verbose=0)
+    assert entry.converged is False
+    assert abs(entry.noise_shift - 0.5) < 0.1  # The noise's own share.
+    np.testing.assert_allclose(
+        entry.shift, entry.noise_shift * entry.statistics_lag, rtol=0.15
+    )

@@ -36,6 +36,12 @@ def freeze_batchnorm(model: keras.layers.Layer) -> list[keras.layers.Layer]:
     `model.compile(...)` after `freeze_batchnorm`, as after any change of
     `trainable`.
 
+    Call it after any `trainable = True` on an enclosing model: Keras sets
+    `trainable` recursively, so the transfer-learning step
+    `base_model.trainable = True` makes every BN inside trainable again and
+    silently undoes an earlier freeze. The order is: unfreeze, then
+    `freeze_batchnorm(model)`, then `compile`.
+
     Args:
         model: a Keras model or layer.
 

@@ -144,3 +144,39 @@ def test_wrappers_and_a_bare_layer():
     assert freeze_batchnorm(model) == [wrapped.layer]
     layer = keras.layers.BatchNormalization()
     assert freeze_batchnorm(layer) == [layer]
+
+
+def _transfer_learning_model() -> tuple[keras.Model, keras.Model]:
+    base = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(4), keras.layers.BatchNormalization()],
+        name="base",
+    )
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(base(inputs)))
+    return base, model
+
+
+def test_the_documented_order_keeps_the_batchnorms_frozen_in_fit():
+    # The guide's fine-tuning step unfreezes the base, then the BNs are frozen.
+    base, model = _transfer_learning_model()
+    base.trainable = True
+    freeze_batchnorm(model)
+    bn = base.layers[-1]
+    assert not bn.trainable and base.layers[0].trainable
+    before = keras.ops.convert_to_numpy(bn.moving_mean)
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).normal(3.0, 1.0, (32, 4)).astype("float32")
+    model.fit(x, np.zeros((32, 1)), epochs=1, batch_size=8, verbose=0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(bn.moving_mean), before)
+
+
+def test_unfreezing_after_the_freeze_undoes_it_as_the_docs_warn():
+    # The guide's flow: freeze the base, train the head, unfreeze the base.
+    base, model = _transfer_learning_model()
+    base.trainable = False
+    freeze_batchnorm(model)
+    assert not base.layers[-1].trainable
+    base.trainable = True  # Keras sets trainable recursively.
+    assert base.layers[-1].trainable
+    # The documented order: unfreeze first, then freeze the BNs.
+    assert freeze_batchnorm(model) == [base.layers[-1]]

@@ -14,12 +14,19 @@ def test_quickstart_trains_and_prints_losses(capsys):
     runpy.run_path(str(EXAMPLES / "quickstart.py"), run_name="__main__")
     output = capsys.readouterr().out
     assert "dropout" in output and "batch_norm" in output
-    # The linter shows the problem, and the fused model is clean.
-    assert (
-        "KO101  warning   dropout-before-batchnorm    dropout -> batch_norm" in output
-    )
-    assert "Model 'fused': 0 findings" in output
-    assert "BNActDropout" in output
+    # The linter shows the problem, the most severe finding first.
+    report = output.split("2. ", 1)[1].split("3. ", 1)[0]
+    ko101 = "KO101  warning   dropout-before-batchnorm    dropout -> batch_norm"
+    assert ko101 in report
+    assert report.index("KO101") < report.index("KO102")
+    # The risky and the fixed model side by side, the changes, and a clean
+    # fixed model made of the same layers in the recommended order.
+    fix = output.split("3. ", 1)[1].split("4. ", 1)[0]
+    columns = fix.splitlines()[2].split()
+    assert columns == ["risky", "fixed"]
+    assert "BNActDropout" in fix and "no bias" in fix
+    assert "fixed  KO101" in fix and "left" not in fix.split("Rewrite:")[1]
+    assert "Model 'fixed': 0 findings" in fix
     losses = [
         float(line.split("loss")[1].split()[0])
         for line in output.splitlines()

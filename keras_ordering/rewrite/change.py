@@ -101,6 +101,12 @@ class ChangeList(list, ReportView):
             for change in self
         ]
 
+    def _html_rows(self) -> list[list[str]]:
+        rows = super()._html_rows()
+        for change, row in zip(self, rows, strict=True):
+            row[2] = f"<code>{html.escape(' → '.join(change.layers))}</code>"
+        return rows
+
     def _footer(self) -> list[str]:
         return []
 

@@ -11,9 +11,9 @@ Size. A nested model called more than once is one set of layers in the file
 but one expansion per call in the graph; a model built as
 `m_k = m_{k-1}(m_{k-1}(x))` would give 2**k nodes. So each nested model is
 expanded in full at its first call (per `training=` context), and again at
-later calls only while the layer calls expanded stay within
-`REPEAT_FACTOR` times the calls the model lists (every nested model counted
-once). Past that, a later call is one opaque node that names the call it
+later calls only while the layer calls walked stay within `REPEAT_FACTOR`
+times the calls the model lists (every nested model counted once) plus
+`REPEAT_SLACK`. Past that, a later call is one opaque node that names the call it
 repeats: its layers' findings are those of the expanded call, reported once.
 The graph is then linear in the size of the model, and a graph of more than
 `MAX_NODES` nodes is refused with a one-line `GraphTooLargeError`.
@@ -33,9 +33,11 @@ Producers = list[int]  # Neutral node indices whose outputs form one tensor.
 
 # The most nodes a graph may have; a larger model is refused, not linted.
 MAX_NODES = 500_000
-# Layer calls expanded in nested models, at most this many times the calls
-# the model lists, before later calls of a nested model become one node.
+# Layer calls walked, at most this many times the calls the model lists
+# plus `REPEAT_SLACK`, before later calls of a nested model become one node:
+# small models are always expanded in full, large ones stay linear.
 REPEAT_FACTOR = 4
+REPEAT_SLACK = 1_000
 
 
 class GraphTooLargeError(ValueError):
@@ -320,15 +322,17 @@ class Builder:
     def _may_repeat(self, view: ModelView, calls: int) -> bool:
         if self._budget is None:
             # A traced model has no root view: its nested model tells.
-            self._budget = REPEAT_FACTOR * listed_calls(self._root or view)
+            listed = listed_calls(self._root or view)
+            self._budget = REPEAT_FACTOR * listed + REPEAT_SLACK
         return self._calls_walked + calls <= self._budget
 
     def _repeat(
         self, layer: LayerView, path: str, first_path: str, producers: list[Producers]
     ) -> Producers:
         reason = (
-            f"a repeated call of the nested model analysed at '{first_path}' "
-            "(its layers are shown once per model, see docs/linter-graph.md)"
+            f"a later call of the nested model analysed at its call "
+            f"'{first_path}': past the size budget, a nested model's layers "
+            "are not repeated per call (docs/linter-graph.md)"
         )
         index = self.graph.add_node(
             kinds.UNKNOWN,

@@ -232,10 +232,25 @@ _LARGEST_SETTING = 2**63
 class _ConfigModel:
     """A Sequential or Functional model config, as a `build.ModelView`."""
 
-    def __init__(self, model_config: Mapping[str, Any], sequential: bool):
+    def __init__(
+        self,
+        model_config: Mapping[str, Any],
+        sequential: bool,
+        views: dict[int, build.LayerView] | None = None,
+    ):
         self.config = model_config
         self.sequential = sequential
         self.key: Hashable = id(model_config)
+        # Layer entry id -> its view, shared by every model of one config:
+        # a nested model called again reuses its views and its call order.
+        self.views = {} if views is None else views
+        self._order: tuple[list, list, list[int], dict] | None = None
+
+    def view(self, layer: Mapping[str, Any]) -> build.LayerView:
+        view = self.views.get(id(layer))
+        if view is None:
+            view = self.views[id(layer)] = _layer_view(layer, self.views)
+        return view
 
     def input_keys(self) -> list[Hashable]:
         return list(_refs(self.config.get("input_layers")))
@@ -253,7 +268,7 @@ class _ConfigModel:
             if layer.get("class_name") == "InputLayer":
                 continue
             calls += 1 if self.sequential else len(_inbound_nodes(layer))
-            view = _layer_view(layer)
+            view = self.view(layer)
             model = view.nested or (view.wrapped.nested if view.wrapped else None)
             if model is not None:
                 nested.append(model)
@@ -265,7 +280,7 @@ class _ConfigModel:
                 if layer.get("class_name") == "InputLayer":
                     continue
                 shape = (layer.get("build_config") or {}).get("input_shape")
-                yield build.CallView(_layer_view(layer), [], None, {}, [shape])
+                yield build.CallView(self.view(layer), [], None, {}, [shape])
             return
         yield from self._functional_calls()
 
@@ -274,35 +289,17 @@ class _ConfigModel:
         keyed by layer name and node index): a call runs once all the calls
         it reads have run, in listed order among those ready, so any listing
         order is linear."""
-        model_config = self.config
-        keras2 = _is_keras2(model_config)
-        calls = [
-            (layer, node_index + _first_node_index(layer, keras2), node)
-            for layer in model_config["layers"]
-            if layer.get("class_name") != "InputLayer"
-            for node_index, node in enumerate(_inbound_nodes(layer))
-        ]
-        available = {(name, node_index) for name, node_index, _ in self.input_keys()}
-        call_refs = []
-        missing = []
-        waiting_on: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for position, (_, _, node) in enumerate(calls):
-            refs = list(_tensor_refs(node))
-            needs = {(name, node_index) for name, node_index, _ in refs} - available
-            for key in needs:
-                waiting_on[key].append(position)
-            call_refs.append(refs)
-            missing.append(len(needs))
+        if self._order is None:
+            self._order = self._call_order()
+        calls, call_refs, initial_missing, waiting_on = self._order
+        missing = list(initial_missing)
         ready = [position for position, count in enumerate(missing) if count == 0]
         heapq.heapify(ready)
         finished = [False] * len(calls)
-        views: dict[int, build.LayerView] = {}
         while ready:
             position = heapq.heappop(ready)
             layer, node_index, node = calls[position]
-            if id(layer) not in views:
-                views[id(layer)] = _layer_view(layer)
-            view = views[id(layer)]
+            view = self.view(layer)
             call = build.CallView(
                 view,
                 list(call_refs[position]),
@@ -314,7 +311,7 @@ class _ConfigModel:
             if not call.done:
                 continue  # It read a tensor its producer never made.
             finished[position] = True
-            for waiter in waiting_on.pop((view.name, node_index), ()):
+            for waiter in waiting_on.get((view.name, node_index), ()):
                 missing[waiter] -= 1
                 if missing[waiter] == 0:
                     heapq.heappush(ready, waiter)
@@ -328,6 +325,31 @@ class _ConfigModel:
             )
             raise ValueError(f"layers with unresolved inputs: {names[:5]}")
 
+    def _call_order(self) -> tuple[list, list, list[int], dict]:
+        """What the call order is computed from: the calls, the tensors each
+        reads, how many producer calls each waits for, and its waiters."""
+        model_config = self.config
+        keras2 = _is_keras2(model_config)
+        calls = [
+            (layer, node_index + _first_node_index(layer, keras2), node)
+            for layer in model_config["layers"]
+            if layer.get("class_name") != "InputLayer"
+            for node_index, node in enumerate(_inbound_nodes(layer))
+        ]
+        inputs = _refs(model_config.get("input_layers"))
+        available = {(name, node_index) for name, node_index, _ in inputs}
+        call_refs = []
+        missing = []
+        waiting_on: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for position, (_, _, node) in enumerate(calls):
+            refs = list(_tensor_refs(node))
+            needs = {(name, node_index) for name, node_index, _ in refs} - available
+            for key in needs:
+                waiting_on[key].append(position)
+            call_refs.append(refs)
+            missing.append(len(needs))
+        return calls, call_refs, missing, dict(waiting_on)
+
     def store(
         self, tensors: dict[Hashable, Producers], call: build.CallView, outputs: list
     ) -> None:
@@ -339,24 +361,26 @@ class _ConfigModel:
         return _lookup(tensors, key)  # type: ignore[arg-type]
 
 
-def _layer_view(layer: Mapping[str, Any]) -> build.LayerView:
+def _layer_view(
+    layer: Mapping[str, Any], views: dict[int, build.LayerView]
+) -> build.LayerView:
     """One layer config as the builder sees it."""
     config = layer.get("config")
     nested: build.ModelView | None = None
     wrapped = None
     if _is_functional(layer):
-        nested = _ConfigModel(layer["config"], sequential=False)
+        nested = _ConfigModel(layer["config"], sequential=False, views=views)
     elif _is_sequential(layer) and isinstance(config, Mapping):
-        nested = _ConfigModel(config, sequential=True)
+        nested = _ConfigModel(config, sequential=True, views=views)
     elif str(layer.get("class_name")) in kinds.WRAPPER_CLASSES:
-        wrapped = _layer_view((config or {}).get("layer") or {})
+        wrapped = _layer_view((config or {}).get("layer") or {}, views)
     elif (
         kinds.LAYER_KINDS.get(str(layer.get("class_name"))) is None
         and _wrapped_layer(config) is not None
     ):
         # A keras.layers.Wrapper subclass (weight normalization): its config
         # holds the wrapped layer, which the live trace shows.
-        wrapped = _layer_view(_wrapped_layer(config) or {})
+        wrapped = _layer_view(_wrapped_layer(config) or {}, views)
     return build.LayerView(
         name=_layer_name(layer),
         layer_class=str(layer.get("class_name")),

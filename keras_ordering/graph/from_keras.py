@@ -64,12 +64,12 @@ def graph_from_model(model: Any) -> Graph:
         input_producers = builder.add_inputs(
             functional.inputs, [_producer_name(t) for t in functional.inputs]
         )
-        view = _LiveModel(functional, sequential=False)
+        view = _LiveModel(functional, sequential=False, views=builder.views)
         outputs = builder.model(view, input_producers, prefix="")
         output_names = [_producer_name(t) for t in functional.outputs]
     elif isinstance(model, keras.Sequential):
         input_producers = builder.add_inputs([None], ["input"])
-        view = _LiveModel(model, sequential=True)
+        view = _LiveModel(model, sequential=True, views=builder.views)
         outputs = builder.model(view, input_producers, prefix="")
         output_names = [model.layers[-1].name]
     else:
@@ -147,10 +147,21 @@ class _LiveModel:
     """A built Functional model (or an unbuilt Sequential one), as a
     `build.ModelView`: its nodes by depth, tensors keyed by id."""
 
-    def __init__(self, model: Any, sequential: bool):
+    def __init__(
+        self,
+        model: Any,
+        sequential: bool,
+        views: dict[int, build.LayerView] | None = None,
+    ):
         self.model = model
         self.sequential = sequential
         self.key: Hashable = id(model)
+        # Layer id -> its view, shared by the nested models of one build: a
+        # nested model called again reuses its views.
+        self.views = {} if views is None else views
+
+    def view(self, operation: Any) -> build.LayerView:
+        return _layer_view(operation, self.views)
 
     def input_keys(self) -> list[Hashable]:
         return [id(t) for t in self.model._inputs]
@@ -172,12 +183,12 @@ class _LiveModel:
         if self.sequential:
             for layer in self.model.layers:
                 if not isinstance(layer, keras.layers.InputLayer):
-                    yield build.CallView(_layer_view(layer), [], None, {}, [None])
+                    yield build.CallView(self.view(layer), [], None, {}, [None])
             return
         for node in self._nodes():
             inputs = node.input_tensors
             yield build.CallView(
-                _layer_view(node.operation),
+                self.view(node.operation),
                 [id(t) for t in inputs],
                 node.outputs,
                 getattr(node.arguments, "kwargs", None) or {},
@@ -196,7 +207,7 @@ class _LiveModel:
             operations = [node.operation for node in self._nodes()]
         nested = []
         for operation in dict.fromkeys(operations):
-            view = _layer_view(operation)
+            view = self.view(operation)
             model = view.nested or (view.wrapped.nested if view.wrapped else None)
             if model is not None:
                 nested.append(model)
@@ -213,8 +224,18 @@ class _LiveModel:
         return tensors.get(key, [])
 
 
-def _layer_view(operation: Any) -> build.LayerView:
-    """One layer (or recorded tensor operation) as the builder sees it."""
+def _layer_view(operation: Any, views: dict[int, build.LayerView]) -> build.LayerView:
+    """One layer (or recorded tensor operation) as the builder sees it; each
+    layer's view is made once per build (`views`, by id: layers stay alive)."""
+    view = views.get(id(operation))
+    if view is None:
+        view = views[id(operation)] = _new_layer_view(operation, views)
+    return view
+
+
+def _new_layer_view(
+    operation: Any, views: dict[int, build.LayerView]
+) -> build.LayerView:
     name = operation.name
     layer_class = type(operation).__name__
     if not isinstance(operation, keras.layers.Layer):
@@ -222,16 +243,16 @@ def _layer_view(operation: Any) -> build.LayerView:
         return build.LayerView(name, layer_class, operation=True, source=operation)
     functional = _functional_of(operation)
     if functional is not None:
-        nested = _LiveModel(functional, sequential=False)
+        nested = _LiveModel(functional, sequential=False, views=views)
         return build.LayerView(name, layer_class, key=id(operation), nested=nested)
     if isinstance(operation, keras.Sequential):
-        nested = _LiveModel(operation, sequential=True)
+        nested = _LiveModel(operation, sequential=True, views=views)
         return build.LayerView(name, layer_class, key=id(operation), nested=nested)
     wrapped = None
     if layer_class in kinds.WRAPPER_CLASSES:
         # Bidirectional serializes its forward layer as "layer".
         wrapped = _layer_view(
-            getattr(operation, "forward_layer", None) or operation.layer
+            getattr(operation, "forward_layer", None) or operation.layer, views
         )
     return build.LayerView(
         name,
@@ -250,6 +271,7 @@ class _Builder(build.Builder):
     def __init__(self, graph: Graph):
         super().__init__(graph)
         self.sharing = _Sharing()
+        self.views: dict[int, build.LayerView] = {}
 
     def add_inputs(
         self, tensors: Sequence[Any], names: Sequence[str] | None
@@ -280,7 +302,7 @@ class _Builder(build.Builder):
         kwargs = getattr(call_arguments, "kwargs", None)
         call = enclosing_call or build.call_arguments(kwargs, path)
         return self.call(
-            _layer_view(layer),
+            _layer_view(layer, self.views),
             producers,
             prefix,
             input_shapes,

@@ -3,7 +3,7 @@
 Run: python benchmarks/bench_static_lint.py [--repeats N] [--skip-load]
      (from the repository root; PYTHONPATH=. to time a checkout that is not
      the installed copy)
-     [--sizes 2000 5000 10000] [--dropouts 2000 3000]
+     [--sizes 2000 5000 10000] [--dropouts 2000 3000] [--nested 16 30]
 
 1. Load versus lint. Saves NASNetMobile (no weights download) to a temporary
    .keras file, then times, side by side and interleaved, the wall time of
@@ -15,6 +15,12 @@ Run: python benchmarks/bench_static_lint.py [--repeats N] [--skip-load]
    graph from the config, the time to lint it, and the size of the text and
    JSON reports. The ratios reverse / listed and shuffled / listed show
    whether the reader depends on the listing order.
+3. Nested models called twice at every level, `m_k = m_{k-1}(m_{k-1}(x))`
+   (2**k calls of m_0 if each call were expanded): at each depth, saved by
+   Keras as `.keras` and as JSON. The wall time of `lint_file` on each (the
+   static path), of `lint_model` on the live model, and of the CLI process
+   (`python -m keras_ordering lint FILE`, interpreter start included), with
+   the graph's node count.
 """
 
 from __future__ import annotations
@@ -213,6 +219,61 @@ def _print_row(label: str, result: dict[str, Any]) -> None:
     )
 
 
+def doubly_nested_model(depth: int) -> Any:
+    """m_0 is Dense -> Dropout -> BN; m_k = m_{k-1}(m_{k-1}(x)), k <= depth."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((4,))
+    x = layers.Dropout(0.5)(layers.Dense(4)(inputs))
+    model = keras.Model(inputs, layers.BatchNormalization()(x), name="m0")
+    for level in range(1, depth + 1):
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, model(model(inputs)), name=f"m{level}")
+    return model
+
+
+def _wall(run: Any, argument: Any, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run(argument)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def nested_models(depths: list[int], repeats: int) -> None:
+    from keras_ordering import lint_file, lint_model
+    from keras_ordering.graph.from_keras import graph_from_model
+
+    print(
+        f"\nnested models m_k = m_(k-1)(m_(k-1)(x)) (wall seconds, median "
+        f"[min-max] of {repeats}; CLI includes interpreter start)"
+    )
+    print(
+        f"{'depth':6s} {'nodes':>6s} {'file':>9s}  {'lint_file .keras':22s} "
+        f"{'lint_file .json':22s} {'lint_model (live)':22s} {'CLI .keras':22s}"
+    )
+    for depth in depths:
+        model = doubly_nested_model(depth)
+        with tempfile.TemporaryDirectory() as directory:
+            keras_path = Path(directory) / f"nested_{depth}.keras"
+            json_path = Path(directory) / f"nested_{depth}.json"
+            model.save(keras_path)
+            json_path.write_text(model.to_json())
+            keras_times = _wall(lint_file, keras_path, repeats)
+            json_times = _wall(lint_file, json_path, repeats)
+            live_times = _wall(lint_model, model, repeats)
+            cli = [sys.executable, "-m", "keras_ordering", "lint", str(keras_path)]
+            cli_times = [wall_seconds([*cli, "--isolated"]) for _ in range(repeats)]
+            size = keras_path.stat().st_size
+        print(
+            f"{depth:<6d} {len(graph_from_model(model)):6d} {size / 1024:7.0f} KB "
+            f"{_spread(keras_times):22s} {_spread(json_times):22s} "
+            f"{_spread(live_times):22s} {_spread(cli_times):22s}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -221,10 +282,14 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="*", default=[2000, 5000, 10000])
     parser.add_argument("--dropouts", type=int, nargs="*", default=[2000, 3000])
+    parser.add_argument("--nested", type=int, nargs="*", default=[16, 30])
     args = parser.parse_args()
     if not args.skip_load:
         load_versus_lint(args.repeats)
-    scaling(args.sizes, args.dropouts, min(args.repeats, 3))
+    if args.sizes or args.dropouts:
+        scaling(args.sizes, args.dropouts, min(args.repeats, 3))
+    if args.nested:
+        nested_models(args.nested, args.repeats)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Model config (Keras 3 or Keras 2 JSON) -> neutral `Graph`. No keras import.
 
-Mirrors `from_keras` call for call: the same layer classes, settings, paths
-and edges, so a saved model and the live one give identical findings. Only
+The config adapter of `graph.build`: it describes the config's layer calls
+as a `build.ModelView`, and the one builder shared with `from_keras` makes
+the graph, so a saved model and the live one give identical findings. Only
 plain JSON data is read; class and module names stay strings.
 """
 
@@ -9,11 +10,11 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, TypeGuard
 
 from .._text import one_line
-from . import kinds
+from . import build, kinds
 from .graph import Graph
 from .losses import losses_per_output
 
@@ -71,19 +72,16 @@ def _graph_from_config(config: Mapping[str, Any], loss: Any) -> Graph:
     if not model_config["layers"]:
         raise ValueError(f"model {model_config.get('name')!r} has no layers")
     graph = Graph(str(model_config.get("name", "model")))
-    builder = _ConfigBuilder(graph)
-    if _is_sequential(config):
+    builder = build.Builder(graph)
+    view = _ConfigModel(model_config, sequential=_is_sequential(config))
+    if view.sequential:
         input_layer = _input_layer_of_sequential(model_config)
         name = _layer_name(input_layer) if input_layer else "input"
-        inputs = [graph.add_node(kinds.INPUT, name, "InputLayer")]
-        outputs = [builder.chain(model_config["layers"], inputs, prefix="")]
+        outputs = builder.model(view, builder.add_input_nodes([name]), prefix="")
         output_names = [_layer_name(model_config["layers"][-1])]
     else:
-        inputs_refs = _refs(model_config.get("input_layers"))
-        input_producers = [
-            [graph.add_node(kinds.INPUT, ref[0], "InputLayer")] for ref in inputs_refs
-        ]
-        outputs = builder.walk(model_config, input_producers, prefix="")
+        names = [ref[0] for ref in _refs(model_config.get("input_layers"))]
+        outputs = builder.model(view, builder.add_input_nodes(names), prefix="")
         output_names = [ref[0] for ref in _refs(model_config.get("output_layers"))]
     losses = losses_per_output(loss, output_names)
     graph.add_outputs(outputs, output_names, losses)
@@ -198,23 +196,16 @@ def _shapes_of(node: Any) -> list[Any]:
     return shapes
 
 
-def _call_arguments_of(node: Any, path: str) -> dict[str, Any]:
-    """The hard-coded call arguments `kinds.expand` reads (`training=`) of an
-    inbound node, and the path of the call. Keras 3 keeps them in the node's
-    `kwargs`; Keras 2 in the fourth item of each inbound tensor entry."""
+def _call_kwargs(node: Any) -> Mapping[str, Any]:
+    """The keyword arguments of an inbound node, where the hard-coded call
+    arguments (`training=`) are. Keras 3 keeps them in the node's `kwargs`;
+    Keras 2 in the fourth item of each inbound tensor entry."""
     if isinstance(node, Mapping):
         kwargs = node.get("kwargs")
     else:
         entries = [e for e in node or [] if isinstance(e, list) and len(e) >= 4]
         kwargs = entries[0][3] if entries else None
-    if not isinstance(kwargs, Mapping):
-        return {}
-    found = {
-        name: kwargs[name]
-        for name in kinds.CALL_ARGUMENT_NAMES
-        if isinstance(kwargs.get(name), bool)
-    }
-    return {**found, "call": path} if found else {}
+    return kwargs if isinstance(kwargs, Mapping) else {}
 
 
 def config_attributes(layer: Mapping[str, Any]) -> dict[str, Any]:
@@ -238,68 +229,89 @@ def config_attributes(layer: Mapping[str, Any]) -> dict[str, Any]:
 _LARGEST_SETTING = 2**63
 
 
-class _ConfigBuilder:
-    def __init__(self, graph: Graph):
-        self.graph = graph
+class _ConfigModel:
+    """A Sequential or Functional model config, as a `build.ModelView`."""
 
-    def walk(
+    def __init__(
         self,
         model_config: Mapping[str, Any],
-        input_producers: list[Producers],
-        prefix: str,
-        enclosing_call: dict[str, Any] | None = None,
-    ) -> list[Producers]:
-        """A Functional config: each layer call in dependency order."""
-        tensors: dict[TensorRef, Producers] = {}
-        for ref, input_group in zip(
-            _refs(model_config.get("input_layers")), input_producers, strict=False
-        ):
-            tensors[ref] = input_group
-        keras2 = _is_keras2(model_config)
-        calls = [
-            (layer, node_index + _first_node_index(layer, keras2), node)
-            for layer in model_config["layers"]
-            if layer.get("class_name") != "InputLayer"
-            for node_index, node in enumerate(_inbound_nodes(layer))
-        ]
-        # Kahn's algorithm over layer calls, keyed by (layer name, node
-        # index): each call runs once all the calls it reads have run, in
-        # listed order among those ready, so any listing order is linear.
-        available = {(name, node_index) for name, node_index, _ in tensors}
-        call_refs = []
-        missing = []
-        waiting_on: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for position, (_, _, node) in enumerate(calls):
-            refs = list(_tensor_refs(node))
-            needs = {(name, node_index) for name, node_index, _ in refs} - available
-            for key in needs:
-                waiting_on[key].append(position)
-            call_refs.append(refs)
-            missing.append(len(needs))
+        sequential: bool,
+        views: dict[int, build.LayerView] | None = None,
+    ):
+        self.config = model_config
+        self.sequential = sequential
+        self.key: Hashable = id(model_config)
+        # Layer entry id -> its view, shared by every model of one config:
+        # a nested model called again reuses its views and its call order.
+        self.views = {} if views is None else views
+        self._order: tuple[list, list, list[int], dict] | None = None
+
+    def view(self, layer: Mapping[str, Any]) -> build.LayerView:
+        view = self.views.get(id(layer))
+        if view is None:
+            view = self.views[id(layer)] = _layer_view(layer, self.views)
+        return view
+
+    def input_keys(self) -> list[Hashable]:
+        return list(_refs(self.config.get("input_layers")))
+
+    def output_keys(self) -> list[Hashable]:
+        return list(_refs(self.config.get("output_layers")))
+
+    def input_last_dim(self) -> int | None:
+        return _input_last_dim(self.config["layers"])
+
+    def listed(self) -> tuple[int, list[build.ModelView]]:
+        calls = 0
+        nested: list[build.ModelView] = []
+        for layer in self.config["layers"]:
+            if layer.get("class_name") == "InputLayer":
+                continue
+            calls += 1 if self.sequential else len(_inbound_nodes(layer))
+            view = self.view(layer)
+            model = view.nested or (view.wrapped.nested if view.wrapped else None)
+            if model is not None:
+                nested.append(model)
+        return calls, nested
+
+    def calls(self) -> Iterator[build.CallView]:
+        if self.sequential:
+            for layer in self.config["layers"]:
+                if layer.get("class_name") == "InputLayer":
+                    continue
+                shape = (layer.get("build_config") or {}).get("input_shape")
+                yield build.CallView(self.view(layer), [], None, {}, [shape])
+            return
+        yield from self._functional_calls()
+
+    def _functional_calls(self) -> Iterator[build.CallView]:
+        """Each layer call in dependency order (Kahn's algorithm over calls
+        keyed by layer name and node index): a call runs once all the calls
+        it reads have run, in listed order among those ready, so any listing
+        order is linear."""
+        if self._order is None:
+            self._order = self._call_order()
+        calls, call_refs, initial_missing, waiting_on = self._order
+        missing = list(initial_missing)
         ready = [position for position, count in enumerate(missing) if count == 0]
         heapq.heapify(ready)
         finished = [False] * len(calls)
         while ready:
             position = heapq.heappop(ready)
             layer, node_index, node = calls[position]
-            found = [_lookup(tensors, ref) for ref in call_refs[position]]
-            groups = [group for group in found if group is not None]
-            if len(groups) < len(found):
-                break  # It reads a tensor its producer never made.
-            outputs = self.add_call(
-                layer,
-                groups,
-                prefix,
+            view = self.view(layer)
+            call = build.CallView(
+                view,
+                list(call_refs[position]),
+                (view.name, node_index),
+                _call_kwargs(node),
                 _shapes_of(node),
-                call=enclosing_call
-                or _call_arguments_of(node, prefix + _layer_name(layer)),
             )
+            yield call
+            if not call.done:
+                continue  # It read a tensor its producer never made.
             finished[position] = True
-            name = _layer_name(layer)
-            for index, group in enumerate(outputs):
-                tensors[(name, node_index, index)] = group
-            available.add((name, node_index))
-            for waiter in waiting_on.pop((name, node_index), ()):
+            for waiter in waiting_on.get((view.name, node_index), ()):
                 missing[waiter] -= 1
                 if missing[waiter] == 0:
                     heapq.heappush(ready, waiter)
@@ -312,83 +324,84 @@ class _ConfigBuilder:
                 }
             )
             raise ValueError(f"layers with unresolved inputs: {names[:5]}")
-        return [
-            _lookup(tensors, ref) or []
-            for ref in _refs(model_config.get("output_layers"))
+
+    def _call_order(self) -> tuple[list, list, list[int], dict]:
+        """What the call order is computed from: the calls, the tensors each
+        reads, how many producer calls each waits for, and its waiters."""
+        model_config = self.config
+        keras2 = _is_keras2(model_config)
+        calls = [
+            (layer, node_index + _first_node_index(layer, keras2), node)
+            for layer in model_config["layers"]
+            if layer.get("class_name") != "InputLayer"
+            for node_index, node in enumerate(_inbound_nodes(layer))
         ]
+        inputs = _refs(model_config.get("input_layers"))
+        available = {(name, node_index) for name, node_index, _ in inputs}
+        call_refs = []
+        missing = []
+        waiting_on: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for position, (_, _, node) in enumerate(calls):
+            refs = list(_tensor_refs(node))
+            needs = {(name, node_index) for name, node_index, _ in refs} - available
+            for key in needs:
+                waiting_on[key].append(position)
+            call_refs.append(refs)
+            missing.append(len(needs))
+        return calls, call_refs, missing, dict(waiting_on)
 
-    def chain(
-        self,
-        layers: Sequence[Mapping[str, Any]],
-        producers: Producers,
-        prefix: str,
-        enclosing_call: dict[str, Any] | None = None,
-    ) -> Producers:
-        """A Sequential config. Per-layer shapes are not stored there, so the
-        size of the last axis is carried along for softmax layers."""
-        current = producers
-        last_dim = _input_last_dim(layers)
-        for layer in layers:
-            if layer.get("class_name") == "InputLayer":
-                continue
-            shape = (layer.get("build_config") or {}).get("input_shape")
-            if _is_single_shape(shape):
-                last_dim = shape[-1]
-            outputs = self.add_call(
-                layer, [current], prefix, [shape], last_dim, enclosing_call or {}
-            )
-            current = outputs[0] if outputs else []
-            last_dim = _output_last_dim(layer, last_dim)
-        return current
+    def store(
+        self, tensors: dict[Hashable, Producers], call: build.CallView, outputs: list
+    ) -> None:
+        name, node_index = call.outputs
+        for index, group in enumerate(outputs):
+            tensors[(name, node_index, index)] = group
 
-    def add_call(
-        self,
-        layer: Mapping[str, Any],
-        producers: list[Producers],
-        prefix: str,
-        input_shapes: list[Any],
-        last_dim: int | None = None,
-        call: dict[str, Any] | None = None,
-    ) -> list[Producers]:
-        """One layer call. `call` holds its hard-coded call arguments
-        (`training`), or those of an enclosing model call, which win."""
-        path = prefix + _layer_name(layer)
-        merged = sorted({index for group in producers for index in group})
-        class_name = str(layer.get("class_name"))
-        call = call or {}
-        if _is_functional(layer):
-            return self.walk(
-                layer["config"], producers, prefix=path + "/", enclosing_call=call
-            )
-        if _is_sequential(layer):
-            return [
-                self.chain(
-                    layer["config"]["layers"],
-                    merged,
-                    prefix=path + "/",
-                    enclosing_call=call,
-                )
-            ]
-        if class_name in kinds.WRAPPER_CLASSES:
-            inner = (layer.get("config") or {}).get("layer") or {}
-            inner_path = f"{path}/{_layer_name(inner)}"
-            return [
-                self.graph.add_layer(
-                    str(inner.get("class_name")),
-                    inner_path,
-                    {**config_attributes(inner), **kinds.call_attributes(call, path)},
-                    merged,
-                )
-            ]
-        attrs = {**config_attributes(layer), **kinds.call_attributes(call, path)}
-        shape = input_shapes[0] if input_shapes else None
-        if shape is None:
-            shape = (layer.get("build_config") or {}).get("input_shape")
-        if shape is not None:
-            attrs["input_shape"] = shape
-        elif last_dim is not None:
-            attrs["last_dim"] = last_dim
-        return [self.graph.add_layer(class_name, path, attrs, merged)]
+    def read(self, tensors: dict[Hashable, Producers], key: Hashable) -> Any:
+        return _lookup(tensors, key)  # type: ignore[arg-type]
+
+
+def _layer_view(
+    layer: Mapping[str, Any], views: dict[int, build.LayerView]
+) -> build.LayerView:
+    """One layer config as the builder sees it."""
+    config = layer.get("config")
+    nested: build.ModelView | None = None
+    wrapped = None
+    if _is_functional(layer):
+        nested = _ConfigModel(layer["config"], sequential=False, views=views)
+    elif _is_sequential(layer) and isinstance(config, Mapping):
+        nested = _ConfigModel(config, sequential=True, views=views)
+    elif str(layer.get("class_name")) in kinds.WRAPPER_CLASSES:
+        wrapped = _layer_view((config or {}).get("layer") or {}, views)
+    elif (
+        kinds.LAYER_KINDS.get(str(layer.get("class_name"))) is None
+        and _wrapped_layer(config) is not None
+    ):
+        # A keras.layers.Wrapper subclass (weight normalization): its config
+        # holds the wrapped layer, which the live trace shows.
+        wrapped = _layer_view(_wrapped_layer(config) or {}, views)
+    return build.LayerView(
+        name=_layer_name(layer),
+        layer_class=str(layer.get("class_name")),
+        attrs=config_attributes(layer) if nested is None else {},
+        key=id(layer),
+        nested=nested,
+        wrapped=wrapped,
+        config=layer,
+    )
+
+
+def _wrapped_layer(config: Any) -> Mapping[str, Any] | None:
+    """The layer config a `keras.layers.Wrapper` subclass stores as `layer`."""
+    inner = config.get("layer") if isinstance(config, Mapping) else None
+    if (
+        isinstance(inner, Mapping)
+        and isinstance(inner.get("class_name"), str)
+        and isinstance(inner.get("config"), Mapping)
+    ):
+        return inner
+    return None
 
 
 def _inbound_nodes(layer: Mapping[str, Any]) -> list[Any]:
@@ -437,25 +450,6 @@ def _input_last_dim(layers: Sequence[Mapping[str, Any]]) -> int | None:
     first = layers[0].get("config") or {}
     shape = first.get("batch_shape") or first.get("batch_input_shape")
     return shape[-1] if _is_single_shape(shape) else None
-
-
-def _output_last_dim(layer: Mapping[str, Any], last_dim: int | None) -> int | None:
-    """Size of the last axis after `layer`, when a config alone tells it."""
-    class_name = str(layer.get("class_name"))
-    config: Mapping[str, Any] = (
-        layer["config"] if isinstance(layer.get("config"), Mapping) else {}
-    )
-    if config.get("data_format") == "channels_first":
-        return None
-    if kinds.keeps_last_axis(class_name):
-        return last_dim
-    if class_name in kinds.AFFINE_WEIGHT_CLASSES:
-        units = config.get("units", config.get("filters"))
-        return units if isinstance(units, int) else None
-    if class_name == "Reshape":
-        target = list(config.get("target_shape") or [])
-        return target[-1] if _is_single_shape(target) else None
-    return None
 
 
 def _lookup(tensors: dict[TensorRef, Producers], ref: TensorRef) -> Producers | None:

@@ -18,14 +18,14 @@ import contextlib
 import dataclasses
 import functools
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import keras
 from keras.src.models.functional import Functional
 
-from . import kinds
+from . import build, kinds
 from .graph import Graph
 from .losses import losses_per_output
 
@@ -64,11 +64,13 @@ def graph_from_model(model: Any) -> Graph:
         input_producers = builder.add_inputs(
             functional.inputs, [_producer_name(t) for t in functional.inputs]
         )
-        outputs = builder.walk_functional(functional, input_producers, prefix="")
+        view = _LiveModel(functional, sequential=False, views=builder.views)
+        outputs = builder.model(view, input_producers, prefix="")
         output_names = [_producer_name(t) for t in functional.outputs]
     elif isinstance(model, keras.Sequential):
         input_producers = builder.add_inputs([None], ["input"])
-        outputs = [builder.chain(model.layers, input_producers[0], prefix="")]
+        view = _LiveModel(model, sequential=True, views=builder.views)
+        outputs = builder.model(view, input_producers, prefix="")
         output_names = [model.layers[-1].name]
     else:
         graph.attrs["traced"] = True
@@ -141,20 +143,146 @@ class _CallRecord:
     plan: _Plan | None = None  # A container call planned on its own.
 
 
-class _Builder:
+class _LiveModel:
+    """A built Functional model (or an unbuilt Sequential one), as a
+    `build.ModelView`: its nodes by depth, tensors keyed by id."""
+
+    def __init__(
+        self,
+        model: Any,
+        sequential: bool,
+        views: dict[int, build.LayerView] | None = None,
+    ):
+        self.model = model
+        self.sequential = sequential
+        self.key: Hashable = id(model)
+        # Layer id -> its view, shared by the nested models of one build: a
+        # nested model called again reuses its views.
+        self.views = {} if views is None else views
+
+    def view(self, operation: Any) -> build.LayerView:
+        return _layer_view(operation, self.views)
+
+    def input_keys(self) -> list[Hashable]:
+        return [id(t) for t in self.model._inputs]
+
+    def output_keys(self) -> list[Hashable]:
+        return [id(t) for t in self.model._outputs]
+
+    def input_last_dim(self) -> int | None:
+        return None  # Tensors carry their shapes.
+
+    def _nodes(self) -> Iterator[Any]:
+        nodes_by_depth = self.model._nodes_by_depth
+        for depth in sorted(nodes_by_depth, reverse=True):
+            for node in nodes_by_depth[depth]:
+                if not node.is_input and node.operation is not None:
+                    yield node
+
+    def calls(self) -> Iterator[build.CallView]:
+        if self.sequential:
+            for layer in self.model.layers:
+                if not isinstance(layer, keras.layers.InputLayer):
+                    yield build.CallView(self.view(layer), [], None, {}, [None])
+            return
+        for node in self._nodes():
+            inputs = node.input_tensors
+            yield build.CallView(
+                self.view(node.operation),
+                [id(t) for t in inputs],
+                node.outputs,
+                getattr(node.arguments, "kwargs", None) or {},
+                [_shape_of(t) for t in inputs],
+                arguments=node.arguments,
+            )
+
+    def listed(self) -> tuple[int, list[build.ModelView]]:
+        if self.sequential:
+            operations = [
+                layer
+                for layer in self.model.layers
+                if not isinstance(layer, keras.layers.InputLayer)
+            ]
+        else:
+            operations = [node.operation for node in self._nodes()]
+        nested = []
+        for operation in dict.fromkeys(operations):
+            view = self.view(operation)
+            model = view.nested or (view.wrapped.nested if view.wrapped else None)
+            if model is not None:
+                nested.append(model)
+        return len(operations), nested
+
+    def store(
+        self, tensors: dict[Hashable, Producers], call: build.CallView, outputs: list
+    ) -> None:
+        for index, tensor in enumerate(call.outputs):
+            group = outputs[min(index, len(outputs) - 1)] if outputs else []
+            tensors[id(tensor)] = group
+
+    def read(self, tensors: dict[Hashable, Producers], key: Hashable) -> Any:
+        return tensors.get(key, [])
+
+
+def _layer_view(operation: Any, views: dict[int, build.LayerView]) -> build.LayerView:
+    """One layer (or recorded tensor operation) as the builder sees it; each
+    layer's view is made once per build (`views`, by id: layers stay alive)."""
+    view = views.get(id(operation))
+    if view is None:
+        view = views[id(operation)] = _new_layer_view(operation, views)
+    return view
+
+
+def _new_layer_view(
+    operation: Any, views: dict[int, build.LayerView]
+) -> build.LayerView:
+    name = operation.name
+    layer_class = type(operation).__name__
+    if not isinstance(operation, keras.layers.Layer):
+        # A keras.ops call recorded in a Functional graph (`x + y`, ...).
+        return build.LayerView(name, layer_class, operation=True, source=operation)
+    functional = _functional_of(operation)
+    if functional is not None:
+        nested = _LiveModel(functional, sequential=False, views=views)
+        return build.LayerView(name, layer_class, key=id(operation), nested=nested)
+    if isinstance(operation, keras.Sequential):
+        nested = _LiveModel(operation, sequential=True, views=views)
+        return build.LayerView(name, layer_class, key=id(operation), nested=nested)
+    wrapped = None
+    if layer_class in kinds.WRAPPER_CLASSES:
+        # Bidirectional serializes its forward layer as "layer".
+        wrapped = _layer_view(
+            getattr(operation, "forward_layer", None) or operation.layer, views
+        )
+    return build.LayerView(
+        name,
+        layer_class,
+        layer_attributes(operation),
+        key=id(operation),
+        wrapped=wrapped,
+        source=operation,
+    )
+
+
+class _Builder(build.Builder):
+    """The builder, with the tracing of subclassed models and custom layers
+    with sublayers (live only)."""
+
     def __init__(self, graph: Graph):
-        self.graph = graph
+        super().__init__(graph)
         self.sharing = _Sharing()
+        self.views: dict[int, build.LayerView] = {}
 
     def add_inputs(
         self, tensors: Sequence[Any], names: Sequence[str] | None
     ) -> list[Producers]:
         names = list(names or [])
-        producers = []
-        for index, _ in enumerate(tensors):
-            name = names[index] if index < len(names) else f"input_{index}"
-            producers.append([self.graph.add_node(kinds.INPUT, name, "InputLayer")])
-        return producers
+        return self.add_input_nodes(
+            [
+                names[index] if index < len(names) else f"input_{index}"
+                for index in range(len(tensors))
+            ]
+        )
 
     def add_call(
         self,
@@ -171,108 +299,44 @@ class _Builder:
         model call hard-coded; they override the layer's own, as in Keras.
         """
         path = prefix + layer.name
-        merged = sorted({index for group in producers for index in group})
-        call = enclosing_call or _call_arguments_of(call_arguments, path)
-        functional = _functional_of(layer)
-        if functional is not None:
-            return self.walk_functional(
-                functional, producers, prefix=path + "/", enclosing_call=call
-            )
-        if isinstance(layer, keras.Sequential):
-            return [
-                self.chain(layer.layers, merged, prefix=path + "/", enclosing_call=call)
-            ]
-        layer_class = type(layer).__name__
-        if layer_class in kinds.WRAPPER_CLASSES:
-            # Bidirectional serializes its forward layer as "layer".
-            inner = getattr(layer, "forward_layer", None) or layer.layer
-            inner_path = f"{path}/{inner.name}"
-            inner_class = type(inner).__name__
-            inner_attrs = {
-                **layer_attributes(inner),
-                **kinds.call_attributes(call, path),
-            }
-            return [self.graph.add_layer(inner_class, inner_path, inner_attrs, merged)]
-        attrs = {**layer_attributes(layer), **kinds.call_attributes(call, path)}
+        kwargs = getattr(call_arguments, "kwargs", None)
+        call = enclosing_call or build.call_arguments(kwargs, path)
+        return self.call(
+            _layer_view(layer, self.views),
+            producers,
+            prefix,
+            input_shapes,
+            call,
+            None,
+            call_arguments,
+        )
+
+    def leaf(
+        self,
+        layer: build.LayerView,
+        producers: list[Producers],
+        path: str,
+        input_shapes: list[Any],
+        call: dict[str, Any],
+        last_dim: int | None,
+        arguments: Any,
+        extra: Mapping[str, Any] | None = None,
+    ) -> list[Producers] | None:
+        """A custom layer with sublayers is traced; others are one node."""
+        source = layer.source
         if (
-            kinds.LAYER_KINDS.get(layer_class) is None
-            and layer_class != kinds.FUSED_CLASS
-            and _sublayers(layer)
-            and call_arguments is not None
+            kinds.LAYER_KINDS.get(layer.layer_class) is None
+            and layer.layer_class != kinds.FUSED_CLASS
+            and _sublayers(source)
+            and arguments is not None
         ):
             try:
-                return self.trace_layer(layer, call_arguments, producers, path + "/")
+                return self.trace_layer(source, arguments, producers, path + "/")
             except Exception as error:  # An untraceable layer stays opaque.
-                attrs["opaque_reason"] = f"tracing failed: {error}"
-        if input_shapes and input_shapes[0] is not None:
-            attrs["input_shape"] = input_shapes[0]
-        return [self.graph.add_layer(layer_class, path, attrs, merged)]
-
-    def walk_functional(
-        self,
-        model: Any,
-        input_producers: list[Producers],
-        prefix: str,
-        enclosing_call: dict[str, Any] | None = None,
-    ) -> list[Producers]:
-        tensor_producers: dict[int, Producers] = {}
-        for tensor, input_group in zip(model._inputs, input_producers, strict=False):
-            tensor_producers[id(tensor)] = input_group
-        for depth in sorted(model._nodes_by_depth, reverse=True):
-            for node in model._nodes_by_depth[depth]:
-                if node.is_input or node.operation is None:
-                    continue
-                inputs = node.input_tensors
-                producers = [tensor_producers.get(id(t), []) for t in inputs]
-                outputs = self._add_operation(
-                    node.operation,
-                    node,
-                    producers,
-                    [_shape_of(t) for t in inputs],
-                    prefix,
-                    enclosing_call,
-                )
-                for index, tensor in enumerate(node.outputs):
-                    group = outputs[min(index, len(outputs) - 1)] if outputs else []
-                    tensor_producers[id(tensor)] = group
-        return [tensor_producers.get(id(t), []) for t in model._outputs]
-
-    def _add_operation(
-        self, operation, node, producers, input_shapes, prefix, enclosing_call
-    ):
-        if isinstance(operation, keras.layers.Layer):
-            return self.add_call(
-                operation,
-                producers,
-                prefix,
-                input_shapes,
-                call_arguments=node.arguments,
-                enclosing_call=enclosing_call,
-            )
-        # A keras.ops call recorded in a Functional graph (`x + y`, ...).
-        merged = sorted({index for group in producers for index in group})
-        return [
-            self.graph.add_layer(
-                type(operation).__name__, prefix + operation.name, {}, merged
-            )
-        ]
-
-    def chain(
-        self,
-        layers: Sequence[Any],
-        producers: Producers,
-        prefix: str,
-        enclosing_call: dict[str, Any] | None = None,
-    ) -> Producers:
-        current = producers
-        for layer in layers:
-            if isinstance(layer, keras.layers.InputLayer):
-                continue
-            outputs = self.add_call(
-                layer, [current], prefix, [None], enclosing_call=enclosing_call
-            )
-            current = outputs[0] if outputs else []
-        return current
+                extra = {"opaque_reason": f"tracing failed: {error}"}
+        return super().leaf(
+            layer, producers, path, input_shapes, call, last_dim, arguments, extra
+        )
 
     # --- Tracing subclassed models and custom container layers -------------
 
@@ -896,18 +960,6 @@ class _Planner:
             scope, _, parent = scope.rpartition("/")
             rest = f"{parent}/{rest}"
         return rest
-
-
-def _call_arguments_of(call_arguments: Any, path: str) -> dict[str, Any]:
-    """The hard-coded call arguments `kinds.expand` reads (`training=`), and
-    the path of the call that set them."""
-    kwargs = getattr(call_arguments, "kwargs", None) or {}
-    found = {
-        name: kwargs[name]
-        for name in kinds.CALL_ARGUMENT_NAMES
-        if isinstance(kwargs.get(name), bool)
-    }
-    return {**found, "call": path} if found else {}
 
 
 def _sublayers(layer: Any) -> list[Any]:

@@ -91,7 +91,7 @@ def _install() -> None:
         current = keras.layers.Layer.__call__
         if _open == 0 and current is not _dispatch:
             _original = current
-            keras.layers.Layer.__call__ = _dispatch  # type: ignore[method-assign]
+            keras.layers.Layer.__call__ = _dispatch
         _open += 1
 
 
@@ -104,7 +104,7 @@ def _uninstall() -> None:
         # Someone may have wrapped the dispatcher meanwhile: then it stays in
         # their chain, where it passes every call straight through.
         if _open == 0 and keras.layers.Layer.__call__ is _dispatch:
-            keras.layers.Layer.__call__ = _original  # type: ignore[method-assign]
+            keras.layers.Layer.__call__ = _original
 
 
 @contextlib.contextmanager

@@ -55,8 +55,10 @@ def _keras_bookkeeping() -> frozenset[str]:
     describes)."""
     probe = keras.layers.Layer(name="keras_ordering_probe")  # Named: no uid used.
     inputs = keras.Input((1,), name="keras_ordering_probe_input")
-    functional = keras.Model(
-        inputs, keras.layers.Identity(name="keras_ordering_probe_identity")(inputs)
+    functional = keras.Model(  # Named: no uid used, later auto-names unchanged.
+        inputs,
+        keras.layers.Identity(name="keras_ordering_probe_identity")(inputs),
+        name="keras_ordering_probe_model",
     )
     return frozenset(vars(probe)) | frozenset(vars(functional)) | {"_build_shapes_dict"}
 

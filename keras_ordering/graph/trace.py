@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -169,24 +170,28 @@ class _PlanCache:
         self._plans: weakref.WeakKeyDictionary[Any, dict[Any, _Plan]] = (
             weakref.WeakKeyDictionary()
         )
+        self._lock = threading.Lock()  # Lints may run in several threads.
 
     def get(self, layer: Any, key: Any) -> _Plan | None:
-        try:
-            return self._plans.get(layer, {}).get(key)
-        except TypeError:  # Not weakly referenceable.
-            return None
+        with self._lock:
+            try:
+                return self._plans.get(layer, {}).get(key)
+            except TypeError:  # Not weakly referenceable.
+                return None
 
     def put(self, layer: Any, key: Any, plan: _Plan) -> None:
-        try:
-            per_layer = self._plans.setdefault(layer, {})
-        except TypeError:  # Not weakly referenceable: traced every time.
-            return
-        if key not in per_layer and len(per_layer) >= self.PER_LAYER:
-            per_layer.pop(next(iter(per_layer)))
-        per_layer[key] = plan
+        with self._lock:
+            try:
+                per_layer = self._plans.setdefault(layer, {})
+            except TypeError:  # Not weakly referenceable: traced every time.
+                return
+            if key not in per_layer and len(per_layer) >= self.PER_LAYER:
+                per_layer.pop(next(iter(per_layer)))
+            per_layer[key] = plan
 
     def clear(self) -> None:
-        self._plans.clear()
+        with self._lock:
+            self._plans.clear()
 
 
 _PLANS = _PlanCache()

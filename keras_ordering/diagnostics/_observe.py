@@ -1,9 +1,11 @@
 """The diagnostics' observation engine: find BNs, run data, accumulate moments.
 
 `measure_variance_shift`, `recalibrate_batchnorm` and `audit_training_flag`
-all run a model with its layer calls intercepted; this module holds what they
-share. Which layer is a BN or a noise layer is read from the one layer
-taxonomy, `graph/kinds.py`, by class name, as the linter reads it.
+all run a model with its layer calls intercepted (through
+`keras_ordering/_intercept.py`, the one interception, shared with tracing);
+this module holds what they share. Which layer is a BN or a noise layer is
+read from the one layer taxonomy, `graph/kinds.py`, by class name, as the
+linter reads it.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 import keras
 import numpy as np
 
+from .._intercept import call_path, intercepting_layer_calls
 from .._progress import ProgressLine
 from ..graph import kinds
-from ..graph.from_keras import call_path, graph_from_model, intercepting_layer_calls
+from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 
 

@@ -15,9 +15,9 @@ from typing import Any, cast
 import keras
 import numpy as np
 
+from .._intercept import call_path, intercepting_layer_calls
 from .._report_view import ReportView
 from ..graph import kinds
-from ..graph.from_keras import call_path, intercepting_layer_calls
 from ._observe import is_fused, layer_kind, to_numpy
 
 # AlphaDropout is a shape layer for ordering (it keeps mean and variance by

@@ -1,0 +1,252 @@
+"""Layer fingerprints: what decides a traced layer's structure, by value.
+
+Two layers share a trace only when their fingerprints are equal (see
+`trace._structure_signature`), and a cached trace is keyed by its layer's
+fingerprint. A fingerprint holds a layer's class, its `get_config()` and
+its instance attributes, each compared by value, deeply: through lists,
+tuples, dicts, sets, dataclasses, namedtuples, enums, Keras objects with a
+config (initializers, dtype policies, ...) and nested layers (by their
+position among the layer's sublayers, whose own fingerprints are part of
+the container's). A value that cannot be compared this way raises
+`UncomparableError`: such a layer is never shared and never cached.
+
+What deliberately does not count:
+
+- a layer's own name (a container's sublayer names do: the plan's paths
+  hold them; a leaf's name is read when the plan is replayed);
+- the bookkeeping Keras keeps on every layer (nodes, losses, call flags,
+  TensorFlow's `_self_*` checkpoint tracking) and on every Functional
+  model (its symbolic graph: its config describes it);
+- weights and other variables by value (their shape and dtype count):
+  tracing is symbolic, so values never shape a trace;
+- random seed generators: their state is random by design and tracing
+  draws nothing;
+- noise rates (`rate`, `stddev`, `*drop*`) count only as zero or not:
+  blocks on a drop-path schedule (Swin, SegFormer) are traced alike, and
+  each twin's own rates are read from its own layers at replay;
+- functions and classes count by identity: by their importable name when
+  they have one, else by a token that is never reused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import hashlib
+import itertools
+import sys
+import types
+import weakref
+from typing import Any
+
+import keras
+import numpy as np
+
+
+class UncomparableError(Exception):
+    """A value that cannot be compared by value: its layer is not shared."""
+
+
+@functools.cache
+def _keras_bookkeeping() -> frozenset[str]:
+    """Attributes Keras itself keeps on every layer (nodes, losses, flags)
+    and on every Functional model (its symbolic graph, which its config
+    describes)."""
+    probe = keras.layers.Layer(name="keras_ordering_probe")  # Named: no uid used.
+    inputs = keras.Input((1,), name="keras_ordering_probe_input")
+    functional = keras.Model(  # Named: no uid used, later auto-names unchanged.
+        inputs,
+        keras.layers.Identity(name="keras_ordering_probe_identity")(inputs),
+        name="keras_ordering_probe_model",
+    )
+    return frozenset(vars(probe)) | frozenset(vars(functional)) | {"_build_shapes_dict"}
+
+
+def _is_bookkeeping(key: str) -> bool:
+    # `_self_*`: TensorFlow's checkpoint tracking, set lazily on TF layers.
+    return key in _keras_bookkeeping() or key.startswith("_self_")
+
+
+def describe_layer(layer: Any, keep_name: bool, sublayers: list[Any]) -> str:
+    """One layer's fingerprint, its sublayers' own fingerprints excepted.
+
+    `sublayers` are the layer's direct sublayers: an attribute holding one
+    of them counts by its position there.
+
+    Raises:
+        UncomparableError: a config entry or attribute cannot be compared.
+    """
+    facts = _Facts(layer, sublayers)
+    try:
+        config: dict[str, Any] | None = dict(layer.get_config())
+    except Exception:  # No config (keras-hub's ViT MLP): attributes tell.
+        config = None
+    if config is not None:
+        config.pop("name", None)
+        config = _without_rates(config)
+    attributes = sorted(
+        (key, value)
+        for key, value in _without_rates(vars(layer)).items()
+        if not _is_bookkeeping(key)
+    )
+    name = layer.name if keep_name else None
+    return repr(
+        (name, facts.of(config), tuple((k, facts.of(v)) for k, v in attributes))
+    )
+
+
+def _is_rate(key: str) -> bool:
+    return key in ("rate", "stddev") or "drop" in key
+
+
+def _without_rates(settings: dict[str, Any]) -> dict[str, Any]:
+    """Noise rates count only as zero or not (see the module docstring)."""
+    return {
+        key: (
+            bool(value)
+            if _is_rate(key)
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            else value
+        )
+        for key, value in settings.items()
+    }
+
+
+# Functions and classes without an importable name count by a token of
+# their identity; tokens are never reused, unlike `id()`.
+_tokens: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_next_token = itertools.count()
+
+_SCALARS = (bool, int, float, complex, bytes)
+_MAX_DEPTH = 64
+_MAX_ARRAY_SIZE = 1 << 20  # Elements of a constant compared by its bytes.
+
+
+class _Facts:
+    """Hashable, repr-comparable facts of values held by `owner`."""
+
+    def __init__(self, owner: Any, sublayers: list[Any]) -> None:
+        self.owner = owner
+        self.position = {id(layer): index for index, layer in enumerate(sublayers)}
+
+    def of(self, value: Any, depth: int = 0) -> Any:
+        if depth > _MAX_DEPTH:
+            raise UncomparableError("nested too deeply")
+        if value is None or type(value) is str:
+            return value
+        if isinstance(value, _SCALARS):
+            return (type(value).__name__, value)
+        inner = depth + 1
+        if isinstance(value, np.generic):
+            return (type(value).__name__, value.item())
+        if isinstance(value, enum.Enum):
+            return ("enum", _identity(type(value)), value.name)
+        if isinstance(value, keras.layers.Layer):
+            if id(value) not in self.position:
+                raise UncomparableError(f"a layer that is not a sublayer: {value.name}")
+            return ("sublayer", self.position[id(value)])
+        if isinstance(value, keras.Variable) or hasattr(value, "assign"):
+            return ("variable", _shape(value), str(value.dtype))
+        if isinstance(value, keras.KerasTensor):  # Symbolic: no value yet.
+            return ("symbolic", _shape(value), str(value.dtype))
+        if isinstance(value, keras.random.SeedGenerator):
+            return ("seed generator",)
+        if isinstance(value, np.ndarray) or keras.ops.is_tensor(value):
+            return _array_fact(value)
+        if isinstance(value, tuple) and hasattr(value, "_fields"):
+            return (
+                "namedtuple",
+                _identity(type(value)),
+                tuple(self.of(v, inner) for v in value),
+            )
+        if isinstance(value, (list, tuple)):
+            kind = "list" if isinstance(value, list) else "tuple"
+            return (kind, tuple(self.of(v, inner) for v in value))
+        if isinstance(value, dict):
+            return (
+                "dict",
+                tuple((self.of(k, inner), self.of(v, inner)) for k, v in value.items()),
+            )
+        if isinstance(value, (set, frozenset)):
+            return ("set", tuple(sorted(repr(self.of(v, inner)) for v in value)))
+        if isinstance(value, (range, slice)):
+            return (type(value).__name__, repr(value))
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = getattr(value, "__dict__", None) or {
+                f.name: getattr(value, f.name) for f in dataclasses.fields(value)
+            }
+            return (
+                "dataclass",
+                _identity(type(value)),
+                tuple((k, self.of(v, inner)) for k, v in sorted(fields.items())),
+            )
+        if isinstance(value, functools.partial):
+            return (
+                "partial",
+                self.of(value.func, inner),
+                self.of(value.args, inner),
+                self.of(value.keywords, inner),
+            )
+        if isinstance(value, types.MethodType):
+            bound = value.__self__
+            target = "self" if bound is self.owner else self.of(bound, inner)
+            return ("method", target, _identity(value.__func__))
+        if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type)):
+            return ("object", _identity(value))
+        get_config = getattr(value, "get_config", None)
+        if callable(get_config):
+            try:
+                config = get_config()
+            except Exception as error:
+                raise UncomparableError(
+                    f"{type(value).__qualname__}: {error}"
+                ) from error
+            return ("config", _identity(type(value)), self.of(config, inner))
+        raise UncomparableError(f"cannot compare a {type(value).__qualname__} by value")
+
+
+def _shape(value: Any) -> Any:
+    shape = getattr(value, "shape", None)
+    return None if shape is None else tuple(shape)
+
+
+def _array_fact(value: Any) -> Any:
+    """A constant array by its dtype, shape and bytes."""
+    try:
+        array = np.asarray(keras.ops.convert_to_numpy(value))
+    except Exception as error:  # A symbolic tensor has no value to compare.
+        raise UncomparableError(f"a tensor without a value: {error}") from error
+    if array.dtype == object or array.size > _MAX_ARRAY_SIZE:
+        raise UncomparableError("an array too large or of objects")
+    digest = hashlib.blake2b(np.ascontiguousarray(array).tobytes()).hexdigest()
+    return ("array", array.dtype.str, array.shape, digest)
+
+
+def _reference(target: Any) -> str:
+    """The importable name of a class or function that has one."""
+    module = getattr(target, "__module__", None)
+    qualname = getattr(target, "__qualname__", None)
+    if module and qualname and "<" not in qualname:
+        found: Any = sys.modules.get(module)
+        for part in qualname.split("."):
+            found = getattr(found, part, None)
+        if found is target:
+            return f"{module}.{qualname}"
+    raise UncomparableError(f"{target!r} has no importable name")
+
+
+def _identity(target: Any) -> str:
+    """A function or class: its importable name, else an identity token."""
+    try:
+        return _reference(target)
+    except UncomparableError:
+        pass
+    try:
+        token = _tokens.get(target)
+        if token is None:
+            token = _tokens.setdefault(target, next(_next_token))
+    except TypeError as error:  # Not weakly referenceable.
+        raise UncomparableError(f"{target!r} cannot be told apart") from error
+    return f"<object {token}>"

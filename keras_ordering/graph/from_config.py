@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeGuard
 
 from .._text import one_line
-from . import kinds
+from . import identity, kinds
 from .graph import Graph
 from .losses import losses_per_output
 
@@ -354,7 +354,6 @@ class _ConfigBuilder:
         (`training`), or those of an enclosing model call, which win."""
         path = prefix + _layer_name(layer)
         merged = sorted({index for group in producers for index in group})
-        class_name = str(layer.get("class_name"))
         call = call or {}
         if _is_functional(layer):
             return self.walk(
@@ -369,18 +368,26 @@ class _ConfigBuilder:
                     enclosing_call=call,
                 )
             ]
-        if class_name in kinds.WRAPPER_CLASSES:
+        class_name, found = identity.identity_of_config(layer)
+        if class_name in kinds.WRAPPER_CLASSES and not found:
             inner = (layer.get("config") or {}).get("layer") or {}
             inner_path = f"{path}/{_layer_name(inner)}"
+            inner_class, inner_found = identity.identity_of_config(inner)
+            inner_attrs = {**config_attributes(inner), **inner_found}
             return [
                 self.graph.add_layer(
-                    str(inner.get("class_name")),
+                    inner_class,
                     inner_path,
-                    {**config_attributes(inner), **kinds.call_attributes(call, path)},
+                    {**inner_attrs, **kinds.call_attributes(call, path)},
                     merged,
                 )
             ]
-        attrs = {**config_attributes(layer), **kinds.call_attributes(call, path)}
+        attrs = {
+            **config_attributes(layer),
+            **found,
+            **kinds.call_attributes(call, path),
+            "tensor_inputs": len(producers),
+        }
         shape = input_shapes[0] if input_shapes else None
         if shape is None:
             shape = (layer.get("build_config") or {}).get("input_shape")

@@ -25,7 +25,7 @@ from typing import Any
 import keras
 from keras.src.models.functional import Functional
 
-from . import kinds
+from . import identity, kinds
 from .graph import Graph
 from .losses import losses_per_output
 
@@ -182,22 +182,32 @@ class _Builder:
             return [
                 self.chain(layer.layers, merged, prefix=path + "/", enclosing_call=call)
             ]
-        layer_class = type(layer).__name__
-        if layer_class in kinds.WRAPPER_CLASSES:
+        layer_class, found = identity.identity_of_class(type(layer))
+        if layer_class in kinds.WRAPPER_CLASSES and not found.get("opaque_reason"):
             # Bidirectional serializes its forward layer as "layer".
             inner = getattr(layer, "forward_layer", None) or layer.layer
             inner_path = f"{path}/{inner.name}"
-            inner_class = type(inner).__name__
+            inner_class, inner_found = identity.identity_of_class(type(inner))
             inner_attrs = {
                 **layer_attributes(inner),
+                **inner_found,
                 **kinds.call_attributes(call, path),
             }
             return [self.graph.add_layer(inner_class, inner_path, inner_attrs, merged)]
-        attrs = {**layer_attributes(layer), **kinds.call_attributes(call, path)}
+        attrs = {
+            **layer_attributes(layer),
+            **found,
+            **kinds.call_attributes(call, path),
+        }
+        # A Lambda is traced like a custom layer where its ops show: on
+        # TensorFlow (see `_Planner`).
+        traced_function = layer_class == "Lambda" and not found
+        if traced_function and keras.backend.backend() != "tensorflow":
+            traced_function = False
+            attrs["opaque_reason"] = identity.LAMBDA_OFF_TENSORFLOW
         if (
-            kinds.LAYER_KINDS.get(layer_class) is None
-            and layer_class != kinds.FUSED_CLASS
-            and _sublayers(layer)
+            (not kinds.is_known_class(layer_class) or "opaque_reason" in found)
+            and (_sublayers(layer) or traced_function)
             and call_arguments is not None
         ):
             try:
@@ -251,9 +261,14 @@ class _Builder:
             )
         # A keras.ops call recorded in a Functional graph (`x + y`, ...).
         merged = sorted({index for group in producers for index in group})
+        attrs = identity.operation_attributes(
+            layer_attributes(operation), len(producers)
+        )
+        if input_shapes and input_shapes[0] is not None:
+            attrs["input_shape"] = input_shapes[0]
         return [
             self.graph.add_layer(
-                type(operation).__name__, prefix + operation.name, {}, merged
+                type(operation).__name__, prefix + operation.name, attrs, merged
             )
         ]
 
@@ -731,7 +746,7 @@ def _plan_container(
 
 def _is_leaf(layer: Any) -> bool:
     """A layer the graph shows as one node (not a container to look into)."""
-    layer_class = type(layer).__name__
+    layer_class = identity.known_class(type(layer)) or ""
     return (
         kinds.LAYER_KINDS.get(layer_class) is not None
         or layer_class in kinds.WRAPPER_CLASSES
@@ -790,7 +805,7 @@ class _Planner:
             if record.plan is not None:
                 self._add_call(record, path, plan=record.plan)
                 continue
-            layer_class = type(layer).__name__
+            layer_class = identity.known_class(type(layer)) or ""
             is_container = (
                 record.children
                 and kinds.LAYER_KINDS.get(layer_class) is None

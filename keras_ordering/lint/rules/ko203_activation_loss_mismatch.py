@@ -68,10 +68,8 @@ def output_head(graph: Graph, output: int) -> list[Node] | None:
             node.kind == kinds.WEIGHT and node.attrs.get("affine")
         ):
             return list(reversed(path))
-        if node.kind not in (kinds.SHAPE, kinds.NOISE) or node.attrs.get(
-            "elementwise_affine"
-        ):
-            return None  # An affine map (Rescaling) changes the range.
+        if node.kind not in (kinds.SHAPE, kinds.NOISE):
+            return None
         index = _single_predecessor(graph, index)
     return None
 

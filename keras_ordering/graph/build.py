@@ -26,7 +26,7 @@ from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeGuard
 
-from . import kinds
+from . import identity, kinds
 from .graph import Graph
 
 Producers = list[int]  # Neutral node indices whose outputs form one tensor.
@@ -269,7 +269,10 @@ class Builder:
             attrs = {**inner.attrs, **kinds.call_attributes(call, path)}
             return [self.graph.add_layer(inner.layer_class, inner_path, attrs, merged)]
         if layer.operation:
-            return [self.graph.add_layer(layer.layer_class, path, {}, merged)]
+            attrs = identity.operation_attributes(layer.attrs, len(producers))
+            if input_shapes and input_shapes[0] is not None:
+                attrs["input_shape"] = input_shapes[0]
+            return [self.graph.add_layer(layer.layer_class, path, attrs, merged)]
         return self.leaf(
             layer, producers, path, input_shapes, call, last_dim, arguments
         )
@@ -286,7 +289,12 @@ class Builder:
         extra: Mapping[str, Any] | None = None,
     ) -> list[Producers] | None:
         """A layer that is one node or a chain of them (`kinds.expand`)."""
-        attrs = {**layer.attrs, **kinds.call_attributes(call, path), **(extra or {})}
+        attrs = {
+            **layer.attrs,
+            **kinds.call_attributes(call, path),
+            **(extra or {}),
+            "tensor_inputs": len(producers),
+        }
         shape = input_shapes[0] if input_shapes else None
         if shape is None and layer.config is not None:
             shape = (layer.config.get("build_config") or {}).get("input_shape")

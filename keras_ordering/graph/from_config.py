@@ -14,7 +14,7 @@ from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, TypeGuard
 
 from .._text import one_line
-from . import build, kinds
+from . import build, identity, kinds
 from .graph import Graph
 from .losses import losses_per_output
 
@@ -368,14 +368,16 @@ def _layer_view(
     config = layer.get("config")
     nested: build.ModelView | None = None
     wrapped = None
+    class_name, found = identity.identity_of_config(layer)
     if _is_functional(layer):
         nested = _ConfigModel(layer["config"], sequential=False, views=views)
     elif _is_sequential(layer) and isinstance(config, Mapping):
         nested = _ConfigModel(config, sequential=True, views=views)
-    elif str(layer.get("class_name")) in kinds.WRAPPER_CLASSES:
+    elif class_name in kinds.WRAPPER_CLASSES and not found:
         wrapped = _layer_view((config or {}).get("layer") or {}, views)
     elif (
-        kinds.LAYER_KINDS.get(str(layer.get("class_name"))) is None
+        kinds.LAYER_KINDS.get(class_name) is None
+        and not found
         and _wrapped_layer(config) is not None
     ):
         # A keras.layers.Wrapper subclass (weight normalization): its config
@@ -383,8 +385,8 @@ def _layer_view(
         wrapped = _layer_view(_wrapped_layer(config) or {}, views)
     return build.LayerView(
         name=_layer_name(layer),
-        layer_class=str(layer.get("class_name")),
-        attrs=config_attributes(layer) if nested is None else {},
+        layer_class=class_name,
+        attrs={**config_attributes(layer), **found} if nested is None else {},
         key=id(layer),
         nested=nested,
         wrapped=wrapped,

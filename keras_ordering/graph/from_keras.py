@@ -24,7 +24,7 @@ from keras.src.models.functional import Functional
 # Re-exported: they lived here before `keras_ordering/_intercept.py`.
 from .._intercept import call_path as call_path
 from .._intercept import intercepting_layer_calls as intercepting_layer_calls
-from . import build, kinds
+from . import build, identity, kinds
 from .graph import Graph
 from .losses import losses_per_output
 from .trace import (
@@ -233,10 +233,16 @@ def _new_layer_view(
     operation: Any, views: dict[int, build.LayerView]
 ) -> build.LayerView:
     name = operation.name
-    layer_class = type(operation).__name__
     if not isinstance(operation, keras.layers.Layer):
         # A keras.ops call recorded in a Functional graph (`x + y`, ...).
-        return build.LayerView(name, layer_class, operation=True, source=operation)
+        return build.LayerView(
+            name,
+            type(operation).__name__,
+            layer_attributes(operation),
+            operation=True,
+            source=operation,
+        )
+    layer_class, found = identity.identity_of_class(type(operation))
     functional = _functional_of(operation)
     if functional is not None:
         nested = _LiveModel(functional, sequential=False, views=views)
@@ -245,7 +251,7 @@ def _new_layer_view(
         nested = _LiveModel(operation, sequential=True, views=views)
         return build.LayerView(name, layer_class, key=id(operation), nested=nested)
     wrapped = None
-    if layer_class in kinds.WRAPPER_CLASSES:
+    if layer_class in kinds.WRAPPER_CLASSES and not found.get("opaque_reason"):
         # Bidirectional serializes its forward layer as "layer".
         wrapped = _layer_view(
             getattr(operation, "forward_layer", None) or operation.layer, views
@@ -253,7 +259,7 @@ def _new_layer_view(
     return build.LayerView(
         name,
         layer_class,
-        layer_attributes(operation),
+        {**layer_attributes(operation), **found},
         key=id(operation),
         wrapped=wrapped,
         source=operation,
@@ -318,12 +324,17 @@ class _Builder(build.Builder):
         arguments: Any,
         extra: Mapping[str, Any] | None = None,
     ) -> list[Producers] | None:
-        """A custom layer with sublayers is traced; others are one node."""
+        """A custom layer with sublayers is traced, and a Lambda where its
+        ops show (on TensorFlow, see `_Planner`); others are one node."""
         source = layer.source
+        _, found = identity.identity_of_class(type(source))
+        traced_function = layer.layer_class == "Lambda" and not found
+        if traced_function and keras.backend.backend() != "tensorflow":
+            traced_function = False
+            extra = {"opaque_reason": identity.LAMBDA_OFF_TENSORFLOW}
         if (
-            kinds.LAYER_KINDS.get(layer.layer_class) is None
-            and layer.layer_class != kinds.FUSED_CLASS
-            and _sublayers(source)
+            (not kinds.is_known_class(layer.layer_class) or "opaque_reason" in found)
+            and (_sublayers(source) or traced_function)
             and arguments is not None
         ):
             try:
@@ -471,7 +482,7 @@ class _Planner:
             if record.plan is not None:
                 self._add_call(record, path, plan=record.plan)
                 continue
-            layer_class = type(layer).__name__
+            layer_class = identity.known_class(type(layer)) or ""
             is_container = (
                 record.children
                 and kinds.LAYER_KINDS.get(layer_class) is None

@@ -77,9 +77,13 @@ LAST_AXIS_KEEPING_SHAPE_CLASSES = TRANSPARENT_NOISE_CLASSES | frozenset(
     _names(
         """RepeatVector Cropping1D Cropping2D Cropping3D ZeroPadding1D
     ZeroPadding2D ZeroPadding3D UpSampling1D UpSampling2D UpSampling3D Identity
-    Masking ActivityRegularization"""
+    Masking ActivityRegularization Rescaling"""
     )
 )
+# Elementwise affine maps, per channel at most (x * scale + offset): shape
+# nodes for the rules, which pass through them wherever they pass shape-only
+# layers, marked `elementwise_affine` for the rules that read values.
+AFFINE_MAP_CLASSES = frozenset({"Rescaling"})
 
 LAYER_KINDS: dict[str, str] = {
     **dict.fromkeys(AFFINE_WEIGHT_CLASSES, WEIGHT),
@@ -113,6 +117,7 @@ LAYER_KINDS: dict[str, str] = {
         GlobalAvgPool1D GlobalAvgPool2D GlobalAvgPool3D""",
     ),
     **_classes(SHAPE, "Reshape Flatten Permute"),
+    **dict.fromkeys(AFFINE_MAP_CLASSES, SHAPE),
     **dict.fromkeys(LAST_AXIS_KEEPING_SHAPE_CLASSES, SHAPE),
     **_classes(
         MERGE,
@@ -132,7 +137,38 @@ SPATIAL_SHAPE_CLASSES = frozenset(
 # Shape-kind layers whose output has exactly the shape of their input, so the
 # channel axis stays where it was.
 SAME_SHAPE_CLASSES = TRANSPARENT_NOISE_CLASSES | frozenset(
-    _names("Identity Masking ActivityRegularization Activation")
+    _names("Identity Masking ActivityRegularization Activation Rescaling")
+)
+
+# `keras.ops` calls recorded in a Functional graph (`x / 127.5`,
+# `keras.ops.nn.relu(x)`), by operation class: the activation of each
+# activation op (keras.ops.nn, plus numpy's tanh), and the arithmetic that is
+# an elementwise affine map when one operand is a constant (Add, Subtract and
+# Multiply share the merge layers' names: a merge layer has two inputs or
+# more, so one tensor input means a constant operand).
+OPERATION_ACTIVATIONS = {
+    name: re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    for name in _names(
+        """Relu Relu6 LeakyRelu Elu Selu Celu Gelu Silu HardSilu Sigmoid
+        HardSigmoid SparseSigmoid LogSigmoid Softplus SparsePlus Squareplus
+        Softsign SoftShrink HardShrink TanhShrink HardTanh Tanh LogSoftmax
+        Sparsemax"""
+    )
+}
+CONSTANT_ARITHMETIC = frozenset(
+    _names("Add Subtract Multiply TrueDivide Divide Negative")
+)
+# Shape-only and stacking ops (a caffe-style `preprocess_input` flips RGB to
+# BGR with GetItem and Stack).
+OPERATION_SHAPES = frozenset(
+    _names("GetItem Squeeze ExpandDims Transpose Flip Tile Repeat Cast")
+)
+OPERATION_MERGES = frozenset(_names("Stack Concatenate"))
+# Operation class names that are no layer's name.
+OPERATION_NAMES = (
+    frozenset(OPERATION_ACTIVATIONS)
+    | OPERATION_SHAPES
+    | frozenset(_names("TrueDivide Divide Negative Stack"))
 )
 
 
@@ -295,8 +331,50 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
     """The chain of (kind, part, attrs) nodes a layer call becomes.
 
     `attrs` are the layer's raw settings, read from its config or from its
-    attributes; `layer_attribute_names` lists the ones that matter.
+    attributes (`layer_attribute_names` lists the ones that matter), with
+    what `graph.identity` found: an `opaque_reason` makes it opaque, a
+    `subclass` is kept on every node, an `operation` is a `keras.ops` call.
+    `tensor_inputs` is the number of tensors the call reads.
     """
+    if "opaque_reason" in attrs:
+        return [(UNKNOWN, None, {"opaque_reason": attrs["opaque_reason"]})]
+    parts = _expand_operation(layer_class, attrs) or _expand_layer(layer_class, attrs)
+    subclass = attrs.get("subclass")
+    if subclass:
+        parts = [
+            (kind, part, {**found, "subclass": subclass}) for kind, part, found in parts
+        ]
+    return parts
+
+
+def _expand_operation(layer_class: str, attrs: Mapping[str, Any]) -> list[Part] | None:
+    """The nodes of a `keras.ops` call, or of an affine map; None otherwise."""
+    if layer_class in AFFINE_MAP_CLASSES or (
+        layer_class in CONSTANT_ARITHMETIC and attrs.get("tensor_inputs") == 1
+    ):
+        return [(SHAPE, None, {"elementwise_affine": True})]
+    if not attrs.get("operation"):
+        return None
+    if layer_class in OPERATION_ACTIVATIONS:
+        return _activation_parts(OPERATION_ACTIVATIONS[layer_class], attrs)
+    if layer_class in OPERATION_SHAPES:
+        return [(SHAPE, None, {})]
+    if layer_class in ("TrueDivide", "Divide") or layer_class in OPERATION_MERGES:
+        return [(MERGE, None, {})]  # Division of two tensors: as a traced RealDiv.
+    return None
+
+
+def _activation_parts(activation: str, attrs: Mapping[str, Any]) -> list[Part]:
+    activation_attrs: dict[str, Any] = {"activation": activation}
+    if _normalizes_an_axis(activation):
+        activation_attrs["axis"] = _normalized_axis(attrs.get("axis", -1))
+    axis_size = _axis_size(attrs) if _normalizes_an_axis(activation) else None
+    if axis_size is not None:
+        activation_attrs["axis_size"] = axis_size
+    return [(ACTIVATION, None, activation_attrs)]
+
+
+def _expand_layer(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
     kind = kind_of(layer_class)
     if layer_class == FUSED_CLASS:
         return _expand_fused(attrs)
@@ -330,13 +408,7 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         activation = activation_of_layer(layer_class, attrs)
         if activation is None:
             return [(SHAPE, None, {})]  # A linear activation is the identity.
-        activation_attrs = {"activation": activation}
-        if _normalizes_an_axis(activation):
-            activation_attrs["axis"] = _normalized_axis(attrs.get("axis", -1))
-        axis_size = _axis_size(attrs) if _normalizes_an_axis(activation) else None
-        if axis_size is not None:
-            activation_attrs["axis_size"] = axis_size
-        return [(ACTIVATION, None, activation_attrs)]
+        return _activation_parts(activation, attrs)
     if kind == NOISE:
         noise = noise_pattern(layer_class, attrs)
         if noise is None:
@@ -355,8 +427,6 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         return [(POOL, None, pool_attrs)]
     if kind == BATCH_NORM:
         return [(BATCH_NORM, None, _batch_norm_attrs(attrs))]
-    if kind == UNKNOWN and "opaque_reason" in attrs:
-        return [(UNKNOWN, None, {"opaque_reason": attrs["opaque_reason"]})]
     if layer_class in SPATIAL_SHAPE_CLASSES:
         return [(kind, None, _channel_layout(layer_class, attrs))]
     return [(kind, None, {})]

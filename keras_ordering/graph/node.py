@@ -21,7 +21,9 @@ class Node:
         kind: one of `graph.kinds.KINDS`.
         path: the layer name, prefixed by the names of enclosing models and
             wrappers: `"outer/inner"`.
-        layer_class: the Keras class name, e.g. `"Conv2D"`.
+        layer_class: the class name the layer taxonomy knows it by, e.g.
+            `"Conv2D"`; for a subclass of a known class, that class
+            (`attrs["subclass"]` names the subclass itself).
         part: which part of a multi-part layer this node is, or `None`.
         attrs: normalized facts the rules use (activation name, rate, ...).
     """
@@ -38,7 +40,13 @@ class Node:
         """The layer's own name, without enclosing models."""
         return self.path.rsplit("/", 1)[-1]
 
+    @property
+    def class_name(self) -> str:
+        """The layer's own class name: the subclass for a subclass of a
+        known class (`"MyBatchNorm"`), else `layer_class`."""
+        return str(self.attrs.get("subclass") or self.layer_class)
+
     def describe(self) -> str:
         """`Dropout 'drop1'`, or `BNActDropout 'block' (noise)` for a part."""
         part = f" ({self.part})" if self.part else ""
-        return f"{self.layer_class} '{self.path}'{part}"
+        return f"{self.class_name} '{self.path}'{part}"

@@ -31,7 +31,7 @@ from typing import Any
 import keras
 
 from .._intercept import intercepting_layer_calls
-from . import kinds
+from . import identity, kinds
 from .fingerprint import UncomparableError, describe_layer
 
 
@@ -393,7 +393,7 @@ def _sublayers(layer: Any) -> list[Any]:
 def _is_leaf(layer: Any) -> bool:
     """A layer the graph shows as one node (not a container to look into)."""
     adapter = _adapter()
-    layer_class = type(layer).__name__
+    layer_class = identity.known_class(type(layer)) or ""
     return (
         kinds.LAYER_KINDS.get(layer_class) is not None
         or layer_class in kinds.WRAPPER_CLASSES

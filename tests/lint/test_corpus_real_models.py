@@ -36,15 +36,18 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
 
 
 def cases(test_name: str) -> list:
-    return [
-        pytest.param(
-            slug,
-            marks=pytest.mark.xfail(strict=True, reason=KNOWN_DIFFERENCES[key]),
-        )
-        if (key := (test_name, slug)) in KNOWN_DIFFERENCES
-        else slug
-        for slug in SLUGS
-    ]
+    return [pytest.param(slug, marks=_marks(test_name, slug)) for slug in SLUGS]
+
+
+def _marks(test_name: str, slug: str) -> list:
+    marks = []
+    if (test_name, slug) in KNOWN_DIFFERENCES:
+        reason = KNOWN_DIFFERENCES[test_name, slug]
+        marks.append(pytest.mark.xfail(strict=True, reason=reason))
+    # A model whose build takes long (a keras.applications backbone).
+    if getattr(corpus_module(slug), "SLOW", False):
+        marks.append(pytest.mark.slow)
+    return marks
 
 
 def corpus_module(slug: str) -> ModuleType:

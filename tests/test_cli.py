@@ -177,8 +177,7 @@ def test_sarif_output_validates_against_the_schema(capsys, model_files, tmp_path
         "KO001",  # The file not linted: a result like the others.
     ]
     assert all(
-        rule["help"]["text"].startswith("## What it does")
-        for rule in driver_rules[:-1]
+        rule["help"]["text"].startswith("## What it does") for rule in driver_rules[:-1]
     )
     # The alert title is the rule's short name; the sentence goes below it.
     ko101 = driver_rules[0]

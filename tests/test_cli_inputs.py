@@ -486,9 +486,10 @@ def test_output_file_statistics_quiet_and_per_layer_ignores(capsys, tmp_path):
         "b?:KO1",
     )
     assert code == 0
-    assert "suppressed by per-layer-ignores" in out and "KO101" not in out.split(
-        "suppressed by"
-    )[0]
+    assert (
+        "suppressed by per-layer-ignores" in out
+        and "KO101" not in out.split("suppressed by")[0]
+    )
     code, _, err = run_cli(capsys, "lint", str(path), "--per-layer-ignores", "KO110")
     assert code == 2 and "expected GLOB:SELECTOR" in err
     code, _, err = run_cli(

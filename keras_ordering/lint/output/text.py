@@ -71,7 +71,11 @@ def report_text(report: LintReport, width: int | None = None) -> str:
         # last one: a long layer path must not push them off the screen.
         indent = " " * (widths[0] + 2)
         for finding, row in zip(findings, rows, strict=True):
-            lines += _wrap(text_row(row, widths), width, "", last_column)
+            # A layer path wraps under its column, or under the severity
+            # column when a layer name is too long for that.
+            longest = max(len(word) for word in row[-1].split() or [""])
+            under = last_column if len(last_column) + longest <= width else indent
+            lines += _wrap(text_row(row, widths), width, "", under)
             lines += _wrap(printable(finding.message), width, indent)
             lines += _wrap(
                 f"fix: {printable(finding.fix)}", width, indent, indent + "     "

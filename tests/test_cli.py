@@ -276,6 +276,8 @@ def test_a_directory_with_no_models_warns_and_exits_0(capsys, model_files, tmp_p
                 capsys, "lint", str(path), "--output-format", output_format
             )
             assert code == 0, label
+            if output_format == "sarif":
+                assert json.loads(out)["runs"][0]["results"] == [], label
             assert err == f"keras-ordering: warning: {path}: {message} " + (
                 "(.keras, .h5, .hdf5, .json) found\n"
             ), (label, err)

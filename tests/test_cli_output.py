@@ -335,7 +335,7 @@ def test_exclude_extend_exclude_and_per_file_ignores(capsys, tmp_path, monkeypat
 @pytest.mark.parametrize("selection", [["--select", "KO1"], ["--select", "ALL"]])
 def test_one_problem_is_reported_once_whatever_is_selected(capsys, tmp_path, selection):
     direct = _write(tmp_path / "direct.json", _model(DROPOUT_BN))
-    code, out, _ = run_cli(
+    _, out, _ = run_cli(
         capsys, "lint", str(direct), "--isolated", "--output-format", "json", *selection
     )
     (entry,) = json.loads(out)

@@ -454,8 +454,8 @@ def test_pre_commit_hook_lints_staged_model_files(model_files):
     assert hook["id"] == "keras-ordering"
     assert hook["language"] == "python"
     pattern = re.compile(hook["files"])
-    assert all(pattern.search(n) for n in ("a.keras", "dir/b.h5", "c.hdf5"))
-    assert not any(pattern.search(n) for n in ("a.json", "a.keras.bak", "model.py"))
+    assert all(pattern.search(n) for n in ("a.keras", "dir/b.h5", "c.hdf5", "d.json"))
+    assert not any(pattern.search(n) for n in ("a.keras.bak", "model.py"))
     assert re.search(hook["exclude"], "m/model.weights.h5")
     assert not re.search(hook["exclude"], "m/model.h5")
     # pre-commit runs `entry` with the staged file names appended.

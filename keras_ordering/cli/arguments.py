@@ -220,6 +220,13 @@ def build_parser() -> tuple[
         "entry for the same GLOB",
     )
     search.add_argument(
+        "--skip-non-models",
+        action="store_true",
+        help="skip files named on the command line that are clearly not Keras "
+        "models (other JSON, .h5 files of weights only), as a directory search "
+        "does; for pre-commit hooks, which name every staged .json file",
+    )
+    search.add_argument(
         "--no-respect-gitignore",
         dest="respect_gitignore",
         action="store_false",

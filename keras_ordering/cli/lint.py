@@ -77,7 +77,7 @@ def lint(arguments: argparse.Namespace, out: TextIO) -> int:
                 else:
                     report = lint_file(file, **file_options)
             except ModelFileError as error:
-                if from_search and error.not_a_model:
+                if (from_search or arguments.skip_non_models) and error.not_a_model:
                     skipped.append((str(file), error.problem))
                 else:
                     errors.append((str(file), error.problem))

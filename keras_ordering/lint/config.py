@@ -32,7 +32,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-SECTION = "keras-ordering"
+SECTION = "keras_ordering"
 # Both spellings are read; a file may hold only one of them.
 SECTIONS = ("keras-ordering", "keras_ordering")
 # File key -> lint option name.

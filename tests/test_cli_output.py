@@ -169,6 +169,9 @@ def test_a_file_not_linted_is_ko001_in_every_format(capsys, tmp_path, output_for
             assert f"{path}: KO001 " in out, label
         if output_format in ("json", "sarif", "github"):
             assert err.startswith(f"keras-ordering: error: {path}: "), err
+        # Counted with the findings in --statistics.
+        code, out, _ = run_cli(capsys, *argv, "--statistics", "--output-format", "text")
+        assert code == 1 and "    1  KO001  error    file-not-linted" in out, out
         # The CI recipe's first run: always exit 0, so the upload happens.
         assert cli.main([*argv, "--exit-zero"]) == 0, label
         capsys.readouterr()

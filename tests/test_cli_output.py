@@ -177,6 +177,21 @@ def test_a_file_not_linted_is_ko001_in_every_format(capsys, tmp_path, output_for
         capsys.readouterr()
 
 
+def test_ko001_is_documented_and_reserved(capsys):
+    code, out, _ = run_cli(capsys, "rule", "KO001")
+    assert code == 0 and out.startswith("# KO001 file-not-linted")
+    assert "--exit-zero" in out
+    from keras_ordering.lint.registry import check_catalogue
+    from keras_ordering.lint.rule import Rule
+
+    class Clash(Rule):
+        code = "KO001"
+        name = "clash"
+
+    with pytest.raises(RuntimeError, match="KO0xx codes are the tool's own"):
+        check_catalogue([Clash])
+
+
 def test_the_ci_recipe_exits_0_on_an_empty_directory(capsys, tmp_path):
     empty = tmp_path / "models"
     empty.mkdir()

@@ -25,8 +25,27 @@ def print_rules(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def print_rule(arguments: argparse.Namespace, out: TextIO) -> int:
     from ..lint.api import rules
+    from ..lint.output import NOT_LINTED_CODE, NOT_LINTED_HELP, NOT_LINTED_NAME
     from ..lint.registry import get_rule
 
+    if arguments.selector.strip().upper() == NOT_LINTED_CODE or (
+        arguments.selector.strip().lower() == NOT_LINTED_NAME
+    ):
+        # Not a rule of the catalogue: the diagnostic of a file not linted.
+        if arguments.output_format == "json":
+            dump_json(
+                {
+                    "code": NOT_LINTED_CODE,
+                    "name": NOT_LINTED_NAME,
+                    "severity": "error",
+                    "docs": NOT_LINTED_HELP,
+                },
+                out,
+            )
+        else:
+            print(f"# {NOT_LINTED_CODE} {NOT_LINTED_NAME}\n", file=out)
+            print(f"Severity: error (always on)\n\n{NOT_LINTED_HELP}", file=out)
+        return 0
     try:
         rule = get_rule(arguments.selector)
     except ValueError as error:

@@ -83,6 +83,8 @@ def check_catalogue(
             raise RuntimeError(f"{rule.__name__}: bad code {rule.code!r} or name")
         if rule.code in retired:
             raise RuntimeError(f"{rule.__name__} reuses retired code {rule.code}")
+        if rule.code.startswith("KO0"):  # KO001 file-not-linted, ...
+            raise RuntimeError(f"{rule.__name__}: KO0xx codes are the tool's own")
         for table, key in ((codes, rule.code), (names, rule.name)):
             if key in table:
                 raise RuntimeError(f"{rule.__name__} and {table[key].__name__}: {key}")

@@ -420,6 +420,22 @@ def test_stacked_double_stars_in_gitignore_do_not_hang_the_search(tmp_path):
     assert "no model files" in result.stderr
 
 
+def test_the_search_module_imports_on_its_own():
+    # model_files re-exports the search's names lazily: either module imports
+    # first, in a fresh interpreter.
+    for module in ("model_search", "model_files"):
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import keras_ordering.graph.{module}\n"
+                "from keras_ordering.graph.model_files import search_model_files",
+            ],
+            check=True,
+            env={"PYTHONPATH": str(Path(__file__).parents[1]), "PATH": ""},
+        )
+
+
 def test_gitignore_nearest_file_wins_and_patterns_are_named(tmp_path):
     from keras_ordering.graph.model_search import search_model_files
 

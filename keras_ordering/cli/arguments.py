@@ -307,7 +307,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def default_exclude() -> tuple[str, ...]:
-    from ..graph.model_files import DEFAULT_EXCLUDE
+    from ..graph.model_search import DEFAULT_EXCLUDE
 
     return DEFAULT_EXCLUDE
 

@@ -35,7 +35,8 @@ _DOCUMENT_FORMATS = ("json", "sarif", "github")
 
 
 def lint(arguments: argparse.Namespace, out: TextIO) -> int:
-    from ..graph.model_files import ModelFileError, search_model_files
+    from ..graph.model_files import ModelFileError
+    from ..graph.model_search import search_model_files
     from ..lint.api import lint_file
 
     chosen = options(arguments)

@@ -486,24 +486,14 @@ def _split(path: Path, document: Any) -> tuple[dict[str, Any], Any]:
     return document, loss
 
 
-# The directory search moved to `model_search`; these names stay here too.
-from .model_search import (  # noqa: E402
-    DEFAULT_EXCLUDE,
-    WEIGHTS_SUFFIXES,
-    _GitIgnore,
-    search_model_files,
-)
+# The directory search moved to `model_search`; its names stay importable
+# from here (lazily: `model_search` imports this module).
+_MOVED = ("DEFAULT_EXCLUDE", "WEIGHTS_SUFFIXES", "_GitIgnore", "search_model_files")
 
-__all__ = [
-    "DEFAULT_EXCLUDE",
-    "MAX_ARCHIVE_MEMBERS",
-    "MAX_CENTRAL_DIRECTORY_BYTES",
-    "MAX_COMPRESSION_RATIO",
-    "MAX_CONFIG_BYTES",
-    "MODEL_SUFFIXES",
-    "WEIGHTS_SUFFIXES",
-    "ModelFileError",
-    "_GitIgnore",
-    "read_model_file",
-    "search_model_files",
-]
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import model_search
+
+        return getattr(model_search, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,6 +24,16 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def assert_not_linted(code: int, out: str, err: str, path, expected: str) -> None:
+    """A file not linted, in text output: one `FILE: KO001 problem` line on
+    stdout, exit 1 (as ruff's E902), nothing on stderr, no traceback."""
+    assert code == 1, out + err
+    lines = [line for line in out.splitlines() if " KO001 " in line]
+    assert len(lines) == 1 and lines[0].startswith(f"{path}: KO001 "), out
+    assert expected in lines[0], lines[0]
+    assert err == "" and "Traceback" not in out
+
+
 # --- Exit codes ------------------------------------------------------------------
 
 
@@ -99,7 +109,7 @@ def test_text_output(capsys, model_files):
     assert f"{model_files['warning']}: Model 'warning': 2 findings" in out
     assert "KO101  warning   dropout-before-batchnorm" in out
     assert out.rstrip().endswith(
-        "Found 2 finding(s) (0 error, 1 warning, 1 info) in 1 file(s)."
+        "Found 2 findings (0 error, 1 warning, 1 info) in 1 file."
     )
 
 
@@ -154,7 +164,7 @@ def test_sarif_output_validates_against_the_schema(capsys, model_files, tmp_path
         "--output-format",
         "sarif",
     )
-    assert code == 2
+    assert code == 1
     log = json.loads(out)
     schema = json.loads(SARIF_SCHEMA.read_text())
     jsonschema.Draft4Validator(schema).validate(log)
@@ -162,10 +172,18 @@ def test_sarif_output_validates_against_the_schema(capsys, model_files, tmp_path
     assert log["version"] == "2.1.0"
     driver_rules = run["tool"]["driver"]["rules"]
     catalogue = sys.modules["keras_ordering"].rules()  # Every rule, opt-in too.
-    assert [rule["id"] for rule in driver_rules] == [r["code"] for r in catalogue]
+    assert [rule["id"] for rule in driver_rules] == [
+        *(r["code"] for r in catalogue),
+        "KO001",  # The file not linted: a result like the others.
+    ]
     assert all(
-        rule["help"]["text"].startswith("## What it does") for rule in driver_rules
+        rule["help"]["text"].startswith("## What it does") for rule in driver_rules[:-1]
     )
+    # The alert title is the rule's short name; the sentence goes below it.
+    ko101 = driver_rules[0]
+    assert ko101["shortDescription"]["text"] == "Dropout before batchnorm"
+    assert ko101["fullDescription"]["text"].startswith("Finds")
+    assert driver_rules[-1]["shortDescription"]["text"] == "File not linted"
     result = next(r for r in run["results"] if r["ruleId"] == "KO101")
     assert result["level"] == "warning"
     location = result["locations"][0]
@@ -173,7 +191,11 @@ def test_sarif_output_validates_against_the_schema(capsys, model_files, tmp_path
         "warning.keras"
     )
     assert location["logicalLocations"][0]["fullyQualifiedName"] == "dropout -> bn"
-    assert {r["level"] for r in run["results"]} == {"warning", "note"}
+    assert {r["level"] for r in run["results"]} == {"warning", "note", "error"}
+    (not_linted,) = (r for r in run["results"] if r["ruleId"] == "KO001")
+    assert not_linted["level"] == "error" and "not a zip" in str(not_linted)
+    assert driver_rules[not_linted["ruleIndex"]]["id"] == "KO001"
+    assert all(r["partialFingerprints"] for r in run["results"])
     notification = run["invocations"][0]["toolExecutionNotifications"][0]
     assert "not a zip" in notification["message"]["text"]
     assert run["invocations"][0]["executionSuccessful"] is False
@@ -223,19 +245,42 @@ def _bad_inputs(tmp_path: Path, model_files) -> dict[str, tuple[Path, str]]:
         "no config.json": (no_config, "no config.json in the archive"),
         "JSON that is not a model config": (not_model, "not a Keras model config"),
         "invalid JSON": (invalid_json, "invalid JSON"),
-        "a directory named like a model": (a_directory, "directory with no model"),
-        "a directory with no model files": (empty, "directory with no model files"),
         "a missing file": (missing, "no such file"),
+        "a directory named like a model": (a_directory, "no model files"),
+        "a directory with no model files": (empty, "no model files"),
     }
 
 
-def test_each_bad_input_is_one_line_exit_2(capsys, model_files, tmp_path):
+def test_each_bad_input_is_one_ko001_line(capsys, model_files, tmp_path):
     for label, (path, message) in _bad_inputs(tmp_path, model_files).items():
+        if path.is_dir():
+            continue
         code, out, err = run_cli(capsys, "lint", str(path))
-        assert code == 2, label
-        assert err.count("\n") == 1, (label, err)
-        assert message in err, (label, err)
-        assert "Traceback" not in err + out, label
+        assert_not_linted(code, out, err, path, message)
+        # Nothing claims "0 findings" for a run that linted nothing.
+        assert out.splitlines()[-1] == "1 file could not be linted (KO001).", label
+        code, out, err = run_cli(capsys, "lint", str(path), "--exit-zero")
+        assert code == 0 and f"{path}: KO001 " in out, label
+        # Machine formats carry it in the document, and say it on stderr.
+        code, out, err = run_cli(capsys, "lint", str(path), "--output-format", "json")
+        assert code == 1 and json.loads(out)[0]["code"] == "KO001", label
+        assert err.count("\n") == 1 and message in err, (label, err)
+
+
+def test_a_directory_with_no_models_warns_and_exits_0(capsys, model_files, tmp_path):
+    for label, (path, message) in _bad_inputs(tmp_path, model_files).items():
+        if not path.is_dir():
+            continue
+        for output_format in ("text", "sarif"):
+            code, out, err = run_cli(
+                capsys, "lint", str(path), "--output-format", output_format
+            )
+            assert code == 0, label
+            if output_format == "sarif":
+                assert json.loads(out)["runs"][0]["results"] == [], label
+            assert err == f"keras-ordering: warning: {path}: {message} " + (
+                "(.keras, .h5, .hdf5, .json) found\n"
+            ), (label, err)
 
 
 def test_unreadable_file(capsys, tmp_path, monkeypatch):
@@ -246,20 +291,17 @@ def test_unreadable_file(capsys, tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
-    code, _, err = run_cli(capsys, "lint", str(path))
-    assert code == 2
-    assert err.strip() == (
-        f"keras-ordering: error: {path}: cannot read the file (Permission denied)"
-    )
+    code, out, err = run_cli(capsys, "lint", str(path))
+    assert_not_linted(code, out, err, path, "cannot read the file (Permission denied)")
 
 
 def test_one_bad_file_does_not_hide_the_others(capsys, model_files, tmp_path):
     bad = tmp_path / "bad.keras"
     bad.write_text("junk")
     code, out, err = run_cli(capsys, "lint", str(bad), str(model_files["warning"]))
-    assert code == 2
-    assert "KO101" in out and "1 could not be linted" in out
-    assert f"{bad}: not a .keras archive" in err
+    assert code == 1
+    assert "KO101" in out and "; 1 file could not be linted (KO001)." in out
+    assert f"{bad}: KO001 not a .keras archive" in out and err == ""
 
 
 def test_directories_are_searched_recursively(capsys, model_files, tmp_path):
@@ -329,10 +371,10 @@ def test_zip_bombs_are_refused_before_decompression(capsys, tmp_path, monkeypatc
         compression=zipfile.ZIP_DEFLATED,
     )
     _fails_if_decompressed(monkeypatch)
-    code, _, err = run_cli(capsys, "lint", str(oversized))
-    assert code == 2 and "over the 67,108,864-byte limit" in err
-    code, _, err = run_cli(capsys, "lint", str(ratio))
-    assert code == 2 and "zip bomb" in err
+    code, out, err = run_cli(capsys, "lint", str(oversized))
+    assert_not_linted(code, out, err, oversized, "over the 67,108,864-byte limit")
+    code, out, err = run_cli(capsys, "lint", str(ratio))
+    assert_not_linted(code, out, err, ratio, "zip bomb")
 
 
 def test_path_traversal_and_member_count_are_refused(capsys, tmp_path, monkeypatch):
@@ -341,10 +383,10 @@ def test_path_traversal_and_member_count_are_refused(capsys, tmp_path, monkeypat
     )
     crowded = _zip(tmp_path / "crowded.keras", {f"m{i}": b"" for i in range(1_001)})
     _fails_if_decompressed(monkeypatch)
-    code, _, err = run_cli(capsys, "lint", str(traversal))
-    assert code == 2 and "path traversal" in err
-    code, _, err = run_cli(capsys, "lint", str(crowded))
-    assert code == 2 and "1,001 members" in err
+    code, out, err = run_cli(capsys, "lint", str(traversal))
+    assert_not_linted(code, out, err, traversal, "path traversal")
+    code, out, err = run_cli(capsys, "lint", str(crowded))
+    assert_not_linted(code, out, err, crowded, "1,001 members")
 
 
 # --- Entry points and the light static path -----------------------------------
@@ -395,7 +437,7 @@ def test_console_script_and_module_entry_points(model_files):
         assert result.returncode == 2
         assert result.stderr == (
             "keras-ordering: error: argument --output-format: invalid choice: "
-            "'yaml' (choose from 'text', 'json', 'sarif', 'github')\n"
+            "'yaml' (choose from 'text', 'concise', 'json', 'sarif', 'github')\n"
         )
 
 
@@ -412,8 +454,8 @@ def test_pre_commit_hook_lints_staged_model_files(model_files):
     assert hook["id"] == "keras-ordering"
     assert hook["language"] == "python"
     pattern = re.compile(hook["files"])
-    assert all(pattern.search(n) for n in ("a.keras", "dir/b.h5", "c.hdf5"))
-    assert not any(pattern.search(n) for n in ("a.json", "a.keras.bak", "model.py"))
+    assert all(pattern.search(n) for n in ("a.keras", "dir/b.h5", "c.hdf5", "d.json"))
+    assert not any(pattern.search(n) for n in ("a.keras.bak", "model.py"))
     assert re.search(hook["exclude"], "m/model.weights.h5")
     assert not re.search(hook["exclude"], "m/model.h5")
     # pre-commit runs `entry` with the staged file names appended.

@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 
 from keras_ordering import cli
-from keras_ordering.lint import sarif
+from keras_ordering.lint.output import sarif
 
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -29,6 +29,15 @@ def _one_line_error(err: str, path: Path, expected: str) -> None:
     assert err.startswith(f"keras-ordering: error: {path}: "), err
     assert expected in err, err
     assert "Traceback" not in err
+
+
+def _not_linted(code: int, out: str, err: str, path: Path, expected: str) -> None:
+    """One `FILE: KO001 problem` line on stdout, exit 1, as ruff's E902."""
+    assert code == 1, out + err
+    lines = [line for line in out.splitlines() if " KO001 " in line]
+    assert len(lines) == 1 and lines[0].startswith(f"{path}: KO001 "), out
+    assert expected in lines[0] and "Traceback" not in out + err, lines[0]
+    assert err == ""
 
 
 def _functional(layers: list, output: str, name: str = "m") -> dict:
@@ -76,10 +85,10 @@ def _write_json(path: Path, document) -> Path:
     return path
 
 
-# --- Every bad input is one line, exit 2 --------------------------------------------
+# --- Every bad input is one KO001 line, exit 1 ---------------------------------------
 
 
-def test_hostile_configs_are_one_line_exit_2(capsys, tmp_path):
+def test_hostile_configs_are_one_ko001_line(capsys, tmp_path):
     h5py = pytest.importorskip("h5py")
     import numpy as np
 
@@ -101,9 +110,8 @@ def test_hostile_configs_are_one_line_exit_2(capsys, tmp_path):
     }
     for name, (text, expected) in cases.items():
         path = _write_json(tmp_path / name, text)
-        code, _, err = run_cli(capsys, "lint", str(path))
-        assert code == 2, name
-        _one_line_error(err, path, expected)
+        code, out, err = run_cli(capsys, "lint", str(path))
+        _not_linted(code, out, err, path, expected)
     training = tmp_path / "training.h5"
     with h5py.File(training, "w") as h5:
         h5.attrs["model_config"] = json.dumps(
@@ -114,9 +122,8 @@ def test_hostile_configs_are_one_line_exit_2(capsys, tmp_path):
     with h5py.File(deep, "w") as h5:
         h5.attrs["model_config"] = "[" * 100_000 + "]" * 100_000
     for path, expected in ((training, "training_config"), (deep, "nested too deeply")):
-        code, _, err = run_cli(capsys, "lint", str(path))
-        assert code == 2
-        _one_line_error(err, path, expected)
+        code, out, err = run_cli(capsys, "lint", str(path))
+        _not_linted(code, out, err, path, expected)
 
 
 @pytest.mark.parametrize("toml", ["tool = 1\n", "[tool]\nkeras_ordering = [1]\n"])
@@ -144,16 +151,22 @@ def test_a_bad_file_never_hides_a_good_one(capsys, tmp_path, output_format):
     code, out, err = run_cli(
         capsys, "lint", str(bad), str(good), "--output-format", output_format
     )
-    assert code == 2
-    _one_line_error(err, bad, "not a layer config")
+    assert code == 1
+    if output_format in ("text", "concise"):
+        assert err == "" and f"{bad}: KO001 " in out
+        assert "not a layer config" in out.split(f"{bad}: KO001 ", 1)[1]
+    else:  # Inside a document: also one line on stderr.
+        _one_line_error(err, bad, "not a layer config")
     if output_format == "json":
         entries = json.loads(out)
         assert [e["file"] for e in entries] == [str(good), str(bad)]
         assert entries[0]["findings"][0]["code"] == "KO101"
         assert "not a layer config" in entries[1]["error"]
+        assert entries[1]["code"] == "KO001"
     elif output_format == "sarif":
         run = json.loads(out)["runs"][0]
-        assert [r["ruleId"] for r in run["results"]] == ["KO101"]
+        assert [r["ruleId"] for r in run["results"]] == ["KO101", "KO001"]
+        assert "not a layer config" in run["results"][1]["message"]["text"]
         assert (
             "not a layer config"
             in (
@@ -164,10 +177,13 @@ def test_a_bad_file_never_hides_a_good_one(capsys, tmp_path, output_format):
         )
     elif output_format == "github":
         assert f"::warning file={good}," in out
-        assert f"::error file={bad}::" in out
+        assert f"::error file={bad},title=KO001 file-not-linted::" in out
+    elif output_format == "concise":
+        assert f"{good}: drop -> bn: KO101 " in out
+        assert "; 1 file could not be linted (KO001)." in out
     else:
         assert f"{good}: Model 'm': 1 finding" in out
-        assert "1 could not be linted" in out
+        assert "; 1 file could not be linted (KO001)." in out
 
 
 def test_an_unreadable_subdirectory_is_an_error(capsys, tmp_path, monkeypatch):
@@ -184,10 +200,13 @@ def test_an_unreadable_subdirectory_is_an_error(capsys, tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "scandir", scandir)
     code, out, err = run_cli(capsys, "lint", str(tmp_path))
-    assert code == 2
     assert f"{good}: Model 'm'" in out
-    _one_line_error(
-        err, tmp_path / "locked", "cannot read the directory (Permission denied)"
+    _not_linted(
+        code,
+        out,
+        err,
+        tmp_path / "locked",
+        "cannot read the directory (Permission denied)",
     )
 
 
@@ -234,7 +253,7 @@ def test_an_ordinary_repository_lints_cleanly(capsys, tmp_path):
     assert f"{root / 'unzipped_model' / 'config.json'}: Model 'm'" in out
     # Skipped: tsconfig, package, 2 weights, legacy weights, metadata, venv,
     # node_modules, .git, ignored/, scratch.keras.
-    assert "in 2 file(s); 11 skipped (--verbose lists them)." in out
+    assert "in 2 files; 11 skipped (--verbose lists them)." in out
     code, _, err = run_cli(capsys, "lint", str(root), "--verbose")
     assert code == 1
     for path, why in [
@@ -252,11 +271,11 @@ def test_an_ordinary_repository_lints_cleanly(capsys, tmp_path):
         assert f"skipped {root / path}: {why}" in err, path
     # Files named on the command line are always read, and fail loudly.
     for named in ("web/tsconfig.json", "models/risky.weights.h5", "scratch.keras"):
-        code, _, err = run_cli(capsys, "lint", str(root / named))
-        assert code == 2, named
-    # Without .gitignore, the ignored junk is searched and is an error.
-    code, _, err = run_cli(capsys, "lint", str(root), "--no-respect-gitignore")
-    assert code == 2 and "scratch.keras: not a .keras archive" in err
+        code, out, _ = run_cli(capsys, "lint", str(root / named))
+        assert code == 1 and f"{root / named}: KO001 " in out, named
+    # Without .gitignore, the ignored junk is searched and is not linted.
+    code, out, _ = run_cli(capsys, "lint", str(root), "--no-respect-gitignore")
+    assert code == 1 and "scratch.keras: KO001 not a .keras archive" in out
 
 
 def test_exclude_and_extend_exclude(capsys, tmp_path):
@@ -266,9 +285,9 @@ def test_exclude_and_extend_exclude(capsys, tmp_path):
         capsys, "lint", str(root), "--extend-exclude", "scratch.*,ignored"
     )
     assert code == 1, err
-    code, _, err = run_cli(capsys, "lint", str(root), "--exclude", "scratch.keras")
-    assert code == 2  # --exclude replaced the defaults: venv/ is searched.
-    assert "venv/junk.keras" in err and "scratch.keras" not in err
+    code, out, _ = run_cli(capsys, "lint", str(root), "--exclude", "scratch.keras")
+    assert code == 1  # --exclude replaced the defaults: venv/ is searched.
+    assert "venv/junk.keras: KO001" in out and "scratch.keras" not in out
 
 
 def test_gitignore_patterns(tmp_path):
@@ -467,7 +486,10 @@ def test_output_file_statistics_quiet_and_per_layer_ignores(capsys, tmp_path):
         "b?:KO1",
     )
     assert code == 0
-    assert "2 findings suppressed by per-layer-ignores" in out
+    assert (
+        "suppressed by per-layer-ignores" in out
+        and "KO101" not in out.split("suppressed by")[0]
+    )
     code, _, err = run_cli(capsys, "lint", str(path), "--per-layer-ignores", "KO110")
     assert code == 2 and "expected GLOB:SELECTOR" in err
     code, _, err = run_cli(
@@ -487,7 +509,7 @@ def test_flags_may_follow_or_precede_paths(capsys, tmp_path):
     )
     code, out, _ = run_cli(capsys, "lint", str(path), "--select", "KO110", str(clean))
     assert code == 1
-    assert "in 2 file(s)" in out and "KO101" not in out
+    assert "in 2 files" in out and "KO101" not in out
 
 
 def test_an_internal_error_on_one_file_never_hides_the_others(
@@ -506,10 +528,10 @@ def test_an_internal_error_on_one_file_never_hides_the_others(
 
     monkeypatch.setattr(api, "lint_file", lint_file)
     code, out, err = run_cli(capsys, "lint", str(buggy), str(good))
-    assert code == 2
+    assert code == 2 and err == ""  # A bug is exit 2, even with --exit-zero.
     assert f"{good}: Model 'm': 1 finding" in out
-    _one_line_error(
-        err,
-        buggy,
-        "internal error (RuntimeError: a bug over two lines); please report it",
-    )
+    assert (
+        f"{buggy}: KO001 internal error (RuntimeError: a bug over two lines); "
+        "please report it\n"
+    ) in out
+    assert cli.main(["lint", str(buggy), "--isolated", "--exit-zero"]) == 2

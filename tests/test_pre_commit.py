@@ -125,13 +125,31 @@ def test_static_lint_runs_with_only_the_hook_environment(model_files, tmp_path):
     assert "not in the hook environment: keras" in live.stdout + live.stderr
 
 
-@pytest.mark.slow
-def test_pre_commit_installs_the_hook_without_keras_and_it_lints(model_files, tmp_path):
-    """The real thing: pre-commit installs the hook from a copy of this
-    repository (needs pre-commit and a package index)."""
-    pytest.importorskip("pre_commit")
-    hook_repo = tmp_path / "hook_repo"
-    hook_repo.mkdir()
+def test_the_hook_runs_on_model_files_json_included():
+    hook = _hook()
+    files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+
+    def runs_on(name: str) -> bool:
+        return bool(files.search(name)) and not exclude.search(name)
+
+    for name in ("m.keras", "m.h5", "m.hdf5", "model.json", "a/b/config.json"):
+        assert runs_on(name), name
+    for name in ("m.weights.h5", "m.weights.json", "notes.txt", "m.py"):
+        assert not runs_on(name), name
+    # pre-commit names every staged .json file: other JSON is skipped.
+    assert "--skip-non-models" in hook["entry"].split()
+
+
+def test_the_documented_recipes_name_no_release_and_no_index():
+    """Nothing is published: the docs install from this repository."""
+    text = (ROOT / "docs" / "ci.md").read_text()
+    assert "pip install keras-ordering" not in text
+    assert "rev: v0." not in text
+    assert "git rev-parse HEAD" in text
+
+
+def _copy_of_this_checkout(destination: Path) -> None:
+    destination.mkdir()
     files = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "-z"],
         cwd=ROOT,
@@ -141,21 +159,46 @@ def test_pre_commit_installs_the_hook_without_keras_and_it_lints(model_files, tm
     ).stdout.split("\0")
     for name in filter(None, files):
         if (ROOT / name).is_file():
-            (hook_repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, hook_repo / name)
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, destination / name)
+
+
+@pytest.mark.slow
+def test_pre_commit_installs_the_hook_without_keras_and_it_lints(model_files, tmp_path):
+    """The recipe of docs/ci.md, end to end: pre-commit installs the hook
+    from a local clone at a commit (no release tag exists), without keras,
+    and it lints the staged .keras and .json models, skipping other JSON
+    (needs pre-commit and a package index)."""
+    pytest.importorskip("pre_commit")
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    upstream = tmp_path / "upstream"
+    _copy_of_this_checkout(upstream)
+    subprocess.run([*git, "init", "-q"], cwd=upstream, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=upstream, check=True)
+    subprocess.run([*git, "commit", "-qm", "hook"], cwd=upstream, check=True)
+    clone = tmp_path / "keras-ordering"
+    subprocess.run(["git", "clone", "-q", str(upstream), str(clone)], check=True)
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     project = tmp_path / "project"
     project.mkdir()
     shutil.copy2(model_files["warning"], project / "warning.keras")
+    import zipfile
+
+    with zipfile.ZipFile(model_files["warning"]) as archive:
+        (project / "warning.json").write_bytes(archive.read("config.json"))
+    (project / "package.json").write_text('{"name": "web"}')
     (project / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {hook_repo}\n    rev: v0.0.0\n"
-        "    hooks:\n      - id: keras-ordering\n"
+        f"repos:\n  - repo: {clone}\n    rev: {rev}\n"
+        "    hooks:\n      - id: keras-ordering\n        args: [--fail-on, warning]\n"
     )
-    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
-    for repo in (hook_repo, project):
-        subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
-        subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", "hook"], cwd=hook_repo, check=True)
-    subprocess.run([*git, "tag", "v0.0.0"], cwd=hook_repo, check=True)
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
     cache = tmp_path / "cache"
     result = subprocess.run(
         [sys.executable, "-m", "pre_commit", "run", "--all-files"],
@@ -165,7 +208,9 @@ def test_pre_commit_installs_the_hook_without_keras_and_it_lints(model_files, tm
         env={**os.environ, "PRE_COMMIT_HOME": str(cache)},
     )
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "KO101" in result.stdout, result.stdout
+    # Both models, the .json one included; package.json skipped, no KO001.
+    assert result.stdout.count("KO101") == 2, result.stdout
+    assert "KO001" not in result.stdout, result.stdout
     (site_packages,) = cache.glob("repo*/py_env-*/lib/python*/site-packages")
     installed = {path.name.lower() for path in site_packages.iterdir()}
     assert "keras_ordering" in installed

@@ -86,7 +86,7 @@ def test_no_pointer_outside_the_repository_or_placeholder():
         assert placeholder not in text, path
 
 
-def test_readme_is_short_and_pre_commit_revs_are_tags():
+def test_readme_is_short_and_pre_commit_revs_are_tags_or_commits():
     readme = (ROOT / "README.md").read_text()
     assert len(readme.splitlines()) <= 200
     configs = [*_documents(), ROOT / ".pre-commit-config.yaml"]
@@ -95,7 +95,11 @@ def test_readme_is_short_and_pre_commit_revs_are_tags():
     ]
     assert revs, "no pre-commit configuration found"
     for rev in revs:
-        assert re.fullmatch(r"v\d+(\.\d+)+", rev), f"rev {rev!r} is not a release tag"
+        # A release tag of another project's hooks, or a commit: keras-ordering
+        # has no release tag yet, so its recipes pin a commit (docs/ci.md).
+        assert re.fullmatch(r"v\d+(\.\d+)+", rev) or re.fullmatch(
+            r"[0-9a-f]{40}", rev
+        ), f"rev {rev!r} is neither a release tag nor a commit"
 
 
 def test_ci_runs_slow_tests_static_checks_and_every_backend():

@@ -1,11 +1,14 @@
 """Safe readers of model files: the config only, never weights, never code.
 
-`.keras` archives are checked before anything is decompressed (member count,
-path traversal names, duplicate names, declared size, compression ratio),
+`.keras` archives are checked before anything is decompressed: the member
+count and the central directory's size from the end record, before zipfile
+parses the directory; then path traversal names, duplicate names, declared
+size and compression ratio,
 then only `config.json` is inflated, in bounded steps that stop one byte
 past its declared size (itself capped), whatever the compression method;
 encrypted members and unknown methods are refused. `.h5` files give their
-`model_config` attribute through h5py. `.json` files are read as they are.
+`model_config` attribute through h5py, each attribute's type and declared
+size checked before its value is read. `.json` files are read as they are.
 Nothing is ever deserialized into Python objects beyond plain JSON data:
 Lambda bytecode, custom objects and module names stay strings. Every
 failure is a `ModelFileError` with a one-line message. No keras import.
@@ -14,23 +17,25 @@ failure is a `ModelFileError` with a one-line message. No keras import.
 from __future__ import annotations
 
 import bz2
-import fnmatch
 import itertools
 import json
 import lzma
 import os
-import re
 import struct
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5", ".json")
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 MAX_ARCHIVE_MEMBERS = 1_000
+# The central directory's bytes, checked before zipfile parses it: a record
+# is 46 bytes plus its name, extra field and comment; Keras writes a handful
+# of short names.
+MAX_CENTRAL_DIRECTORY_BYTES = 4 * 1024 * 1024
 # JSON rarely deflates better than 20:1; a bomb deflates 1000:1 and more.
 MAX_COMPRESSION_RATIO = 100
 
@@ -107,6 +112,7 @@ def _read_keras_config(path: Path) -> bytes:
             )
         raise ModelFileError(path, "not a .keras archive (not a zip file)")
     try:
+        _check_end_record(path)
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if len(members) > MAX_ARCHIVE_MEMBERS:
@@ -157,6 +163,47 @@ def _read_keras_config(path: Path) -> bytes:
         raise ModelFileError(
             path, f"truncated or corrupt archive ({_one_line(error)})"
         ) from None
+
+
+_END = struct.Struct("<4s4H2LH")
+_END64_LOCATOR = struct.Struct("<4sLQL")
+_END64 = struct.Struct("<4sQ2H2L4Q")
+
+
+def _check_end_record(path: Path) -> None:
+    """Refuses an archive whose end record declares more members, or a larger
+    central directory, than allowed, before zipfile reads the directory
+    (which it does in full, member by member, when it opens the file)."""
+    size = path.stat().st_size
+    with path.open("rb") as stream:
+        tail_size = min(size, _END.size + 0xFFFF)  # The comment is < 64 KiB.
+        stream.seek(size - tail_size)
+        tail = stream.read(tail_size)
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < _END.size:
+            return  # zipfile reports it.
+        *_, members, directory_size, _, _ = _END.unpack_from(tail, at)
+        locator_at = size - tail_size + at - _END64_LOCATOR.size
+        if (members == 0xFFFF or directory_size == 0xFFFFFFFF) and locator_at >= 0:
+            stream.seek(locator_at)
+            locator = stream.read(_END64_LOCATOR.size)
+            if len(locator) == _END64_LOCATOR.size and locator[:4] == b"PK\x06\x07":
+                stream.seek(_END64_LOCATOR.unpack(locator)[2])
+                record = stream.read(_END64.size)
+                if len(record) == _END64.size and record[:4] == b"PK\x06\x06":
+                    *_, members, directory_size, _ = _END64.unpack(record)
+    if members > MAX_ARCHIVE_MEMBERS:
+        raise ModelFileError(
+            path,
+            f"the archive has {members:,} members, over the "
+            f"{MAX_ARCHIVE_MEMBERS:,} allowed",
+        )
+    if directory_size > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise ModelFileError(
+            path,
+            f"the archive's central directory is {directory_size:,} bytes, over "
+            f"the {MAX_CENTRAL_DIRECTORY_BYTES:,} allowed",
+        )
 
 
 def _inflate_member(path: Path, member: zipfile.ZipInfo) -> bytes:
@@ -334,8 +381,10 @@ def _read_h5(path: Path) -> tuple[dict[str, Any], Any]:
         ) from None
     try:
         with h5py.File(path, "r") as h5:
-            raw = h5.attrs.get("model_config")
-            training = h5.attrs.get("training_config")
+            raw = _h5_attribute(path, h5, "model_config")
+            training = _h5_attribute(path, h5, "training_config")
+    except ModelFileError:
+        raise
     except (OSError, TypeError, ValueError, KeyError, RuntimeError) as error:
         # h5py raises these for files and attribute types it cannot read.
         raise ModelFileError(
@@ -361,6 +410,33 @@ def _read_h5(path: Path) -> tuple[dict[str, Any], Any]:
         if isinstance(training_config, dict):
             loss = training_config.get("loss")
     return config, loss
+
+
+def _h5_attribute(path: Path, h5: Any, name: str) -> Any:
+    """An attribute's value, read only once its type and declared size say it
+    is one string that fits the limit: h5py allocates what the file declares,
+    so a small file can otherwise ask for gigabytes."""
+    if name not in h5.attrs:
+        return None
+    attribute = h5.attrs.get_id(name)
+    shape, dtype = attribute.shape, attribute.dtype
+    count = 1
+    for extent in shape or ():
+        count *= extent
+    if shape is None or count != 1:
+        raise ModelFileError(
+            path,
+            f"the {name} attribute holds {0 if shape is None else count:,} "
+            "values, not one JSON text",
+        )
+    if dtype.kind not in "SOU":
+        raise ModelFileError(path, f"the {name} attribute is a {dtype}, not JSON text")
+    # A variable-length string lives in the file's heap, uncompressed: it is
+    # never larger than the file; a fixed-length one declares its size.
+    declared = attribute.get_storage_size() if dtype.kind != "O" else 0
+    if max(declared, dtype.itemsize) > MAX_CONFIG_BYTES:
+        raise ModelFileError(path, _too_big(max(declared, dtype.itemsize)))
+    return h5.attrs[name]
 
 
 def _json(path: Path, data: bytes | str) -> Any:
@@ -410,186 +486,14 @@ def _split(path: Path, document: Any) -> tuple[dict[str, Any], Any]:
     return document, loss
 
 
-# Directories a search skips unless --exclude replaces this list (ruff's).
-DEFAULT_EXCLUDE = (
-    ".bzr",
-    ".direnv",
-    ".eggs",
-    ".git",
-    ".hg",
-    ".ipynb_checkpoints",
-    ".mypy_cache",
-    ".nox",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".svn",
-    ".tox",
-    ".venv",
-    "__pypackages__",
-    "_build",
-    "buck-out",
-    "build",
-    "dist",
-    "node_modules",
-    "site-packages",
-    "venv",
-)
-# Keras weights files (`model.save_weights`, `zipped=False` model folders):
-# no model config inside.
-WEIGHTS_SUFFIXES = (".weights.h5", ".weights.json")
+# The directory search moved to `model_search`; its names stay importable
+# from here (lazily: `model_search` imports this module).
+_MOVED = ("DEFAULT_EXCLUDE", "WEIGHTS_SUFFIXES", "_GitIgnore", "search_model_files")
 
 
-def search_model_files(
-    path: str | os.PathLike,
-    *,
-    exclude: Sequence[str] = DEFAULT_EXCLUDE,
-    respect_gitignore: bool = True,
-) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
-    """Searches a directory for model files, recursively, in sorted order.
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import model_search
 
-    Skips hidden directories, files and directories whose name or path
-    matches a glob of `exclude`, Keras weights files (`*.weights.h5`), and,
-    when `respect_gitignore`, what `.gitignore` files in the searched tree
-    exclude (see `_GitIgnore` for the patterns understood).
-
-    Returns:
-        `(files, skipped, errors)`: the model files; `(path, why)` for each
-        file or directory skipped; `(path, problem)` for each directory that
-        could not be read.
-    """
-    root = Path(path)
-    files: list[Path] = []
-    skipped: list[tuple[Path, str]] = []
-    errors: list[tuple[Path, str]] = []
-
-    def unreadable(error: OSError) -> None:
-        errors.append(
-            (
-                Path(error.filename or root),
-                f"cannot read the directory ({error.strerror or error})",
-            )
-        )
-
-    ignores: dict[Path, _GitIgnore] = {}
-    for directory, subdirectories, names in os.walk(root, onerror=unreadable):
-        here = Path(directory)
-        ignore = ignores.pop(here, None) or _GitIgnore.empty()
-        if respect_gitignore and (here / ".gitignore").is_file():
-            ignore = ignore.extended(here)
-        kept = []
-        for name in sorted(subdirectories):
-            why = _skip_reason(here / name, root, exclude, ignore, is_dir=True)
-            if why:
-                skipped.append((here / name, why))
-            else:
-                kept.append(name)
-                ignores[here / name] = ignore
-        subdirectories[:] = kept
-        for name in sorted(names):
-            candidate = here / name
-            if candidate.suffix.lower() not in MODEL_SUFFIXES:
-                continue
-            why = _skip_reason(candidate, root, exclude, ignore, is_dir=False)
-            if why:
-                skipped.append((candidate, why))
-            else:
-                files.append(candidate)
-    return files, skipped, errors
-
-
-def _skip_reason(
-    path: Path, root: Path, exclude: Sequence[str], ignore: _GitIgnore, is_dir: bool
-) -> str | None:
-    relative = path.relative_to(root).as_posix()
-    if is_dir and path.name.startswith("."):
-        return "hidden directory"
-    for pattern in exclude:
-        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(relative, pattern):
-            return f"excluded by {pattern!r}"
-    if not is_dir and path.name.lower().endswith(WEIGHTS_SUFFIXES):
-        return "a Keras weights file, not a model"
-    ignored_by = ignore.match(path, is_dir)
-    if ignored_by:
-        return f"ignored by .gitignore pattern {ignored_by!r}"
-    return None
-
-
-class _GitIgnore:
-    """The subset of .gitignore patterns a directory search honours.
-
-    Understood: blank lines and `#` comments; `!` negation (the last
-    matching pattern wins); a trailing `/` (directories only); a `/` at the
-    start or in the middle (anchored to the .gitignore's directory,
-    otherwise the pattern matches at any depth); `*`, `?`, `[...]` and `**`.
-    Not understood: escapes with `\\` and trailing-space rules; a negation
-    never re-includes a file inside an ignored directory (as in git).
-    """
-
-    def __init__(self, rules: tuple[tuple[Path, re.Pattern, bool, bool, str], ...]):
-        self.rules = rules
-
-    @classmethod
-    def empty(cls) -> _GitIgnore:
-        return cls(())
-
-    def extended(self, directory: Path) -> _GitIgnore:
-        try:
-            lines = (directory / ".gitignore").read_text(errors="replace").splitlines()
-        except OSError:
-            return self
-        rules = list(self.rules)
-        for line in lines:
-            text = line.rstrip()
-            if not text or text.startswith("#"):
-                continue
-            negate = text.startswith("!")
-            pattern = text[1:] if negate else text
-            directory_only = pattern.endswith("/")
-            pattern = pattern.rstrip("/")
-            if not pattern:
-                continue
-            anchored = "/" in pattern
-            regex = _gitignore_regex(pattern.lstrip("/"), anchored)
-            rules.append((directory, regex, negate, directory_only, text))
-        return _GitIgnore(tuple(rules))
-
-    def match(self, path: Path, is_dir: bool) -> str | None:
-        """The pattern that ignores `path`, or None."""
-        matched = None
-        for base, regex, negate, directory_only, text in self.rules:
-            if directory_only and not is_dir:
-                continue
-            if regex.fullmatch(path.relative_to(base).as_posix()):
-                matched = None if negate else text
-        return matched
-
-
-def _gitignore_regex(pattern: str, anchored: bool) -> re.Pattern:
-    parts = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if pattern.startswith("**/", index):
-            parts.append("(?:.*/)?")
-            index += 3
-            continue
-        if pattern.startswith("**", index):
-            parts.append(".*")
-            index += 2
-            continue
-        if char == "*":
-            parts.append("[^/]*")
-        elif char == "?":
-            parts.append("[^/]")
-        elif char == "[" and "]" in pattern[index + 2 :]:
-            end = pattern.index("]", index + 2)
-            body = pattern[index + 1 : end]
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            parts.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
-            index = end
-        else:
-            parts.append(re.escape(char))
-        index += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(prefix + "".join(parts))
+        return getattr(model_search, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,13 @@ from .config import (
 from .finding import Finding
 from .lint_error import LintError
 from .ordering_warning import OrderingWarning
-from .registry import Selectors, all_rules, resolve, rules_matching
+from .registry import (
+    Selectors,
+    all_rules,
+    drop_restated,
+    resolve,
+    rules_matching,
+)
 from .report import LintReport
 from .rule import Rule
 
@@ -203,6 +209,7 @@ def lint_graph(
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(graph))
+    findings = drop_restated(findings)  # Each problem once, whatever is selected.
     findings.sort(
         key=lambda f: (
             position.get(f.layers[0], (0, "")) if f.layers else (0, ""),

@@ -1,10 +1,14 @@
-"""`[tool.keras_ordering]` in pyproject.toml: discovery and validation.
+"""`[tool.keras-ordering]` in pyproject.toml: discovery and validation.
 
-Keys: `select`, `ignore`, `extend-select`, `convention`, `fail-on` and
-`per-layer-ignores` (a table of layer-name globs to rule selectors). The
-nearest `pyproject.toml` upward from a start directory is used. Unknown keys
-and unknown rule selectors are errors naming the key and the file; nothing
-is silently ignored.
+The table may be spelled `[tool.keras-ordering]` (like the package and the
+command) or `[tool.keras_ordering]`; a file with both is refused. Keys:
+`select`, `ignore`, `extend-select`, `convention`, `fail-on` and
+`per-layer-ignores` (a table of layer-name globs to rule selectors), and for
+the command line's file search `exclude`, `extend-exclude` and
+`per-file-ignores` (a table of file globs to rule selectors), as ruff's.
+The nearest `pyproject.toml` upward from a start directory is used. Unknown
+keys and unknown rule selectors are errors naming the key and the file;
+nothing is silently ignored.
 
 Every pipeline entry point reads it: the command line, `check()` and
 `LintCallback`, with explicit arguments overriding the file key by key.
@@ -29,6 +33,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 SECTION = "keras_ordering"
+# Both spellings are read; a file may hold only one of them.
+SECTIONS = ("keras-ordering", "keras_ordering")
 # File key -> lint option name.
 KEYS = {
     "select": "select",
@@ -37,7 +43,13 @@ KEYS = {
     "convention": "convention",
     "fail-on": "fail_on",
     "per-layer-ignores": "per_layer_ignores",
+    "exclude": "exclude",
+    "extend-exclude": "extend_exclude",
+    "per-file-ignores": "per_file_ignores",
 }
+# Options of the command line's file search: `check()` and `LintCallback`
+# lint one model, not files, and leave them out.
+SEARCH_OPTIONS = ("exclude", "extend_exclude", "per_file_ignores")
 
 
 # Where `check()` and `LintCallback` read their configuration: True finds
@@ -49,14 +61,14 @@ DEFAULT_FAIL_ON = "warning"
 
 
 class ConfigError(ValueError):
-    """An invalid `[tool.keras_ordering]` table or lint option."""
+    """An invalid `[tool.keras-ordering]` table or lint option."""
 
 
 class _NotGiven:
     """The default of an argument that the configuration file may set."""
 
     def __repr__(self) -> str:
-        return "<from [tool.keras_ordering]>"
+        return "<from [tool.keras-ordering]>"
 
 
 NOT_GIVEN: Any = _NotGiven()
@@ -75,7 +87,7 @@ def find_pyproject(start: str | os.PathLike | None = None) -> Path | None:
 def load_config(
     path: str | os.PathLike | None = None,
 ) -> tuple[dict[str, Any], Path | None]:
-    """Lint options from `[tool.keras_ordering]`, and the file they came from.
+    """Lint options from `[tool.keras-ordering]`, and the file they came from.
 
     Args:
         path: a pyproject.toml, or None to search upward from the cwd.
@@ -99,18 +111,25 @@ def load_config(
         raise ConfigError(
             f"{file}: `tool` must be a table ([tool.{SECTION}]), not {_toml_type(tool)}"
         )
-    table = tool.get(SECTION)
-    if table is None:
+    present = [name for name in SECTIONS if name in tool]
+    if len(present) > 1:
+        raise ConfigError(
+            f"{file}: both [tool.keras-ordering] and [tool.keras_ordering]; "
+            "keep one of them"
+        )
+    if not present:
         return {}, file
+    section = present[0]
+    table = tool[section]
     if not isinstance(table, dict):
-        raise ConfigError(f"{file}: [tool.{SECTION}] must be a table")
-    return validate_options(table, source=f"{file} [tool.{SECTION}]"), file
+        raise ConfigError(f"{file}: [tool.{section}] must be a table")
+    return validate_options(table, source=f"{file} [tool.{section}]"), file
 
 
 def with_config(
     options: Mapping[str, Any], config: ConfigSource = True
 ) -> dict[str, Any]:
-    """The `[tool.keras_ordering]` options, overridden key by key by `options`.
+    """The `[tool.keras-ordering]` options, overridden key by key by `options`.
 
     Args:
         options: explicit lint options (keyword arguments); `NOT_GIVEN`
@@ -131,6 +150,8 @@ def with_config(
             f"a path; got {config!r}"
         )
     found, _ = load_config(None if config is True else config)
+    for name in SEARCH_OPTIONS:
+        found.pop(name, None)
     return {**found, **explicit}
 
 
@@ -169,6 +190,12 @@ def validate_options(table: dict[str, Any], source: str) -> dict[str, Any]:
             options[name] = _choice(value, CONVENTIONS, where)
         elif name == "fail_on":
             options[name] = _choice(value, SEVERITIES, where)
+        elif name in ("exclude", "extend_exclude"):
+            options[name] = _globs(value, where)
+        elif name == "per_file_ignores":
+            options[name] = check_per_layer_ignores(
+                value, where, example='{"legacy/*" = ["KO1"]}', what="file globs"
+            )
         else:
             options[name] = check_per_layer_ignores(value, where)
     return options
@@ -193,12 +220,25 @@ def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
     return value
 
 
-def check_per_layer_ignores(value: Any, where: str = "per_layer_ignores") -> dict:
+def _globs(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of file or directory globs")
+    return value
+
+
+def check_per_layer_ignores(
+    value: Any,
+    where: str = "per_layer_ignores",
+    *,
+    example: str = '{"stochastic_depth_*" = ["KO101"]}',
+    what: str = "layer-name globs",
+) -> dict:
     """`{glob: [selector, ...]}`, each selector a known code, prefix or name."""
     if not isinstance(value, dict):
         raise ConfigError(
-            f"{where} must map layer-name globs to lists of rule codes, "
-            f'e.g. {{"stochastic_depth_*" = ["KO101"]}}'
+            f"{where} must map {what} to lists of rule codes, e.g. {example}"
         )
     return {
         str(glob): _selectors(selectors, f"{where}.{glob}")

@@ -15,11 +15,22 @@ import re
 from collections.abc import Iterable
 
 from . import rules as rules_package
+from .finding import Finding
 from .rule import Rule
 
 CONVENTIONS = ("standard", "ic")
 # Codes of removed rules. A code is never reused for another rule.
 RETIRED_CODES: frozenset[str] = frozenset()
+
+# The end of an unknown-selector error; the command line says its own command.
+LIST_HINT = "`keras_ordering.rules()` lists them."
+
+# Rules that restate another's finding on part of their matches: a finding
+# of the key rule is left out when one of the listed rules reports the same
+# source layer reaching the same layers (KO120, the strict rule, sees every
+# dropout -> BN that KO101 reports). Each problem is reported once whatever
+# is selected.
+RESTATES: dict[str, tuple[str, ...]] = {"KO120": ("KO101",)}
 
 _CODE = re.compile(r"^KO\d{3}$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -72,6 +83,8 @@ def check_catalogue(
             raise RuntimeError(f"{rule.__name__}: bad code {rule.code!r} or name")
         if rule.code in retired:
             raise RuntimeError(f"{rule.__name__} reuses retired code {rule.code}")
+        if rule.code.startswith("KO0"):  # KO001 file-not-linted, ...
+            raise RuntimeError(f"{rule.__name__}: KO0xx codes are the tool's own")
         for table, key in ((codes, rule.code), (names, rule.name)):
             if key in table:
                 raise RuntimeError(f"{rule.__name__} and {table[key].__name__}: {key}")
@@ -111,7 +124,7 @@ def rules_matching(selector: str, argument: str = "select") -> list[type[Rule]]:
         raise ValueError(
             f"Unknown rule selector {selector!r} in `{argument}`: use a rule code "
             "(KO101), a code prefix (KO1), a rule name (dropout-before-batchnorm) "
-            "or ALL. `keras_ordering.rules()` lists them."
+            f"or ALL. {LIST_HINT}"
         )
     return matched
 
@@ -174,3 +187,33 @@ def resolve(
         if convention not in rule.conventions_off or rule.code in explicit
     }
     return sorted(chosen, key=lambda rule: rule.code)
+
+
+def drop_restated(findings: Iterable[Finding]) -> list[Finding]:
+    """`findings` without those another selected rule already reports (see
+    `RESTATES`): same source layer, and every layer reached is reached by
+    the other finding too."""
+    findings = list(findings)
+
+    def reached(finding: Finding) -> set[str]:
+        if not finding.layers:
+            return set()
+        return set(finding.targets) or {finding.layers[-1]}
+
+    by_code: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_code.setdefault(finding.code, []).append(finding)
+    kept = []
+    for finding in findings:
+        others = [
+            other
+            for code in RESTATES.get(finding.code, ())
+            for other in by_code.get(code, ())
+            if other.layers[:1] == finding.layers[:1]
+        ]
+        if finding.layers and any(
+            reached(finding) <= reached(other) for other in others
+        ):
+            continue
+        kept.append(finding)
+    return kept

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .._markdown import markdown_to_html
-from .._report_view import ReportView, column_widths, printable, text_row
+from .._report_view import ReportView
 from .._text import counted, severity_counts
 from .finding import SEVERITIES, SEVERITY_RANK, Finding
 
@@ -99,21 +99,10 @@ class LintReport(ReportView):
         ]
 
     def __str__(self) -> str:
-        # Layer and model names come from user code and model files: escape
-        # newlines and terminal escape codes so they cannot forge lines.
-        lines = [printable(self._headline())]
-        if self.findings:
-            header = self._header()
-            rows = [[printable(cell) for cell in row] for row in self._rows()]
-            widths = column_widths(header, rows)
-            lines.append(text_row(header, widths))
-            indent = " " * (sum(widths) + 2 * len(widths))
-            for finding, row in zip(self.by_severity(), rows, strict=True):
-                lines.append(text_row(row, widths))
-                lines.append(f"{indent}{printable(finding.message)}")
-                lines.append(f"{indent}fix: {printable(finding.fix)}")
-        lines.extend(printable(line) for line in self._footer())
-        return "\n".join(lines)
+        # One text rendering, shared with the command line.
+        from .output.text import report_text
+
+        return report_text(self)
 
     def _footer(self) -> list[str]:
         lines = []

@@ -109,7 +109,7 @@ def test_text_output(capsys, model_files):
     assert f"{model_files['warning']}: Model 'warning': 2 findings" in out
     assert "KO101  warning   dropout-before-batchnorm" in out
     assert out.rstrip().endswith(
-        "Found 2 findings (0 error, 1 warning, 1 info) in 1 file."
+        "Found 2 findings (0 errors, 1 warning, 1 info) in 1 file."
     )
 
 

@@ -117,7 +117,7 @@ def test_concise_is_one_line_per_finding(capsys, tmp_path):
     assert code == 1 and err == ""
     assert out.splitlines() == [
         f"{path}: drop -> bn: KO101 {finding.message}",
-        "Found 1 finding (0 error, 1 warning, 0 info) in 1 file.",
+        "Found 1 finding (0 errors, 1 warning, 0 info) in 1 file.",
     ]
     code, out, _ = run_cli(
         capsys, "lint", str(path), "--isolated", "--output-format", "concise", "-q"

@@ -102,16 +102,13 @@ def _is_rate(key: str) -> bool:
 
 def _without_rates(settings: dict[str, Any]) -> dict[str, Any]:
     """Noise rates count only as zero or not (see the module docstring)."""
-    return {
-        key: (
-            bool(value)
-            if _is_rate(key)
-            and isinstance(value, (int, float))
-            and not isinstance(value, bool)
-            else value
-        )
-        for key, value in settings.items()
-    }
+    found = None
+    for key, value in settings.items():
+        if type(value) in (int, float) and _is_rate(key):
+            if found is None:
+                found = dict(settings)
+            found[key] = bool(value)
+    return settings if found is None else found
 
 
 # Functions and classes without an importable name count by a token of
@@ -139,6 +136,14 @@ class _Facts:
         if isinstance(value, _SCALARS):
             return (type(value).__name__, value)
         inner = depth + 1
+        kind = type(value)
+        if kind is list or kind is tuple:  # The common containers, first.
+            return (kind.__name__, tuple(self.of(v, inner) for v in value))
+        if kind is dict:
+            return (
+                "dict",
+                tuple((self.of(k, inner), self.of(v, inner)) for k, v in value.items()),
+            )
         if isinstance(value, np.generic):
             return (type(value).__name__, value.item())
         if isinstance(value, enum.Enum):
@@ -153,7 +158,7 @@ class _Facts:
             return ("symbolic", _shape(value), str(value.dtype))
         if isinstance(value, keras.random.SeedGenerator):
             return ("seed generator",)
-        if isinstance(value, np.ndarray) or keras.ops.is_tensor(value):
+        if isinstance(value, np.ndarray):
             return _array_fact(value)
         if isinstance(value, tuple) and hasattr(value, "_fields"):
             return (
@@ -204,6 +209,9 @@ class _Facts:
                     f"{type(value).__qualname__}: {error}"
                 ) from error
             return ("config", _identity(type(value)), self.of(config, inner))
+        # Last: TensorFlow's check is slow (a Protocol), and rarely needed.
+        if keras.ops.is_tensor(value):
+            return _array_fact(value)
         raise UncomparableError(f"cannot compare a {type(value).__qualname__} by value")
 
 

@@ -310,6 +310,12 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
             weight_attrs["units"] = units
         if layer_class in AFFINE_WEIGHT_CLASSES:
             weight_attrs.update(_channel_layout(layer_class, attrs))
+            constant = constant_initializer(attrs.get("kernel_initializer"))
+            if constant is not None:
+                weight_attrs["constant_kernel"] = constant
+            input_rank = _rank(attrs)
+            if input_rank is not None:
+                weight_attrs["input_rank"] = input_rank
         parts = _dropout_of_weight_layer(layer_class, attrs, weight_attrs)
         parts.append((WEIGHT, None, weight_attrs))
         activation = canonical_activation(attrs.get("activation"))
@@ -317,6 +323,8 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
             activation_attrs: dict[str, Any] = {"activation": activation}
             if _normalizes_an_axis(activation):
                 activation_attrs["axis"] = -1  # The functions' default axis.
+                if "input_rank" in weight_attrs:  # The output keeps the rank.
+                    activation_attrs["input_rank"] = weight_attrs["input_rank"]
             # Units are the size of the last axis, where softmax normalizes.
             if (
                 _normalizes_an_axis(activation)
@@ -336,6 +344,9 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         axis_size = _axis_size(attrs) if _normalizes_an_axis(activation) else None
         if axis_size is not None:
             activation_attrs["axis_size"] = axis_size
+        input_rank = _rank(attrs) if _normalizes_an_axis(activation) else None
+        if input_rank is not None:
+            activation_attrs["input_rank"] = input_rank
         return [(ACTIVATION, None, activation_attrs)]
     if kind == NOISE:
         noise = noise_pattern(layer_class, attrs)
@@ -355,6 +366,8 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         return [(POOL, None, pool_attrs)]
     if kind == BATCH_NORM:
         return [(BATCH_NORM, None, _batch_norm_attrs(attrs))]
+    if kind == NORMALIZATION:
+        return [(NORMALIZATION, None, _normalization_attrs(attrs))]
     if kind == UNKNOWN and "opaque_reason" in attrs:
         return [(UNKNOWN, None, {"opaque_reason": attrs["opaque_reason"]})]
     if layer_class in SPATIAL_SHAPE_CLASSES:
@@ -371,6 +384,70 @@ def _batch_norm_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
         if name in attrs:
             batch_norm_attrs[name] = attrs[name]
     return batch_norm_attrs
+
+
+def _normalization_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The axes a LayerNormalization, GroupNormalization, UnitNormalization
+    or RMSNormalization normalizes (an int or a tuple), and GN's groups."""
+    axis = attrs.get("axis", -1)
+    found: dict[str, Any] = {}
+    if isinstance(axis, (list, tuple)):
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in axis):
+            found["axis"] = tuple(axis)
+    elif isinstance(axis, int) and not isinstance(axis, bool):
+        found["axis"] = axis
+    groups = attrs.get("groups")
+    if isinstance(groups, int) and not isinstance(groups, bool):
+        found["groups"] = groups
+    return found
+
+
+# Initializers that give every entry of a kernel the same value.
+_CONSTANT_INITIALIZERS = {"zeros": 0.0, "ones": 1.0, "constant": None}
+
+
+def constant_initializer(initializer: Any) -> str | None:
+    """`"zeros"`, `"ones"` or `"constant(0.5)"` for an initializer that fills
+    a kernel with one value; None for any other (or unknown) initializer.
+
+    Accepts a name, a serialized initializer (Keras 3 and Keras 2 configs)
+    or a live initializer object, so both graph sources agree.
+    """
+    value: Any = None
+    if initializer is None:
+        return None
+    if isinstance(initializer, str):
+        name = initializer
+    elif isinstance(initializer, Mapping):
+        name = str(initializer.get("class_name", ""))
+        config = initializer.get("config")
+        if isinstance(config, Mapping):
+            value = config.get("value")
+    else:
+        name = type(initializer).__name__
+        value = getattr(initializer, "value", None)
+    name = name.lower()
+    name = {"zero": "zeros", "one": "ones", "constantinitializer": "constant"}.get(
+        name, name
+    )
+    if name not in _CONSTANT_INITIALIZERS:
+        return None
+    if name != "constant":
+        return name
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None  # A Constant of an array is not one value.
+    value = float(value)
+    return "zeros" if value == 0.0 else f"constant({value:g})"
+
+
+def _rank(attrs: Mapping[str, Any]) -> int | None:
+    """The rank (batch axis included) of a layer's single input, if known."""
+    shape = attrs.get("input_shape")
+    if not isinstance(shape, (list, tuple)) or not shape:
+        return None
+    if any(isinstance(d, (list, tuple, Mapping)) for d in shape):
+        return None  # Several inputs.
+    return len(shape)
 
 
 def _training(attrs: Mapping[str, Any], noise: bool = False) -> dict[str, Any]:
@@ -545,6 +622,8 @@ LAYER_ATTRIBUTE_NAMES = (
     "data_format",
     "momentum",
     "trainable",
+    "groups",
+    "kernel_initializer",
 )
 
 # Call arguments `expand` reads, from the call (a Functional node's kwargs)

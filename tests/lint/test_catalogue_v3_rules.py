@@ -1,0 +1,96 @@
+"""KO114-KO117, KO204 and KO205 beyond their VALID / INVALID examples: the
+layouts followed, the cases left alone, and the same findings from a saved
+file (functional and Sequential)."""
+
+from __future__ import annotations
+
+import keras
+import pytest
+
+from keras_ordering import lint_file, lint_model
+
+
+def _found(model, code):
+    return [f for f in lint_model(model, select=code)]
+
+
+def _same_from_file(model, tmp_path, code):
+    path = tmp_path / "model.keras"
+    model.save(path)
+
+    def key(report):
+        return [(f.code, f.layers, f.severity, f.message) for f in report]
+
+    live = key(lint_model(model, select=code))
+    assert key(lint_file(path, select=code)) == live
+    return live
+
+
+# --- KO114 normalization-axis-mismatch --------------------------------------
+
+
+def _conv_then_norm(norm, data_format="channels_last", sequential=False):
+    shape = (8, 8, 3) if data_format == "channels_last" else (3, 8, 8)
+    conv = keras.layers.Conv2D(4, 3, data_format=data_format, name="conv")
+    if sequential:
+        return keras.Sequential([keras.Input(shape), conv, norm])
+    inputs = keras.Input(shape)
+    x = conv(inputs)
+    skip = keras.layers.Conv2D(4, 3, data_format=data_format, name="skip")(inputs)
+    x = keras.layers.Add(name="add")([x, skip])
+    return keras.Model(inputs, norm(x))
+
+
+@pytest.mark.parametrize("sequential", [False, True], ids=["functional", "sequential"])
+@pytest.mark.parametrize(
+    ("norm", "data_format"),
+    [
+        (lambda: keras.layers.LayerNormalization(axis=1, name="norm"), "channels_last"),
+        (lambda: keras.layers.LayerNormalization(name="norm"), "channels_first"),
+        (lambda: keras.layers.UnitNormalization(axis=2, name="norm"), "channels_last"),
+        (lambda: keras.layers.RMSNormalization(axis=-1, name="norm"), "channels_first"),
+        (
+            lambda: keras.layers.GroupNormalization(groups=2, axis=-1, name="norm"),
+            "channels_first",
+        ),
+    ],
+    ids=["layer-norm-height", "layer-norm-width", "unit", "rms", "group"],
+)
+def test_normalization_off_the_channels_is_reported_live_and_from_file(
+    norm, data_format, sequential, tmp_path
+):
+    model = _conv_then_norm(norm(), data_format, sequential)
+    (finding,) = _found(model, "KO114")
+    assert finding.layers[0] in ("conv", "skip") and finding.layers[-1] == "norm"
+    wanted = "-1" if data_format == "channels_last" else "1"
+    assert finding.message.endswith(f"Use axis={wanted}.")
+    assert _same_from_file(model, tmp_path, "KO114") != []
+
+
+@pytest.mark.parametrize(
+    "norm",
+    [
+        lambda: keras.layers.LayerNormalization(axis=[1, 2, 3], name="norm"),
+        lambda: keras.layers.LayerNormalization(axis=[1, 2], name="norm"),
+        lambda: keras.layers.GroupNormalization(groups=2, name="norm"),
+        lambda: keras.layers.UnitNormalization(axis=-1, name="norm"),
+    ],
+    ids=["all-axes", "instance", "group", "unit"],
+)
+def test_normalization_over_the_channels_or_instance_norm_is_clean(norm, tmp_path):
+    model = _conv_then_norm(norm())
+    assert _found(model, "KO114") == []
+    assert _same_from_file(model, tmp_path, "KO114") == []
+
+
+def test_normalization_where_the_layout_is_unknown_says_nothing():
+    inputs = keras.Input((10, 16))
+    embedded = keras.layers.Dense(8, name="dense")(inputs)
+    over_time = keras.layers.LayerNormalization(axis=1, name="over_time")(embedded)
+    from_input = keras.layers.LayerNormalization(axis=1, name="from_input")(inputs)
+    reshaped = keras.layers.Reshape((4, 10))(
+        keras.layers.Conv1D(4, 1, name="conv")(inputs)
+    )
+    after_reshape = keras.layers.LayerNormalization(axis=1, name="after")(reshaped)
+    model = keras.Model(inputs, [over_time, from_input, after_reshape])
+    assert _found(model, "KO114") == []

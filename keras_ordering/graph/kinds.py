@@ -344,9 +344,6 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         axis_size = _axis_size(attrs) if _normalizes_an_axis(activation) else None
         if axis_size is not None:
             activation_attrs["axis_size"] = axis_size
-        input_rank = _rank(attrs) if _normalizes_an_axis(activation) else None
-        if input_rank is not None:
-            activation_attrs["input_rank"] = input_rank
         return [(ACTIVATION, None, activation_attrs)]
     if kind == NOISE:
         noise = noise_pattern(layer_class, attrs)

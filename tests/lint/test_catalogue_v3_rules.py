@@ -94,3 +94,83 @@ def test_normalization_where_the_layout_is_unknown_says_nothing():
     after_reshape = keras.layers.LayerNormalization(axis=1, name="after")(reshaped)
     model = keras.Model(inputs, [over_time, from_input, after_reshape])
     assert _found(model, "KO114") == []
+
+
+# --- KO204 softmax-axis-mismatch --------------------------------------------
+
+
+def _timestep_classifier(softmax_axis, loss, sequential=False):
+    layers = [
+        keras.layers.Dense(4, name="logits"),
+        keras.layers.Dropout(0.1, name="drop"),
+        keras.layers.Softmax(axis=softmax_axis, name="probs"),
+    ]
+    if sequential:
+        model = keras.Sequential([keras.Input((10, 16)), *layers])
+    else:
+        inputs = keras.Input((10, 16))
+        x = inputs
+        for layer in layers:
+            x = layer(x)
+        model = keras.Model(inputs, x)
+    if loss is not None:
+        model.compile(loss=loss)
+    return model
+
+
+@pytest.mark.parametrize("sequential", [False, True], ids=["functional", "sequential"])
+@pytest.mark.parametrize(
+    ("loss", "severity"),
+    [
+        ("categorical_crossentropy", "error"),
+        (None, "warning"),
+        (keras.losses.CategoricalCrossentropy(axis=1), "warning"),
+        ("mse", "warning"),
+    ],
+    ids=["cce-last-axis", "no-loss", "cce-same-axis", "mse"],
+)
+def test_softmax_over_time_severity_follows_the_loss(
+    loss, severity, sequential, tmp_path
+):
+    model = _timestep_classifier(1, loss, sequential)
+    (finding,) = _found(model, "KO204")
+    assert finding.layers == ("logits", "drop", "probs")
+    assert finding.severity == severity
+    assert finding.message.endswith("Use axis=-1.")
+    assert _same_from_file(model, tmp_path, "KO204") != []
+
+
+def test_softmax_over_the_classes_is_clean(tmp_path):
+    model = _timestep_classifier(-1, "categorical_crossentropy")
+    assert _found(model, "KO204") == []
+    assert _same_from_file(model, tmp_path, "KO204") == []
+
+
+def test_attention_pooling_softmax_over_time_is_clean():
+    inputs = keras.Input((10, 16))
+    scores = keras.layers.Dense(16, name="scores")(inputs)
+    weights = keras.layers.Softmax(axis=1, name="weights")(scores)
+    pooled = keras.layers.Multiply(name="weigh")([inputs, weights])
+    model = keras.Model(inputs, keras.layers.GlobalAveragePooling1D()(pooled))
+    assert _found(model, "KO204") == []
+
+
+def test_softmax_that_is_also_used_elsewhere_is_not_an_output_head():
+    inputs = keras.Input((3, 8, 8))
+    x = keras.layers.Conv2D(4, 1, data_format="channels_first", name="head")(inputs)
+    probs = keras.layers.Softmax(name="probs")(x)
+    weighted = keras.layers.Multiply(name="weigh")([x, probs])
+    assert _found(keras.Model(inputs, [probs, weighted]), "KO204") == []
+
+
+def test_no_duplicate_of_ko201_on_one_unit():
+    model = _timestep_classifier(1, None)
+    one_unit = keras.Sequential(
+        [
+            keras.Input((3, 8, 8)),
+            keras.layers.Conv2D(1, 1, data_format="channels_first"),
+            keras.layers.Softmax(axis=-1),
+        ]
+    )
+    assert [f.code for f in lint_model(model, select=["KO201", "KO204"])] == ["KO204"]
+    assert _found(one_unit, "KO204") == []

@@ -37,6 +37,7 @@ CATALOGUE = {
     "KO201": ("softmax-on-single-unit", "error", True),
     "KO202": ("softmax-with-logits-loss", "error", True),
     "KO203": ("activation-loss-mismatch", "error", True),
+    "KO204": ("softmax-axis-mismatch", "error", True),
 }
 RULES = all_rules()
 EXAMPLES = [

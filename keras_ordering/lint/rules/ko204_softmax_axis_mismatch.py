@@ -67,12 +67,13 @@ def _class_axis(graph: Graph, index: int) -> tuple[int, int, int, list[int]] | N
         node = graph.nodes[current]
         path.append(current)
         if node.kind == kinds.WEIGHT:
-            rank, units = node.attrs.get("input_rank"), node.attrs.get("units")
+            input_rank = node.attrs.get("input_rank")
+            dense_units = node.attrs.get("units")
             if "rank" in node.attrs or not node.attrs.get("affine"):
                 return None
-            if not isinstance(rank, int) or not isinstance(units, int):
+            if not isinstance(input_rank, int) or not isinstance(dense_units, int):
                 return None
-            return rank, rank - 1, units, list(reversed(path))
+            return input_rank, input_rank - 1, dense_units, list(reversed(path))
         if not _same_shape(node) and node.kind != kinds.ACTIVATION:
             return None
     return None

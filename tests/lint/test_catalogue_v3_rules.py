@@ -174,3 +174,39 @@ def test_no_duplicate_of_ko201_on_one_unit():
     )
     assert [f.code for f in lint_model(model, select=["KO201", "KO204"])] == ["KO204"]
     assert _found(one_unit, "KO204") == []
+
+
+# --- KO115 selu-with-standard-dropout ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dropout", "flagged"),
+    [
+        (lambda: keras.layers.Dropout(0.1, name="drop"), True),
+        (lambda: keras.layers.SpatialDropout1D(0.1, name="drop"), True),
+        (lambda: keras.layers.AlphaDropout(0.1, name="drop"), False),
+        (lambda: keras.layers.GaussianNoise(0.1, name="drop"), False),
+        (lambda: keras.layers.Dropout(0.0, name="drop"), False),
+    ],
+    ids=["dropout", "spatial", "alpha", "gaussian-noise", "rate-0"],
+)
+def test_selu_dropout_kinds_live_and_from_file(dropout, flagged, tmp_path):
+    inputs = keras.Input((10, 8))
+    x = keras.layers.Conv1D(8, 3, activation="selu", name="conv")(inputs)
+    x = dropout()(x)
+    x = keras.layers.Conv1D(8, 3, activation="selu", name="conv_2")(x)
+    model = keras.Model(inputs, x)
+    found = _found(model, "KO115")
+    assert [f.layers for f in found] == ([("conv", "drop")] if flagged else [])
+    assert len(_same_from_file(model, tmp_path, "KO115")) == int(flagged)
+
+
+def test_selu_behind_batchnorm_then_dropout_is_reported_once():
+    inputs = keras.Input((16,))
+    x = keras.layers.Dense(16, name="dense")(inputs)
+    x = keras.layers.BatchNormalization(name="bn")(x)
+    x = keras.layers.Activation("selu", name="selu")(x)
+    x = keras.layers.Dropout(0.5, name="drop")(x)
+    (finding,) = _found(keras.Model(inputs, x), "KO115")
+    assert finding.layers == ("selu", "drop")
+    assert "AlphaDropout" in finding.message

@@ -390,7 +390,8 @@ def _normalization_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     if isinstance(axis, (list, tuple)):
         if all(isinstance(a, int) and not isinstance(a, bool) for a in axis):
-            found["axis"] = tuple(axis)
+            # Keras stores `axis=1` as [1] once built: one axis is an int.
+            found["axis"] = axis[0] if len(axis) == 1 else tuple(axis)
     elif isinstance(axis, int) and not isinstance(axis, bool):
         found["axis"] = axis
     groups = attrs.get("groups")

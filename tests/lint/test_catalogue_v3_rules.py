@@ -210,3 +210,60 @@ def test_selu_behind_batchnorm_then_dropout_is_reported_once():
     (finding,) = _found(keras.Model(inputs, x), "KO115")
     assert finding.layers == ("selu", "drop")
     assert "AlphaDropout" in finding.message
+
+
+# --- KO117 constant-kernel-initializer --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "flagged"),
+    [
+        ("zeros", "glorot_uniform", ["hidden"]),  # Zeros before ReLU: dead.
+        ("ones", "ones", ["hidden"]),  # Constant chain: symmetric.
+        (keras.initializers.Constant(0.3), "zeros", ["hidden"]),
+        ("ones", "glorot_uniform", []),  # The random layer breaks symmetry.
+        ("he_normal", "zeros", []),
+    ],
+    ids=["zeros-relu", "ones-ones", "constant-zeros", "ones-random", "random"],
+)
+def test_constant_kernels_live_and_from_file(first, second, flagged, tmp_path):
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(
+                16, activation="relu", kernel_initializer=first, name="hidden"
+            ),
+            keras.layers.Dense(
+                16, activation="relu", kernel_initializer=second, name="hidden_2"
+            ),
+            keras.layers.Dense(2, name="out"),
+        ]
+    )
+    found = _found(model, "KO117")
+    assert [f.layers[0] for f in found] == flagged + (
+        ["hidden_2"] if second == "zeros" else []
+    )
+    assert len(_same_from_file(model, tmp_path, "KO117")) == len(found)
+
+
+def test_zero_initialized_residual_branch_is_clean():
+    inputs = keras.Input((8, 8, 4))
+    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="c1")(inputs)
+    x = keras.layers.Conv2D(
+        4, 3, padding="same", kernel_initializer="zeros", name="c2"
+    )(x)
+    x = keras.layers.Add(name="add")([inputs, x])
+    x = keras.layers.ReLU(name="relu")(x)
+    assert _found(keras.Model(inputs, x), "KO117") == []
+
+
+def test_constant_initializer_names_from_every_source():
+    from keras_ordering.graph.kinds import constant_initializer
+
+    assert constant_initializer("zeros") == "zeros"
+    assert constant_initializer({"class_name": "Ones", "config": {}}) == "ones"
+    assert constant_initializer(keras.initializers.Constant(0.0)) == "zeros"
+    assert constant_initializer(keras.initializers.Constant(2)) == "constant(2)"
+    assert constant_initializer({"class_name": "Constant", "config": {}}) is None
+    assert constant_initializer(keras.initializers.GlorotUniform()) is None
+    assert constant_initializer(None) is None

@@ -194,10 +194,15 @@ class SoftmaxAxisMismatch(Rule):
         source, softmax, output = nodes[0], nodes[-2], nodes[-1]
         rank, class_axis, axis, loss_axis = cls._axes(nodes)
         wanted = -1 if class_axis == rank - 1 else class_axis
+        classes = f"{source.attrs['units']} classes on axis {class_axis}"
+        where = (
+            f"it puts its {classes}"
+            if source.path == softmax.path
+            else f"{source.describe()}{via(nodes[:-1])} puts its {classes}"
+        )
         text = (
-            f"{describe_activation(softmax)} normalizes axis {softmax.attrs['axis']}"
-            f", but {source.describe()}{via(nodes[:-1])} puts its "
-            f"{source.attrs['units']} classes on axis {class_axis}: output "
+            f"{describe_activation(softmax)} normalizes axis "
+            f"{softmax.attrs['axis']}, but {where}: output "
             f"'{output.path}' holds distributions along axis {axis}, and the "
             "class scores of one position do not sum to 1."
         )

@@ -267,3 +267,45 @@ def test_constant_initializer_names_from_every_source():
     assert constant_initializer({"class_name": "Constant", "config": {}}) is None
     assert constant_initializer(keras.initializers.GlorotUniform()) is None
     assert constant_initializer(None) is None
+
+
+# --- KO205 bounded-output-for-regression-loss --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("activation", "loss", "flagged"),
+    [
+        ("sigmoid", "mse", True),
+        ("relu", keras.losses.Huber(), True),
+        ("tanh", keras.losses.LogCosh(), True),
+        ("softmax", "mean_absolute_error", True),
+        ("relu", "binary_crossentropy", False),
+        ("softplus", "mse", False),
+        ("elu", "mse", False),
+        (None, "mse", False),
+        ("sigmoid", None, False),
+    ],
+)
+def test_bounded_output_with_each_loss_live_and_from_file(
+    activation, loss, flagged, tmp_path
+):
+    inputs = keras.Input((8,))
+    x = keras.layers.Dense(3, activation=activation, name="out")(inputs)
+    model = keras.Model(inputs, x)
+    if loss is not None:
+        model.compile(loss=loss)
+    found = _found(model, "KO205")
+    assert [f.layers for f in found] == ([("out",)] if flagged else [])
+    assert all(f.severity == "info" for f in found)
+    assert len(_same_from_file(model, tmp_path, "KO205")) == int(flagged)
+
+
+def test_each_output_is_asked_about_with_its_own_loss():
+    inputs = keras.Input((8,))
+    value = keras.layers.Dense(1, activation="sigmoid", name="value")(inputs)
+    label = keras.layers.Dense(1, activation="sigmoid", name="label")(inputs)
+    model = keras.Model(inputs, {"value": value, "label": label})
+    model.compile(loss={"value": "mse", "label": "binary_crossentropy"})
+    (finding,) = _found(model, "KO205")
+    assert finding.layers == ("value",)
+    assert "[0, 1]" in finding.message

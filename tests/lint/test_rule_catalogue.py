@@ -40,6 +40,7 @@ CATALOGUE = {
     "KO202": ("softmax-with-logits-loss", "error", True),
     "KO203": ("activation-loss-mismatch", "error", True),
     "KO204": ("softmax-axis-mismatch", "error", True),
+    "KO205": ("bounded-output-for-regression-loss", "info", True),
 }
 RULES = all_rules()
 EXAMPLES = [

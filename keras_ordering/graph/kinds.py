@@ -316,6 +316,8 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
             input_rank = _rank(attrs)
             if input_rank is not None:
                 weight_attrs["input_rank"] = input_rank
+            if _is_pointwise(attrs):
+                weight_attrs["pointwise"] = True  # A 1x1 kernel, stride 1.
         parts = _dropout_of_weight_layer(layer_class, attrs, weight_attrs)
         parts.append((WEIGHT, None, weight_attrs))
         activation = canonical_activation(attrs.get("activation"))
@@ -436,6 +438,20 @@ def constant_initializer(initializer: Any) -> str | None:
         return None  # A Constant of an array is not one value.
     value = float(value)
     return "zeros" if value == 0.0 else f"constant({value:g})"
+
+
+def _is_pointwise(attrs: Mapping[str, Any]) -> bool:
+    """A convolution whose kernel and strides are all 1: it mixes the
+    channels of each position, as a Dense layer mixes the last axis."""
+    kernel, strides = attrs.get("kernel_size"), attrs.get("strides", 1)
+    if kernel is None:
+        return False
+
+    def ones(value: Any) -> bool:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return bool(values) and all(v == 1 for v in values)
+
+    return ones(kernel) and ones(strides)
 
 
 def _rank(attrs: Mapping[str, Any]) -> int | None:
@@ -622,6 +638,8 @@ LAYER_ATTRIBUTE_NAMES = (
     "trainable",
     "groups",
     "kernel_initializer",
+    "kernel_size",
+    "strides",
 )
 
 # Call arguments `expand` reads, from the call (a Functional node's kwargs)

@@ -33,6 +33,7 @@ CATALOGUE = {
     "KO113": ("dropout-rate-as-keep-probability", "warning", True),
     "KO114": ("normalization-axis-mismatch", "warning", True),
     "KO115": ("selu-with-standard-dropout", "warning", True),
+    "KO116": ("missing-nonlinearity", "info", True),
     "KO117": ("constant-kernel-initializer", "warning", True),
     "KO120": ("dropout-feeds-batchnorm", "info", False),
     "KO130": ("training-argument-overridden", "warning", True),

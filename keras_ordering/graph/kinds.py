@@ -418,7 +418,7 @@ def constant_initializer(initializer: Any) -> str | None:
         return None
     if isinstance(initializer, str):
         name = initializer
-    elif isinstance(initializer, Mapping):
+    elif isinstance(initializer, dict):  # A config read from JSON.
         name = str(initializer.get("class_name", ""))
         config = initializer.get("config")
         if isinstance(config, Mapping):
@@ -459,8 +459,8 @@ def _rank(attrs: Mapping[str, Any]) -> int | None:
     shape = attrs.get("input_shape")
     if not isinstance(shape, (list, tuple)) or not shape:
         return None
-    if any(isinstance(d, (list, tuple, Mapping)) for d in shape):
-        return None  # Several inputs.
+    if isinstance(shape[0], (list, tuple, dict)):
+        return None  # Several inputs (the batch axis is None or an int).
     return len(shape)
 
 

@@ -34,6 +34,11 @@ class ActivationFacts:
             normalized axis (log_softmax: x - logsumexp(x)). Softmax is
             shift-invariant, so a `from_logits=True` softmax loss on f(x)
             equals the loss on x.
+        self_normalizing: f keeps activations near zero mean and unit
+            variance by itself, layer after layer (SELU; Klambauer et al.
+            2017), as long as the noise between layers keeps the moments too.
+        output_range: the closed hull (low, high) of f's values; infinite
+            where unbounded.
     """
 
     zero_at_zero: bool
@@ -45,6 +50,19 @@ class ActivationFacts:
     normalizes_axis: bool = False
     probability_output: bool = False
     shifts_logits: bool = False
+    self_normalizing: bool = False
+    output_range: tuple[float, float] = (-math.inf, math.inf)
+
+    @property
+    def bounded(self) -> bool:
+        """f's values lie in a finite interval (sigmoid, tanh, softmax)."""
+        return all(math.isfinite(bound) for bound in self.output_range)
+
+    @property
+    def clipped_below(self) -> bool:
+        """f is flat below a finite floor (relu and its clipped variants): a
+        pre-activation below it gives that value and no gradient."""
+        return math.isfinite(self.output_range[0]) and self.idempotent
 
 
 def _facts(
@@ -57,6 +75,8 @@ def _facts(
     normalizes_axis: bool = False,
     probability_output: bool = False,
     shifts_logits: bool = False,
+    self_normalizing: bool = False,
+    output_range: tuple[float, float] = (-math.inf, math.inf),
 ) -> ActivationFacts:
     return ActivationFacts(
         at_zero == 0.0,
@@ -68,25 +88,34 @@ def _facts(
         normalizes_axis,
         probability_output,
         shifts_logits,
+        self_normalizing,
+        output_range,
     )
+
+
+_INF = math.inf
+_UNIT = (0.0, 1.0)
+_SYMMETRIC = (-1.0, 1.0)
 
 
 ACTIVATION_FACTS: dict[str, ActivationFacts] = {
     # Positively homogeneous: commute with dropout exactly.
-    "relu": _facts(0.0, True, True, idempotent=True),
+    "relu": _facts(0.0, True, True, idempotent=True, output_range=(0.0, _INF)),
     "leaky_relu": _facts(0.0, True, True),
     # PReLU learns its slope, which may turn negative: not known monotonic.
     "prelu": _facts(0.0, True, False),
     # f(0) == 0 but not homogeneous.
-    "relu6": _facts(0.0, False, True, idempotent=True),
-    "bounded_relu": _facts(0.0, False, True, idempotent=True),
-    "thresholded_relu": _facts(0.0, False, True, idempotent=True),
+    "relu6": _facts(0.0, False, True, idempotent=True, output_range=(0.0, 6.0)),
+    "bounded_relu": _facts(0.0, False, True, idempotent=True, output_range=(0.0, _INF)),
+    "thresholded_relu": _facts(
+        0.0, False, True, idempotent=True, output_range=(0.0, _INF)
+    ),
     "elu": _facts(0.0, False, True),
     "celu": _facts(0.0, False, True),
-    "selu": _facts(0.0, False, True),
-    "tanh": _facts(0.0, False, True),
-    "softsign": _facts(0.0, False, True),
-    "hard_tanh": _facts(0.0, False, True, idempotent=True),
+    "selu": _facts(0.0, False, True, self_normalizing=True),
+    "tanh": _facts(0.0, False, True, output_range=_SYMMETRIC),
+    "softsign": _facts(0.0, False, True, output_range=_SYMMETRIC),
+    "hard_tanh": _facts(0.0, False, True, idempotent=True, output_range=_SYMMETRIC),
     "soft_shrink": _facts(0.0, False, True),
     "hard_shrink": _facts(0.0, False, True, idempotent=True),
     "tanh_shrink": _facts(0.0, False, True),
@@ -95,9 +124,11 @@ ACTIVATION_FACTS: dict[str, ActivationFacts] = {
     "hard_silu": _facts(0.0, False, False),
     "mish": _facts(0.0, False, False),
     # f(0) != 0: dropout before f does not zero anything.
-    "sigmoid": _facts(0.5, False, True, probability_output=True),
-    "hard_sigmoid": _facts(0.5, False, True, probability_output=True),
-    "sparse_sigmoid": _facts(0.5, False, True),
+    "sigmoid": _facts(0.5, False, True, probability_output=True, output_range=_UNIT),
+    "hard_sigmoid": _facts(
+        0.5, False, True, probability_output=True, output_range=_UNIT
+    ),
+    "sparse_sigmoid": _facts(0.5, False, True, output_range=_UNIT),
     "log_sigmoid": _facts(-math.log(2.0), False, True),
     "softplus": _facts(math.log(2.0), False, True),
     "sparse_plus": _facts(0.25, False, True),
@@ -105,7 +136,13 @@ ACTIVATION_FACTS: dict[str, ActivationFacts] = {
     "exponential": _facts(1.0, False, True),
     # Not elementwise: normalize across an axis.
     "softmax": _facts(
-        math.nan, False, False, False, normalizes_axis=True, probability_output=True
+        math.nan,
+        False,
+        False,
+        False,
+        normalizes_axis=True,
+        probability_output=True,
+        output_range=_UNIT,
     ),
     "log_softmax": _facts(
         math.nan,
@@ -118,7 +155,13 @@ ACTIVATION_FACTS: dict[str, ActivationFacts] = {
     ),
     # A sparse probability distribution over the axis.
     "sparsemax": _facts(
-        math.nan, False, False, False, normalizes_axis=True, probability_output=True
+        math.nan,
+        False,
+        False,
+        False,
+        normalizes_axis=True,
+        probability_output=True,
+        output_range=_UNIT,
     ),
     "glu": _facts(0.0, False, False, elementwise=False),
 }

@@ -388,6 +388,14 @@ def _expand_layer(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
             weight_attrs["units"] = units
         if layer_class in AFFINE_WEIGHT_CLASSES:
             weight_attrs.update(_channel_layout(layer_class, attrs))
+            constant = constant_initializer(attrs.get("kernel_initializer"))
+            if constant is not None:
+                weight_attrs["constant_kernel"] = constant
+            input_rank = _rank(attrs)
+            if input_rank is not None:
+                weight_attrs["input_rank"] = input_rank
+            if _is_pointwise(attrs):
+                weight_attrs["pointwise"] = True  # A 1x1 kernel, stride 1.
         parts = _dropout_of_weight_layer(layer_class, attrs, weight_attrs)
         parts.append((WEIGHT, None, weight_attrs))
         activation = canonical_activation(attrs.get("activation"))
@@ -395,6 +403,8 @@ def _expand_layer(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
             activation_attrs: dict[str, Any] = {"activation": activation}
             if _normalizes_an_axis(activation):
                 activation_attrs["axis"] = -1  # The functions' default axis.
+                if "input_rank" in weight_attrs:  # The output keeps the rank.
+                    activation_attrs["input_rank"] = weight_attrs["input_rank"]
             # Units are the size of the last axis, where softmax normalizes.
             if (
                 _normalizes_an_axis(activation)
@@ -427,6 +437,8 @@ def _expand_layer(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         return [(POOL, None, pool_attrs)]
     if kind == BATCH_NORM:
         return [(BATCH_NORM, None, _batch_norm_attrs(attrs))]
+    if kind == NORMALIZATION:
+        return [(NORMALIZATION, None, _normalization_attrs(attrs))]
     if layer_class in SPATIAL_SHAPE_CLASSES:
         return [(kind, None, _channel_layout(layer_class, attrs))]
     return [(kind, None, {})]
@@ -441,6 +453,85 @@ def _batch_norm_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
         if name in attrs:
             batch_norm_attrs[name] = attrs[name]
     return batch_norm_attrs
+
+
+def _normalization_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The axes a LayerNormalization, GroupNormalization, UnitNormalization
+    or RMSNormalization normalizes (an int or a tuple), and GN's groups."""
+    axis = attrs.get("axis", -1)
+    found: dict[str, Any] = {}
+    if isinstance(axis, (list, tuple)):
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in axis):
+            # Keras stores `axis=1` as [1] once built: one axis is an int.
+            found["axis"] = axis[0] if len(axis) == 1 else tuple(axis)
+    elif isinstance(axis, int) and not isinstance(axis, bool):
+        found["axis"] = axis
+    groups = attrs.get("groups")
+    if isinstance(groups, int) and not isinstance(groups, bool):
+        found["groups"] = groups
+    return found
+
+
+# Initializers that give every entry of a kernel the same value.
+_CONSTANT_INITIALIZERS = {"zeros": 0.0, "ones": 1.0, "constant": None}
+
+
+def constant_initializer(initializer: Any) -> str | None:
+    """`"zeros"`, `"ones"` or `"constant(0.5)"` for an initializer that fills
+    a kernel with one value; None for any other (or unknown) initializer.
+
+    Accepts a name, a serialized initializer (Keras 3 and Keras 2 configs)
+    or a live initializer object, so both graph sources agree.
+    """
+    value: Any = None
+    if initializer is None:
+        return None
+    if isinstance(initializer, str):
+        name = initializer
+    elif isinstance(initializer, dict):  # A config read from JSON.
+        name = str(initializer.get("class_name", ""))
+        config = initializer.get("config")
+        if isinstance(config, Mapping):
+            value = config.get("value")
+    else:
+        name = type(initializer).__name__
+        value = getattr(initializer, "value", None)
+    name = name.lower()
+    name = {"zero": "zeros", "one": "ones", "constantinitializer": "constant"}.get(
+        name, name
+    )
+    if name not in _CONSTANT_INITIALIZERS:
+        return None
+    if name != "constant":
+        return name
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None  # A Constant of an array is not one value.
+    value = float(value)
+    return "zeros" if value == 0.0 else f"constant({value:g})"
+
+
+def _is_pointwise(attrs: Mapping[str, Any]) -> bool:
+    """A convolution whose kernel and strides are all 1: it mixes the
+    channels of each position, as a Dense layer mixes the last axis."""
+    kernel, strides = attrs.get("kernel_size"), attrs.get("strides", 1)
+    if kernel is None:
+        return False
+
+    def ones(value: Any) -> bool:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return bool(values) and all(v == 1 for v in values)
+
+    return ones(kernel) and ones(strides)
+
+
+def _rank(attrs: Mapping[str, Any]) -> int | None:
+    """The rank (batch axis included) of a layer's single input, if known."""
+    shape = attrs.get("input_shape")
+    if not isinstance(shape, (list, tuple)) or not shape:
+        return None
+    if isinstance(shape[0], (list, tuple, dict)):
+        return None  # Several inputs (the batch axis is None or an int).
+    return len(shape)
 
 
 def _training(attrs: Mapping[str, Any], noise: bool = False) -> dict[str, Any]:
@@ -615,6 +706,10 @@ LAYER_ATTRIBUTE_NAMES = (
     "data_format",
     "momentum",
     "trainable",
+    "groups",
+    "kernel_initializer",
+    "kernel_size",
+    "strides",
 )
 
 # Call arguments `expand` reads, from the call (a Functional node's kwargs)

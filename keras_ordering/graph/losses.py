@@ -21,7 +21,11 @@ def _loss_facts(loss: Any) -> dict[str, Any] | None:
             return {"loss": config, "from_logits": False}
         config = config if isinstance(config, Mapping) else {}
         name = config.get("name") or loss.get("class_name", "loss")
-        return {"loss": str(name), "from_logits": bool(config.get("from_logits"))}
+        facts = {"loss": str(name), "from_logits": bool(config.get("from_logits"))}
+        axis = config.get("axis")
+        if isinstance(axis, int) and not isinstance(axis, bool) and axis != -1:
+            facts["loss_axis"] = axis  # A cross-entropy over another axis.
+        return facts
     return {"loss": str(loss), "from_logits": False}
 
 
@@ -64,3 +68,16 @@ def loss_family(name: Any) -> str | None:
     """`"categorical"` or `"binary"` for a cross-entropy loss name (as
     `losses_per_output` reports it), None for any other loss."""
     return LOSS_FAMILIES.get(name) if isinstance(name, str) else None
+
+
+# Regression losses, by function, alias and class name (as
+# `losses_per_output` reports them): they compare y_pred with targets of
+# any real value.
+_REGRESSION = """mean_squared_error mse MSE MeanSquaredError mean_absolute_error
+mae MAE MeanAbsoluteError huber huber_loss Huber log_cosh logcosh LogCosh"""
+REGRESSION_LOSSES = frozenset(_REGRESSION.split())
+
+
+def is_regression_loss(name: Any) -> bool:
+    """True for MSE, MAE, Huber and log-cosh, whatever their spelling."""
+    return isinstance(name, str) and name in REGRESSION_LOSSES

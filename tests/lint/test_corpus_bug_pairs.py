@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections import Counter
 
 import pytest
 
@@ -22,7 +23,11 @@ PAIRS = sorted(
     for module in pkgutil.iter_modules(bug_pairs.__path__)
     if not module.name.startswith("_")
 )
-_REPORT_URL = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+$")
+_REPORT_URL = re.compile(
+    r"^https://(github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+"
+    r"|stackoverflow\.com/questions/\d+(/[\w-]+)?"
+    r"|(stats|datascience)\.stackexchange\.com/questions/\d+(/[\w-]+)?)$"
+)
 
 
 def _pair(name: str):
@@ -33,6 +38,10 @@ def _findings(report) -> list[tuple]:
     return [(f.code, f.layers, f.severity, f.message) for f in report]
 
 
+# The rules of catalogue v3 (issue 20), each with at least two pairs.
+CATALOGUE_V3 = ("KO114", "KO115", "KO116", "KO117", "KO204", "KO205")
+
+
 def test_the_corpus_has_at_least_15_pairs_covering_every_new_rule():
     assert len(PAIRS) >= 15
     assert {_pair(name).RULE for name in PAIRS} == {
@@ -41,7 +50,13 @@ def test_the_corpus_has_at_least_15_pairs_covering_every_new_rule():
         "KO113",
         "KO130",
         "KO203",
+        *CATALOGUE_V3,
     }
+
+
+def test_catalogue_v3_has_two_pairs_per_rule():
+    rules = Counter(_pair(name).RULE for name in PAIRS)
+    assert {code: rules[code] for code in CATALOGUE_V3 if rules[code] < 2} == {}
 
 
 @pytest.mark.parametrize("name", PAIRS)

@@ -31,11 +31,17 @@ CATALOGUE = {
     "KO111": ("batchnorm-axis-mismatch", "warning", True),
     "KO112": ("batchnorm-momentum-inverted", "warning", True),
     "KO113": ("dropout-rate-as-keep-probability", "warning", True),
+    "KO114": ("normalization-axis-mismatch", "warning", True),
+    "KO115": ("selu-with-standard-dropout", "warning", True),
+    "KO116": ("missing-nonlinearity", "info", True),
+    "KO117": ("constant-kernel-initializer", "warning", True),
     "KO120": ("dropout-feeds-batchnorm", "info", False),
     "KO130": ("training-argument-overridden", "warning", True),
     "KO201": ("softmax-on-single-unit", "error", True),
     "KO202": ("softmax-with-logits-loss", "error", True),
     "KO203": ("activation-loss-mismatch", "error", True),
+    "KO204": ("softmax-axis-mismatch", "error", True),
+    "KO205": ("bounded-output-for-regression-loss", "info", True),
 }
 RULES = all_rules()
 EXAMPLES = [

@@ -167,8 +167,8 @@ class _Facts:
                 tuple(self.of(v, inner) for v in value),
             )
         if isinstance(value, (list, tuple)):
-            kind = "list" if isinstance(value, list) else "tuple"
-            return (kind, tuple(self.of(v, inner) for v in value))
+            label = "list" if isinstance(value, list) else "tuple"
+            return (label, tuple(self.of(v, inner) for v in value))
         if isinstance(value, dict):
             return (
                 "dict",

@@ -97,7 +97,8 @@ def test_rule_links_point_to_docs_embedded_in_the_page(browser):
     links = page.eval_on_selector_all(
         "td a", "links => links.map(a => a.getAttribute('href'))"
     )
-    assert [href.rsplit("-", 1)[1] for href in links] == ["ko102", "ko101"]
+    # Most severe first: KO101 (warning), then KO102 (info).
+    assert [href.rsplit("-", 1)[1] for href in links] == ["ko101", "ko102"]
     for href in links:
         # Each link names an element of this very page: the rule's docs.
         assert href.startswith("#")
@@ -108,10 +109,10 @@ def test_rule_links_point_to_docs_embedded_in_the_page(browser):
         "details > summary", "nodes => nodes.map(n => n.textContent)"
     )
     assert summaries == [
-        "KO102 batchnorm-after-activation docs",
         "KO101 dropout-before-batchnorm docs",
+        "KO102 batchnorm-after-activation docs",
     ]
-    details = page.locator("details").nth(1)
+    details = page.locator("details").nth(0)
     assert not details.locator("h2").first.is_visible()  # Folded at first.
     details.locator("summary").click()
     headings = details.locator("h2, h3").all_inner_texts()

@@ -119,8 +119,14 @@ class BoundedOutputForRegressionLoss(Rule):
         facts = facts_of(activation)
         assert facts is not None  # The pattern only starts at known facts.
         interval = _interval(*facts.output_range)
+        # The output is named where it is not the activation's own layer.
+        subject = (
+            "The output"
+            if output.path == activation.path
+            else f"Output '{output.path}'"
+        )
         return (
-            f"Output '{output.path}' comes from {describe_activation(activation)}"
+            f"{subject} comes from {describe_activation(activation)}"
             f"{via(nodes)}, whose values lie in {interval}, but its loss "
             f"'{output.attrs['loss']}' is a regression loss: targets outside "
             f"{interval} can never be reached, and the activation saturates "

@@ -241,13 +241,14 @@ def _new_layer_view(
     if not isinstance(operation, keras.layers.Layer):
         # A keras.ops call recorded in a Functional graph (`x + y`, ...).
         return build.LayerView(name, layer_class, operation=True, source=operation)
-    functional = _functional_of(operation)
-    if functional is not None:
-        nested = _LiveModel(functional, sequential=False, views=views)
-        return build.LayerView(name, layer_class, key=id(operation), nested=nested)
-    if isinstance(operation, keras.Sequential):
-        nested = _LiveModel(operation, sequential=True, views=views)
-        return build.LayerView(name, layer_class, key=id(operation), nested=nested)
+    if isinstance(operation, keras.Model):
+        functional = _functional_of(operation)
+        if functional is not None:
+            nested = _LiveModel(functional, sequential=False, views=views)
+            return build.LayerView(name, layer_class, key=id(operation), nested=nested)
+        if isinstance(operation, keras.Sequential):
+            nested = _LiveModel(operation, sequential=True, views=views)
+            return build.LayerView(name, layer_class, key=id(operation), nested=nested)
     wrapped = None
     if layer_class in kinds.WRAPPER_CLASSES:
         # Bidirectional serializes its forward layer as "layer".
@@ -321,6 +322,7 @@ class _Builder(build.Builder):
         last_dim: int | None,
         arguments: Any,
         extra: Mapping[str, Any] | None = None,
+        merged: Producers | None = None,
     ) -> list[Producers] | None:
         """A custom layer with sublayers is traced; others are one node."""
         source = layer.source
@@ -335,7 +337,15 @@ class _Builder(build.Builder):
             except Exception as error:  # An untraceable layer stays opaque.
                 extra = {"opaque_reason": f"tracing failed: {error}"}
         return super().leaf(
-            layer, producers, path, input_shapes, call, last_dim, arguments, extra
+            layer,
+            producers,
+            path,
+            input_shapes,
+            call,
+            last_dim,
+            arguments,
+            extra,
+            merged,
         )
 
     # --- Tracing subclassed models and custom container layers -------------

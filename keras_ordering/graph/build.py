@@ -138,7 +138,8 @@ class ModelView(Protocol):
 def call_arguments(kwargs: Mapping[str, Any] | None, path: str) -> dict[str, Any]:
     """The hard-coded call arguments `kinds.expand` reads (`training=`) of a
     call's keyword arguments, and the path of the call that set them."""
-    kwargs = kwargs if isinstance(kwargs, Mapping) else {}
+    if not kwargs or not isinstance(kwargs, Mapping):
+        return {}
     found = {
         name: kwargs[name]
         for name in kinds.CALL_ARGUMENT_NAMES
@@ -254,7 +255,7 @@ class Builder:
         path = prefix + layer.name
         merged = _merged(producers)
         call = call or {}
-        if len(self.graph) > MAX_NODES:
+        if len(self.graph.nodes) > MAX_NODES:
             raise GraphTooLargeError(
                 f"the model's graph passes {MAX_NODES:,} nodes (at layer "
                 f"{path!r}); it is too large to lint"
@@ -274,7 +275,14 @@ class Builder:
                 attrs["input_shape"] = input_shapes[0]
             return [self.graph.add_layer(layer.layer_class, path, attrs, merged)]
         return self.leaf(
-            layer, producers, path, input_shapes, call, last_dim, arguments
+            layer,
+            producers,
+            path,
+            input_shapes,
+            call,
+            last_dim,
+            arguments,
+            merged=merged,
         )
 
     def leaf(
@@ -287,8 +295,10 @@ class Builder:
         last_dim: int | None,
         arguments: Any,
         extra: Mapping[str, Any] | None = None,
+        merged: Producers | None = None,
     ) -> list[Producers] | None:
-        """A layer that is one node or a chain of them (`kinds.expand`)."""
+        """A layer that is one node or a chain of them (`kinds.expand`);
+        `merged` is its producers merged, when the caller has them."""
         attrs = {
             **layer.attrs,
             **kinds.call_attributes(call, path),
@@ -303,7 +313,12 @@ class Builder:
         elif last_dim is not None:
             attrs["last_dim"] = last_dim
         return [
-            self.graph.add_layer(layer.layer_class, path, attrs, _merged(producers))
+            self.graph.add_layer(
+                layer.layer_class,
+                path,
+                attrs,
+                _merged(producers) if merged is None else merged,
+            )
         ]
 
     def nested(

@@ -243,13 +243,14 @@ def _new_layer_view(
             source=operation,
         )
     layer_class, found = identity.identity_of_class(type(operation))
-    functional = _functional_of(operation)
-    if functional is not None:
-        nested = _LiveModel(functional, sequential=False, views=views)
-        return build.LayerView(name, layer_class, key=id(operation), nested=nested)
-    if isinstance(operation, keras.Sequential):
-        nested = _LiveModel(operation, sequential=True, views=views)
-        return build.LayerView(name, layer_class, key=id(operation), nested=nested)
+    if isinstance(operation, keras.Model):
+        functional = _functional_of(operation)
+        if functional is not None:
+            nested = _LiveModel(functional, sequential=False, views=views)
+            return build.LayerView(name, layer_class, key=id(operation), nested=nested)
+        if isinstance(operation, keras.Sequential):
+            nested = _LiveModel(operation, sequential=True, views=views)
+            return build.LayerView(name, layer_class, key=id(operation), nested=nested)
     wrapped = None
     if layer_class in kinds.WRAPPER_CLASSES and not found.get("opaque_reason"):
         # Bidirectional serializes its forward layer as "layer".
@@ -323,6 +324,7 @@ class _Builder(build.Builder):
         last_dim: int | None,
         arguments: Any,
         extra: Mapping[str, Any] | None = None,
+        merged: Producers | None = None,
     ) -> list[Producers] | None:
         """A custom layer with sublayers is traced, and a Lambda where its
         ops show (on TensorFlow, see `_Planner`); others are one node."""
@@ -342,7 +344,15 @@ class _Builder(build.Builder):
             except Exception as error:  # An untraceable layer stays opaque.
                 extra = {"opaque_reason": f"tracing failed: {error}"}
         return super().leaf(
-            layer, producers, path, input_shapes, call, last_dim, arguments, extra
+            layer,
+            producers,
+            path,
+            input_shapes,
+            call,
+            last_dim,
+            arguments,
+            extra,
+            merged,
         )
 
     # --- Tracing subclassed models and custom container layers -------------

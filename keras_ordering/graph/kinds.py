@@ -352,6 +352,7 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         pool_attrs = {"pool": operation, "global": is_global}
         if not is_global:
             pool_attrs.update(_channel_layout(layer_class, attrs))
+            pool_attrs["shrinks"] = _pool_shrinks(attrs)
         return [(POOL, None, pool_attrs)]
     if kind == BATCH_NORM:
         return [(BATCH_NORM, None, _batch_norm_attrs(attrs))]
@@ -360,6 +361,23 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
     if layer_class in SPATIAL_SHAPE_CLASSES:
         return [(kind, None, _channel_layout(layer_class, attrs))]
     return [(kind, None, {})]
+
+
+def _pool_shrinks(attrs: Mapping[str, Any]) -> bool:
+    """False for a pooling whose output is as large as its input: strides of 1
+    with "same" padding (YOLO-tiny's), or a window of 1 with strides of 1.
+    True when the settings are unknown."""
+    strides = attrs.get("strides")
+    if strides is None:
+        strides = attrs.get("pool_size")
+    if strides is None:
+        return True
+    strides = list(strides) if isinstance(strides, (list, tuple)) else [strides]
+    if any(stride != 1 for stride in strides):
+        return True
+    size = attrs.get("pool_size")
+    sizes = list(size) if isinstance(size, (list, tuple)) else [size]
+    return attrs.get("padding") != "same" and any(n != 1 for n in sizes)
 
 
 def _batch_norm_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
@@ -545,6 +563,10 @@ LAYER_ATTRIBUTE_NAMES = (
     "data_format",
     "momentum",
     "trainable",
+    # Poolings: whether the output is smaller than the input (KO104).
+    "pool_size",
+    "strides",
+    "padding",
 )
 
 # Call arguments `expand` reads, from the call (a Functional node's kwargs)

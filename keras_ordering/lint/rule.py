@@ -111,7 +111,7 @@ class Rule:
                 f"shared layer ({'; '.join(call_sites)})."
             )
         severity = max(
-            (cls.severity_of(nodes) for nodes in matches),
+            (cls.severity_in(nodes, graph) for nodes in matches),
             key=SEVERITY_RANK.__getitem__,
         )
         return Finding(
@@ -139,6 +139,12 @@ class Rule:
     @classmethod
     def severity_of(cls, nodes: list[Node]) -> str:
         return cls.severity
+
+    @classmethod
+    def severity_in(cls, nodes: list[Node], graph: Graph) -> str:
+        """The severity of one matched path, where the rest of the graph may
+        bear on it (KO113); `severity_of(nodes)` by default."""
+        return cls.severity_of(nodes)
 
     @classmethod
     def message(cls, nodes: list[Node]) -> str:

@@ -15,6 +15,7 @@ from typing import Any, TypeGuard
 from .._text import one_line
 from . import kinds
 from .graph import Graph
+from .keras_version import keras_major
 from .losses import losses_per_output
 
 Producers = list[int]
@@ -71,6 +72,8 @@ def _graph_from_config(config: Mapping[str, Any], loss: Any) -> Graph:
     if not model_config["layers"]:
         raise ValueError(f"model {model_config.get('name')!r} has no layers")
     graph = Graph(str(model_config.get("name", "model")))
+    # Keras 2 keeps a hard-coded training= flag that Keras 3 replaces (KO130).
+    graph.attrs["keras_major"] = keras_major(config)
     builder = _ConfigBuilder(graph)
     if _is_sequential(config):
         input_layer = _input_layer_of_sequential(model_config)

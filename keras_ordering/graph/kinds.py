@@ -121,6 +121,10 @@ LAYER_KINDS: dict[str, str] = {
     "InputLayer": INPUT,
 }
 
+# Shape-only layers that only rearrange positions (no value added, dropped or
+# repeated): elementwise noise commutes with them in distribution.
+REARRANGING_CLASSES = frozenset(_names("Reshape Flatten Permute"))
+
 # Shape-only layers with a `data_format`: they keep the channel axis where
 # their input had it.
 SPATIAL_SHAPE_CLASSES = frozenset(

@@ -74,6 +74,12 @@ class Rule:
     judges_model_outputs: ClassVar[bool] = False
 
     @classmethod
+    def fix_texts(cls) -> tuple[str, ...]:
+        """Every `fix` a finding of this rule may carry: `fix` alone, unless
+        the rule gives each kind of finding its own (KO130's two faces)."""
+        return (cls.fix,)
+
+    @classmethod
     def docs(cls) -> str:
         """The rule's documentation: its docstring, dedented."""
         return inspect.cleandoc(cls.__doc__ or "")

@@ -115,9 +115,11 @@ class BiasBeforeBatchnorm(Rule):
         inference)."""
         import numpy as np
 
-        if len(finding.layers) != 2:
+        weight, *between, batch_norm = finding.layers
+        # A pooling adds the bias unchanged (max(x + b) = max(x) + b, and so
+        # for the average); shape layers may spread it over other features.
+        if any(graph.head(layer).kind != kinds.POOL for layer in between):
             return "shape layers between the weight layer and BN reshape the bias"
-        weight, batch_norm = finding.layers
         if not kinds.is_batch_norm_class(graph.head(batch_norm).layer_class):
             return "the batch normalization is part of a BNActDropout"
         weight_layer, bn_layer = model.get_layer(weight), model.get_layer(batch_norm)

@@ -143,6 +143,10 @@ class TrainingArgumentOverridden(Rule):
     reference = "https://keras.io/guides/transfer_learning/"
 
     @classmethod
+    def fix_texts(cls) -> tuple[str, ...]:
+        return tuple(cls.FIXES.values())
+
+    @classmethod
     def check(cls, graph: Graph) -> Iterator[Finding]:
         # One finding per call site: a nested model call with training=False
         # is one mistake, however many BNs it holds.

@@ -21,7 +21,7 @@ from .finding import SEVERITY_RANK, Finding
 from .path_pattern import PathPattern
 
 if TYPE_CHECKING:
-    from ..rewrite._plan import RewritePlan
+    from .fix import PlanEditor
 
 DOC_SECTIONS = (
     "What it does",
@@ -158,7 +158,7 @@ class Rule:
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Adds the rewrite that removes `finding` to `plan`.
 
@@ -174,7 +174,8 @@ class Rule:
                 `head`, `sole_successor`, `is_linear_chain`).
             model: the live `keras.Model` being fixed (read it, never change
                 it).
-            plan: the round's `RewritePlan`; `plan.record(...)` the change.
+            plan: the round's edits (a `PlanEditor`, lint/fix.py; `fix_model`
+                passes its `RewritePlan`); `plan.record(...)` the change.
 
         Returns:
             None when the rewrite was added, else why it cannot be done

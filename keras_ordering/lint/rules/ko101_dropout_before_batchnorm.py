@@ -21,8 +21,8 @@ from ..patterns import (
 from ..rule import Rule, via
 
 if TYPE_CHECKING:
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 
 def is_drop_path_on_residual(nodes: list[Node]) -> bool:
@@ -160,7 +160,7 @@ class DropoutBeforeBatchnorm(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Moves the noise after the BN, the activation layer after it, and
         the poolings and flattening layers after those: weight -> BN ->

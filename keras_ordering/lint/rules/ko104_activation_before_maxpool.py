@@ -13,8 +13,8 @@ from ..patterns import LayerPattern
 from ..rule import Rule, describe_activation, facts_of
 
 if TYPE_CHECKING:
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 
 def _monotonic_elementwise(node: Node) -> bool:
@@ -86,7 +86,7 @@ class ActivationBeforeMaxpool(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Pools first, then applies the activation (exactly equivalent)."""
         activation, pool = finding.layers

@@ -14,8 +14,8 @@ from ..rule import Rule, quoted_list, via
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 
 def _affine_with_bias(node: Node) -> bool:
@@ -109,7 +109,7 @@ class BiasBeforeBatchnorm(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Drops the bias and folds it into the BN's moving mean (exact at
         inference)."""

@@ -12,8 +12,8 @@ from ..patterns import LayerPattern
 from ..rule import Rule
 
 if TYPE_CHECKING:
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 # Thresholds from the bug reports: keep_prob values copied as Keras rates
 # were 0.9 (keras-deeplab-v3-plus), 0.8 (Inception-v4) and 0.7 / 0.75 (the
@@ -126,7 +126,7 @@ class DropoutRateAsKeepProbability(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Reads the rate as a keep probability: rate becomes 1 - rate."""
         (name,) = finding.layers

@@ -15,7 +15,7 @@ from ..patterns import LayerPattern
 from ..rule import Rule
 
 if TYPE_CHECKING:
-    from ...rewrite._plan import RewritePlan
+    from ..fix import PlanEditor
 
 # Keras noise classes MonteCarloDropout replaces, with its `dropout=` kind.
 _MONTE_CARLO_KINDS = {
@@ -225,7 +225,7 @@ class TrainingArgumentOverridden(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Monte-Carlo noise becomes `MonteCarloDropout`; a BN called with
         `training=False` is frozen (`trainable=False`)."""

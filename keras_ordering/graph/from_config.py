@@ -16,6 +16,7 @@ from typing import Any, TypeGuard
 from .._text import one_line
 from . import build, identity, kinds
 from .graph import Graph
+from .keras_version import keras_major
 from .losses import losses_per_output
 
 Producers = list[int]
@@ -72,6 +73,8 @@ def _graph_from_config(config: Mapping[str, Any], loss: Any) -> Graph:
     if not model_config["layers"]:
         raise ValueError(f"model {model_config.get('name')!r} has no layers")
     graph = Graph(str(model_config.get("name", "model")))
+    # Keras 2 keeps a hard-coded training= flag that Keras 3 replaces (KO130).
+    graph.attrs["keras_major"] = keras_major(config)
     builder = build.Builder(graph)
     view = _ConfigModel(model_config, sequential=_is_sequential(config))
     if view.sequential:

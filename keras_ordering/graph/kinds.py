@@ -126,6 +126,10 @@ LAYER_KINDS: dict[str, str] = {
     "InputLayer": INPUT,
 }
 
+# Shape-only layers that only rearrange positions (no value added, dropped or
+# repeated): elementwise noise commutes with them in distribution.
+REARRANGING_CLASSES = frozenset(_names("Reshape Flatten Permute"))
+
 # Shape-only layers with a `data_format`: they keep the channel axis where
 # their input had it.
 SPATIAL_SHAPE_CLASSES = frozenset(
@@ -434,6 +438,7 @@ def _expand_layer(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         pool_attrs = {"pool": operation, "global": is_global}
         if not is_global:
             pool_attrs.update(_channel_layout(layer_class, attrs))
+            pool_attrs["shrinks"] = _pool_shrinks(attrs)
         return [(POOL, None, pool_attrs)]
     if kind == BATCH_NORM:
         return [(BATCH_NORM, None, _batch_norm_attrs(attrs))]
@@ -442,6 +447,23 @@ def _expand_layer(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
     if layer_class in SPATIAL_SHAPE_CLASSES:
         return [(kind, None, _channel_layout(layer_class, attrs))]
     return [(kind, None, {})]
+
+
+def _pool_shrinks(attrs: Mapping[str, Any]) -> bool:
+    """False for a pooling whose output is as large as its input: strides of 1
+    with "same" padding (YOLO-tiny's), or a window of 1 with strides of 1.
+    True when the settings are unknown."""
+    strides = attrs.get("strides")
+    if strides is None:
+        strides = attrs.get("pool_size")
+    if strides is None:
+        return True
+    strides = list(strides) if isinstance(strides, (list, tuple)) else [strides]
+    if any(stride != 1 for stride in strides):
+        return True
+    size = attrs.get("pool_size")
+    sizes = list(size) if isinstance(size, (list, tuple)) else [size]
+    return attrs.get("padding") != "same" and any(n != 1 for n in sizes)
 
 
 def _batch_norm_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
@@ -709,7 +731,10 @@ LAYER_ATTRIBUTE_NAMES = (
     "groups",
     "kernel_initializer",
     "kernel_size",
+    # Poolings: whether the output is smaller than the input (KO104).
+    "pool_size",
     "strides",
+    "padding",
 )
 
 # Call arguments `expand` reads, from the call (a Functional node's kwargs)

@@ -52,7 +52,9 @@ def lint_model(
     Args:
         model: a built `keras.Model`: Sequential, Functional (nested and
             shared layers included) or subclassed (traced once on zeros of
-            its built input shape).
+            its built input shape). A Keras 2 (`tf_keras`) Sequential or
+            Functional model is linted from its config, as its saved file
+            would be, with Keras 2 semantics (KO130); Keras 3 is not needed.
         select: rule codes (`"KO101"`), code prefixes (`"KO1"`), rule names
             (`"dropout-before-batchnorm"`) or `"ALL"`; replaces the default
             rule set.
@@ -91,9 +93,7 @@ def lint_model(
     """
     rules = resolve(select, ignore, extend_select, convention)
     ignores = _resolve_ignores(per_layer_ignores)
-    from ..graph.from_keras import graph_from_model
-
-    report = lint_graph(graph_from_model(model), rules, ignores)
+    report = lint_graph(_graph_of(model), rules, ignores)
     if warn:
         for finding in report:
             warnings.warn(
@@ -134,6 +134,50 @@ def lint_file(
             path, f"not a model config this linter reads: {error}"
         ) from None
     return lint_graph(graph, rules, ignores)
+
+
+def _graph_of(model: Any) -> Graph:
+    """The neutral graph of a live model: a Keras 3 model through the live
+    adapter, a Keras 2 (tf_keras) one through its config."""
+    if _is_keras2_model(model):
+        return _keras2_graph(model)
+    from ..graph.from_keras import graph_from_model
+
+    return graph_from_model(model)
+
+
+# Where Keras 2 model classes live: tf_keras, and Keras 2.x installed as keras.
+_KERAS2_MODULES = ("tf_keras.", "keras.engine.", "keras.src.engine.")
+
+
+def _is_keras2_model(model: Any) -> bool:
+    return any(
+        klass.__module__.startswith(_KERAS2_MODULES) and klass.__name__ == "Model"
+        for klass in type(model).__mro__
+    )
+
+
+def _keras2_graph(model: Any) -> Graph:
+    import json
+
+    from ..graph.from_config import graph_from_config
+
+    try:
+        config = json.loads(model.to_json())
+    except NotImplementedError:
+        config = {}
+    if not isinstance((config.get("config") or {}).get("layers"), list):
+        raise TypeError(
+            f"{type(model).__name__} is a subclassed Keras 2 (tf_keras) model: "
+            "its config holds no layer graph to lint. Lint its Sequential or "
+            "Functional equivalent, or build it with Keras 3 and lint that."
+        )
+    compile_config = model.get_compile_config() if model.optimizer else None
+    loss = (compile_config or {}).get("loss")
+    try:
+        return graph_from_config(config, loss)
+    except ValueError as error:
+        raise ValueError(f"cannot lint this Keras 2 model: {error}") from None
 
 
 def check(

@@ -21,7 +21,7 @@ from .finding import SEVERITY_RANK, Finding
 from .path_pattern import PathPattern
 
 if TYPE_CHECKING:
-    from ..rewrite._plan import RewritePlan
+    from .fix import PlanEditor
 
 DOC_SECTIONS = (
     "What it does",
@@ -74,6 +74,12 @@ class Rule:
     judges_model_outputs: ClassVar[bool] = False
 
     @classmethod
+    def fix_texts(cls) -> tuple[str, ...]:
+        """Every `fix` a finding of this rule may carry: `fix` alone, unless
+        the rule gives each kind of finding its own (KO130's two faces)."""
+        return (cls.fix,)
+
+    @classmethod
     def docs(cls) -> str:
         """The rule's documentation: its docstring, dedented."""
         return inspect.cleandoc(cls.__doc__ or "")
@@ -111,7 +117,7 @@ class Rule:
                 f"shared layer ({'; '.join(call_sites)})."
             )
         severity = max(
-            (cls.severity_of(nodes) for nodes in matches),
+            (cls.severity_in(nodes, graph) for nodes in matches),
             key=SEVERITY_RANK.__getitem__,
         )
         return Finding(
@@ -141,12 +147,18 @@ class Rule:
         return cls.severity
 
     @classmethod
+    def severity_in(cls, nodes: list[Node], graph: Graph) -> str:
+        """The severity of one matched path, where the rest of the graph may
+        bear on it (KO113); `severity_of(nodes)` by default."""
+        return cls.severity_of(nodes)
+
+    @classmethod
     def message(cls, nodes: list[Node]) -> str:
         raise NotImplementedError
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Adds the rewrite that removes `finding` to `plan`.
 
@@ -162,7 +174,8 @@ class Rule:
                 `head`, `sole_successor`, `is_linear_chain`).
             model: the live `keras.Model` being fixed (read it, never change
                 it).
-            plan: the round's `RewritePlan`; `plan.record(...)` the change.
+            plan: the round's edits (a `PlanEditor`, lint/fix.py; `fix_model`
+                passes its `RewritePlan`); `plan.record(...)` the change.
 
         Returns:
             None when the rewrite was added, else why it cannot be done

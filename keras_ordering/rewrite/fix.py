@@ -10,7 +10,7 @@ import keras
 from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 from ..lint.api import lint_model
-from ..lint.finding import Finding
+from ..lint.finding import SEVERITY_RANK, Finding
 from ..lint.registry import (
     Selectors,
     all_rules,
@@ -45,8 +45,13 @@ def fix_model(
     The input model is never changed; every layer that survives keeps its
     weights (copied by layer, not by position).
 
-    - KO101 dropout-before-batchnorm: the noise layer moves after the BN and
-      the activation that follows it (BN -> activation -> dropout).
+    - KO101 dropout-before-batchnorm: the noise layer moves after the BN,
+      the activation that follows it, and the poolings and flattening
+      layers after those: weight -> BN -> activation -> pooling -> Dropout.
+      A spatial dropout that lands after a global pooling becomes a
+      `Dropout` of the same rate (the same noise there); one that would land
+      after a Flatten or Reshape is left, with the reason. Dropout is off at
+      inference, so the move does not change predictions.
     - KO102 batchnorm-after-activation: the BN moves before the activation; a
       weight layer's `activation=` is split into an activation layer after
       the BN. This changes the trained function: the BN's statistics were
@@ -78,12 +83,13 @@ def fix_model(
     ignore=ignore, extend_select=extend_select, convention=convention)`
     reports: each is fixed (by its own rewrite or
     as a side effect of another), or left with the reason. A fix that would
-    add a finding the input did not have is not applied (it is left, with
-    the finding it would add). Findings a rewrite cannot reach (a path
-    through a merge or a shared layer, or across a nested model's boundary)
-    are left and reported. Nested Sequential and Functional models are fixed
-    recursively. A compiled model comes back compiled with the same
-    configuration (optimizer state is not carried over).
+    add a finding the input did not have, at least as severe as the one it
+    fixes, is not applied (it is left, with the finding it would add).
+    Findings a rewrite cannot reach (a path through a merge or a shared
+    layer, or across a nested model's boundary) are left and reported.
+    Nested Sequential and Functional models are fixed recursively. A
+    compiled model comes back compiled with the same configuration
+    (optimizer state is not carried over).
 
     Args:
         model: a built Sequential or Functional model.
@@ -113,14 +119,14 @@ def fix_model(
         fixed, changes, reasons, origins = _rewrite(model, selection, refused)
         remaining = list(lint_model(fixed, **selection.lint_options()))
         added = [f for f in remaining if _anchor(_key(f, origins)) not in seen_anchors]
-        culprits = _culprits(changes, added, refused)
+        culprits = _culprits(changes, added, refused, seen)
         if not culprits:
             break
         for change in culprits:
             refused[(change.code, change.layers)] = "fixing it would add " + ", ".join(
                 f"{f.code} ({' -> '.join(f.layers)})" for f in added
             )
-    changes = [_as_seen(change, seen_keys) for change in changes]
+    changes = [_as_seen(change, seen_keys, seen_anchors) for change in changes]
     changes += _fixed_by_others(seen, remaining, changes, origins)
     changes += _left(remaining, reasons, selection)
     if recalibrate_with is not None and any(c.applied and not c.exact for c in changes):
@@ -243,27 +249,46 @@ def _rewrite(
 
 
 def _culprits(
-    changes: list[Change], added: list[Finding], refused: dict[FindingKey, str]
+    changes: list[Change],
+    added: list[Finding],
+    refused: dict[FindingKey, str],
+    seen: list[Finding],
 ) -> list[Change]:
-    """The applied rewrites that touch the layers of findings they added.
+    """The applied rewrites that touch the layers of findings they added, at
+    least as severe as the finding the rewrite answers: a rewrite that
+    removes a warning is not refused for bringing out an info.
 
     A nested model's own rewrites are answered by its own `fix_model` run,
     so they are never refused from outside.
     """
-    touched = {layer for finding in added for layer in finding.layers}
+    severity_at = {_anchor(_key(f)): SEVERITY_RANK[f.severity] for f in seen}
+
+    def answered_rank(change: Change) -> int:
+        anchor = _anchor((change.code, change.layers))
+        return severity_at.get(anchor, SEVERITY_RANK[get_rule(change.code).severity])
+
     return [
         change
         for change in changes
         if change.applied
         and (change.code, change.layers) not in refused
         and not any("/" in layer for layer in change.layers)
-        and touched.intersection(change.layers)
+        and any(
+            set(finding.layers) & set(change.layers)
+            and SEVERITY_RANK[finding.severity] >= answered_rank(change)
+            for finding in added
+        )
     ]
 
 
-def _as_seen(change: Change, seen_keys: set[FindingKey]) -> Change:
-    """Notes a fix of a finding that the input model was not reported for."""
-    if not change.applied or (change.code, change.layers) in seen_keys:
+def _as_seen(
+    change: Change, seen_keys: set[FindingKey], seen_anchors: set[tuple[str, str]]
+) -> Change:
+    """Notes a fix of a finding that the input model was not reported for (a
+    finding of the same rule at the same first layer counts as reported: an
+    earlier move may have shortened its path)."""
+    key = (change.code, change.layers)
+    if not change.applied or key in seen_keys or _anchor(key) in seen_anchors:
         return change
     if any("/" in layer for layer in change.layers):
         return change  # A nested model's own change, answered in its terms.
@@ -283,9 +308,11 @@ def _fixed_by_others(
     """The reported findings that are gone without a rewrite of their own."""
     left = {_key(finding, origins) for finding in remaining}
     answered = {(c.code, c.layers) for c in changes if c.applied}
+    answered_at = {_anchor(key) for key in answered}
     result = []
     for finding in seen:
-        if _key(finding) in left or _key(finding) in answered:
+        key = _key(finding)
+        if key in left or key in answered or _anchor(key) in answered_at:
             continue
         by = sorted(
             {
@@ -382,7 +409,11 @@ def _fix(
     """Adds the finding's rewrite to the plan; returns why not, if it can't."""
     layers = rule.autofix_layers(finding)
     if any("/" in layer for layer in layers):
-        return "the path crosses a nested model's boundary"
+        return (
+            "the path crosses a nested model's boundary: moving a layer into or "
+            "out of a nested model changes that model for each of its uses; "
+            "move it by hand"
+        )
     heads, _ = graph.heads_and_tails()
     if any(layer not in heads for layer in layers):
         return "it names a nested model call: change the layers inside it"

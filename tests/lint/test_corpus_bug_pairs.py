@@ -71,9 +71,13 @@ def test_pair_cites_its_source_and_says_what_it_transcribed(name):
 def test_buggy_model_is_flagged_and_its_fix_is_not(name):
     pair = _pair(name)
     buggy = [f.code for f in lint_model(pair.build_buggy())]
-    fixed = [f.code for f in lint_model(pair.build_fixed())]
+    fixed_report = lint_model(pair.build_fixed())
+    fixed = [f.code for f in fixed_report]
     assert pair.RULE in buggy, f"{name}: {pair.RULE} not in {buggy}"
     assert pair.RULE not in fixed, f"{name}: {pair.RULE} still in {fixed}"
+    # An opaque layer in the fixed model would hide the rule's path: "not in
+    # fixed" would then pass whatever the rule does.
+    assert fixed_report.opaque_layers == (), fixed_report.opaque_layers
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...graph import kinds
+from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
@@ -20,9 +21,8 @@ from ..patterns import (
 from ..rule import Rule, via
 
 if TYPE_CHECKING:
-    from ...graph.graph import Graph
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 
 def is_drop_path_on_residual(nodes: list[Node]) -> bool:
@@ -30,6 +30,50 @@ def is_drop_path_on_residual(nodes: list[Node]) -> bool:
     return nodes[0].attrs.get("noise") == "per-sample" and any(
         node.kind == kinds.MERGE and node.layer_class == "Add" for node in nodes
     )
+
+
+# Noise drawn independently per value commutes with rearranging layers, and
+# may follow the poolings it came before (the recommended order).
+_ELEMENTWISE_NOISE = frozenset({"elementwise", "gaussian", "additive"})
+ACTIVATION = kinds.ACTIVATION
+
+
+def _whole_layer(graph: Graph, node: Node) -> bool:
+    """`node` is all of its layer's single call (not a part of a bigger one)."""
+    heads, tails = graph.heads_and_tails()
+    return (
+        node.part is None
+        and heads.get(node.path) == [node.index]
+        and tails.get(node.path) == [node.index]
+    )
+
+
+def _single_node_layer(graph: Graph, node: Node, kind: str) -> bool:
+    return node.kind == kind and _whole_layer(graph, node)
+
+
+def _passable(graph: Graph, node: Node, noise_kind: Any) -> bool:
+    """Whether the moved noise may go on past `node` (a sole consumer)."""
+    if not _whole_layer(graph, node):
+        return False
+    if node.kind == kinds.POOL:
+        return noise_kind in _ELEMENTWISE_NOISE or noise_kind == "spatial"
+    return (
+        node.layer_class in kinds.REARRANGING_CLASSES
+        and noise_kind in _ELEMENTWISE_NOISE
+    )
+
+
+def _between(graph: Graph, layers: tuple[str, ...]) -> list[Node]:
+    """The heads of the layers strictly between the noise and the BN."""
+    return [graph.head(layer) for layer in layers[1:-1]]
+
+
+def _plain_dropout(layer: Any) -> Any:
+    import keras  # Here, not at module level: rules load without keras.
+
+    rate, seed, name = float(layer.rate), getattr(layer, "seed", None), layer.name
+    return lambda: keras.layers.Dropout(rate, seed=seed, name=name)
 
 
 def variance_shift_note(noise: Node) -> str:
@@ -116,24 +160,60 @@ class DropoutBeforeBatchnorm(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
-        """Moves the noise after the BN and the activation layer after it."""
+        """Moves the noise after the BN, the activation layer after it, and
+        the poolings and flattening layers after those: weight -> BN ->
+        activation -> pooling -> Dropout, the recommended order (so the move
+        adds no KO105). Dropout is off at inference: predictions do not
+        change."""
         noise, batch_norm = finding.layers[0], finding.layers[-1]
-        if graph.head(noise).layer_class == kinds.FUSED_CLASS:
+        head = graph.head(noise)
+        if head.layer_class == kinds.FUSED_CLASS:
             return "the noise is part of a BNActDropout"
         if not kinds.is_batch_norm_class(graph.head(batch_norm).layer_class):
             return "the batch normalization is part of a BNActDropout"
-        following = graph.sole_successor(batch_norm)
         target = batch_norm
-        if (
-            following is not None
-            and following.kind == kinds.ACTIVATION
-            and following.part is None
-        ):
+        following = graph.sole_successor(batch_norm)
+        if following is not None and _single_node_layer(graph, following, ACTIVATION):
             target = following.path
-        plan.move_after(noise, target)
-        plan.record(cls.code, f"moved '{noise}' after '{target}'", finding.layers)
+        noise_kind = head.attrs.get("noise")
+        passed: list[Node] = []
+        while (nxt := graph.sole_successor(target)) is not None and _passable(
+            graph, nxt, noise_kind
+        ):
+            passed.append(nxt)
+            target = nxt.path
+            if noise_kind == "spatial" and nxt.attrs.get("global"):
+                break  # The channel maps are gone: one draw per channel now.
+        lower_rank = [
+            node
+            for node in (*_between(graph, finding.layers), *passed)
+            if (node.kind == kinds.POOL and node.attrs.get("global"))
+            or node.layer_class in kinds.REARRANGING_CLASSES
+        ]
+        what = f"moved '{noise}' after '{target}'"
+        if noise_kind == "spatial" and lower_rank:
+            if any(not node.attrs.get("global") for node in lower_rank):
+                return (
+                    f"'{noise}' drops whole channel maps and would land after "
+                    f"'{lower_rank[0].path}', which flattens them: no spatial "
+                    "dropout fits there; move it by hand"
+                )
+            # Spatial dropout, then global pooling = global pooling, then one
+            # draw per channel: a plain Dropout, the same noise in law.
+            plan.skip.add(noise)
+            plan.after.setdefault(target, []).append(
+                _plain_dropout(model.get_layer(noise))
+            )
+            what += (
+                f", as a Dropout of the same rate: after the global pooling "
+                f"'{lower_rank[0].path}' one draw per channel is what "
+                f"{head.layer_class} drew"
+            )
+        else:
+            plan.move_after(noise, target)
+        plan.record(cls.code, what, finding.layers)
         return None
 
     VALID = (

@@ -20,8 +20,8 @@ from ..rule import Rule, describe_activation, via
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 
 class BatchnormAfterActivation(Rule):
@@ -89,7 +89,7 @@ class BatchnormAfterActivation(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Moves the BN before the activation; a weight layer's `activation=`
         becomes an activation layer after the BN."""

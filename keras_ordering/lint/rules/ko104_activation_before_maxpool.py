@@ -13,8 +13,8 @@ from ..patterns import LayerPattern
 from ..rule import Rule, describe_activation, facts_of
 
 if TYPE_CHECKING:
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 
 def _monotonic_elementwise(node: Node) -> bool:
@@ -22,12 +22,19 @@ def _monotonic_elementwise(node: Node) -> bool:
     return facts is not None and facts.monotonic and facts.elementwise
 
 
+def _shrinking_max_pool(node: Node) -> bool:
+    # A max pooling as large as its input (strides 1, "same" padding, as in
+    # YOLO-tiny) computes the activation on as many values either way.
+    return node.attrs["pool"] == "max" and node.attrs.get("shrinks", True)
+
+
 class ActivationBeforeMaxpool(Rule):
     """## What it does
     Finds a monotonic non-decreasing activation (relu, leaky relu, elu,
     tanh, sigmoid, ...) directly before max pooling, when the pooling is the
-    activation's only consumer. Never fires for average pooling, or for
-    non-monotonic activations (gelu, silu, mish).
+    activation's only consumer. Never fires for average pooling, for a max
+    pooling whose output is as large as its input (strides of 1 with
+    `padding="same"`), or for non-monotonic activations (gelu, silu, mish).
 
     ## Why is this bad?
     It is not wrong, only wasteful: for a non-decreasing f,
@@ -58,7 +65,7 @@ class ActivationBeforeMaxpool(Rule):
     severity = "info"
     pattern = PathPattern(
         start=LayerPattern({"activation"}, where=_monotonic_elementwise),
-        end=LayerPattern({"pool"}, where=lambda node: node.attrs["pool"] == "max"),
+        end=LayerPattern({"pool"}, where=_shrinking_max_pool),
     )
     fix = "Pool first, then apply the activation: identical output, less work."
     reference = "max(f(a), f(b)) = f(max(a, b)) for non-decreasing f"
@@ -79,7 +86,7 @@ class ActivationBeforeMaxpool(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Pools first, then applies the activation (exactly equivalent)."""
         activation, pool = finding.layers
@@ -120,6 +127,18 @@ class ActivationBeforeMaxpool(Rule):
                     },
                 ),
                 ("AveragePooling2D", {"pool_size": 2, "name": "pool"}),
+            ),
+        ),
+        Example(
+            title="a max pooling that does not shrink (strides=1, same padding)",
+            input_shape=(8, 8, 3),
+            layers=(
+                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+                ("LeakyReLU", {"negative_slope": 0.1, "name": "leaky"}),
+                (
+                    "MaxPooling2D",
+                    {"pool_size": 2, "strides": 1, "padding": "same", "name": "pool"},
+                ),
             ),
         ),
         Example(

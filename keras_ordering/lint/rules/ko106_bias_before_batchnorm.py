@@ -14,8 +14,8 @@ from ..rule import Rule, quoted_list, via
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 
 def _affine_with_bias(node: Node) -> bool:
@@ -109,15 +109,17 @@ class BiasBeforeBatchnorm(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Drops the bias and folds it into the BN's moving mean (exact at
         inference)."""
         import numpy as np
 
-        if len(finding.layers) != 2:
+        weight, *between, batch_norm = finding.layers
+        # A pooling adds the bias unchanged (max(x + b) = max(x) + b, and so
+        # for the average); shape layers may spread it over other features.
+        if any(graph.head(layer).kind != kinds.POOL for layer in between):
             return "shape layers between the weight layer and BN reshape the bias"
-        weight, batch_norm = finding.layers
         if not kinds.is_batch_norm_class(graph.head(batch_norm).layer_class):
             return "the batch normalization is part of a BNActDropout"
         weight_layer, bn_layer = model.get_layer(weight), model.get_layer(batch_norm)

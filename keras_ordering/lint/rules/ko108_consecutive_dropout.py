@@ -13,8 +13,8 @@ from ..rule import Rule
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 
 class ConsecutiveDropout(Rule):
@@ -58,7 +58,7 @@ class ConsecutiveDropout(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Merges two noise layers of the same kind where that is exact."""
         import numpy as np

@@ -13,8 +13,8 @@ from ..rule import Rule
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 
 class ConsecutiveBatchnorm(Rule):
@@ -67,7 +67,7 @@ class ConsecutiveBatchnorm(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Merges two plain BNs on the same axis into one (exact at
         inference)."""

@@ -15,7 +15,7 @@ from ..patterns import BATCH_NORM_NODE
 from ..rule import Rule, layer_names, via
 
 if TYPE_CHECKING:
-    from ...rewrite._plan import RewritePlan
+    from ..fix import PlanEditor
 
 # Nodes whose output keeps the rank and channel axis of their input.
 _KEEPS_LAYOUT_KINDS = frozenset(
@@ -186,7 +186,7 @@ class BatchnormAxisMismatch(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Sets the BN axis to the channel axis; re-initialises the BN
         weights when their size changes."""

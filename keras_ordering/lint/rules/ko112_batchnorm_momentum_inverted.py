@@ -12,8 +12,8 @@ from ..rule import Rule
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 # Below this, a Keras momentum reads as PyTorch's convention (0.1 there is
 # 0.9 here); no Keras model or paper we know keeps less than half of the
@@ -95,7 +95,7 @@ class BatchnormMomentumInverted(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Sets momentum to 1 - m (0 becomes the Keras default, 0.99)."""
         (name,) = finding.layers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..path_pattern import PathPattern
@@ -11,15 +12,15 @@ from ..patterns import LayerPattern
 from ..rule import Rule
 
 if TYPE_CHECKING:
-    from ...graph.graph import Graph
-    from ...rewrite._plan import RewritePlan
     from ..finding import Finding
+    from ..fix import PlanEditor
 
 # Thresholds from the bug reports: keep_prob values copied as Keras rates
 # were 0.9 (keras-deeplab-v3-plus), 0.8 (Inception-v4) and 0.7 / 0.75 (the
-# TF1 tutorials). The models we lint, keras.applications included, drop at
-# most 0.5.
-WARNING_FROM = 0.8
+# TF1 tutorials). But 0.8 is also chosen on purpose (LSTM-FCN states it in its
+# paper), so from 0.7 the finding is info, and a warning only where the rate
+# leaves almost nothing (>= 0.9) or the model backs the keep_prob reading.
+WARNING_FROM = 0.9
 INFO_FROM = 0.7
 # Additive noise has a stddev, not a rate.
 _RATED_NOISE = frozenset({"elementwise", "spatial", "per-sample", "shared", "gaussian"})
@@ -33,10 +34,34 @@ def _reads_as_keep_probability(node: Node) -> bool:
     return node.attrs.get("noise") in _RATED_NOISE and _rate(node) >= INFO_FROM
 
 
+def keep_probability_evidence(node: Node, graph: Graph) -> str | None:
+    """What else in the model backs reading `node`'s rate as a keep_prob:
+    a name that says so, or the same high rate on another noise layer (one
+    TF1 `keep_prob` fed to every dropout). None when nothing does."""
+    if "keep" in node.name.lower():
+        return f"its name '{node.name}' says keep"
+    rate = _rate(node)
+    twins = [
+        other.path
+        for other in graph.nodes
+        if other.kind == node.kind
+        and other.path != node.path
+        and _reads_as_keep_probability(other)
+        and _rate(other) == rate
+    ]
+    if twins:
+        names = ", ".join(f"'{path}'" for path in dict.fromkeys(twins[:3]))
+        return f"the same rate {rate:g} is on {names} too, as one keep_prob would be"
+    return None
+
+
 class DropoutRateAsKeepProbability(Rule):
     """## What it does
-    Finds a noise layer whose rate reads as TensorFlow 1's `keep_prob`: a
-    warning from rate 0.8, info from 0.7. Additive `GaussianNoise` has a
+    Finds a noise layer whose rate reads as TensorFlow 1's `keep_prob`, from
+    rate 0.7. It is a warning where the rate leaves almost nothing (0.9 and
+    up) or where something else in the model backs the keep_prob reading (a
+    layer name with "keep", or the same rate on several noise layers, as one
+    `keep_prob` fed to each); info otherwise. Additive `GaussianNoise` has a
     standard deviation, not a rate, and is left alone.
 
     ## Why is this bad?
@@ -46,8 +71,8 @@ class DropoutRateAsKeepProbability(Rule):
     of 90% and scales the survivors by 10: training is far noisier than
     intended and the model underfits, with no error raised.
 
-    Rates of 0.7 to 0.8 are sometimes chosen on purpose (strong
-    regularization of a wide layer), so they are reported as info only.
+    Rates of 0.7 to 0.9 are sometimes chosen on purpose (LSTM-FCN drops 80%
+    after its LSTM, as its paper states), so alone they are info only.
 
     ## Example
     ```python
@@ -71,7 +96,10 @@ class DropoutRateAsKeepProbability(Rule):
     code = "KO113"
     name = "dropout-rate-as-keep-probability"
     severity = "warning"
-    severity_note = "warning (rate >= 0.8) or info (>= 0.7)"
+    severity_note = (
+        "warning (rate >= 0.9, or >= 0.7 where the model backs the keep_prob "
+        "reading) or info (>= 0.7)"
+    )
     pattern = PathPattern(
         start=LayerPattern({"noise"}, where=_reads_as_keep_probability)
     )
@@ -80,8 +108,11 @@ class DropoutRateAsKeepProbability(Rule):
     autofix_on_request = True  # It guesses that the rate was a keep_prob.
 
     @classmethod
-    def severity_of(cls, nodes: list[Node]) -> str:
-        return cls.severity if _rate(nodes[0]) >= WARNING_FROM else "info"
+    def severity_in(cls, nodes: list[Node], graph: Graph) -> str:
+        (node,) = nodes
+        if _rate(node) >= WARNING_FROM or keep_probability_evidence(node, graph):
+            return cls.severity
+        return "info"
 
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
@@ -95,7 +126,7 @@ class DropoutRateAsKeepProbability(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Reads the rate as a keep probability: rate becomes 1 - rate."""
         (name,) = finding.layers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...graph import kinds
 from ...graph.graph import Graph
@@ -15,7 +15,7 @@ from ..patterns import LayerPattern
 from ..rule import Rule
 
 if TYPE_CHECKING:
-    from ...rewrite._plan import RewritePlan
+    from ..fix import PlanEditor
 
 # Keras noise classes MonteCarloDropout replaces, with its `dropout=` kind.
 _MONTE_CARLO_KINDS = {
@@ -57,8 +57,12 @@ class TrainingArgumentOverridden(Rule):
       `base_model(x, training=False)` around a model with a trainable BN.
       A BN frozen with `trainable=False` is not reported.
 
+    A Keras 2 model (a file that records `keras_version` 2.x, or a live
+    tf_keras model) does what its code says: the finding is then a
+    migration hazard, at info, with a fix that tf_keras can use.
+
     ## Why is this bad?
-    `fit`, `evaluate` and `predict` pass their own `training` flag to every
+    In Keras 3, `fit`, `evaluate` and `predict` pass their own `training` flag to every
     layer of a Functional graph, replacing the value written when the graph
     was built (verified on Keras 3.15.1 with TensorFlow 2.21, JAX 0.10.2
     and torch 2.13; `tests/lint/test_keras_training_flag_facts.py` checks it
@@ -73,6 +77,11 @@ class TrainingArgumentOverridden(Rule):
       updates its moving mean and variance, which is what the hard-coded
       flag was meant to prevent when fine-tuning a pretrained model. Only
       `trainable=False` keeps a BN in inference mode in Keras 3.
+
+    Keras 2 (checked with tf_keras 2.21) keeps both flags: `Dropout(0.5)(x,
+    training=True)` stays on in `predict`, and `base(x, training=False)`
+    keeps BN in inference mode in `fit`. The same file loaded and run under
+    Keras 3 silently changes behaviour.
 
     ## Example
     ```python
@@ -101,13 +110,41 @@ class TrainingArgumentOverridden(Rule):
     code = "KO130"
     name = "training-argument-overridden"
     severity = "warning"
+    severity_note = "warning (Keras 3) or info (a Keras 2 model: a migration hazard)"
     pattern = PathPattern(start=LayerPattern({"noise", "batch-norm"}, _overridden))
     fix = (
-        "Use keras_ordering.layers.MonteCarloDropout for noise that stays on; "
-        "freeze a BN with trainable=False, or every BN of a model with "
-        "keras_ordering.freeze_batchnorm(model)."
+        "Noise: keras_ordering.layers.MonteCarloDropout stays on in predict. "
+        "BN: trainable=False, or keras_ordering.freeze_batchnorm(model), keeps "
+        "it in inference mode in fit."
     )
+    # Each face gets its own fix, and a Keras 2 model one that tf_keras can
+    # use (MonteCarloDropout and freeze_batchnorm are Keras 3 only).
+    FIXES: ClassVar[dict[tuple[int, str], str]] = {
+        (3, "noise"): (
+            "Use keras_ordering.layers.MonteCarloDropout, which stays on "
+            "whatever flag predict and evaluate pass."
+        ),
+        (3, "batch-norm"): (
+            "Freeze the BN with trainable=False, or every BN of a model with "
+            "keras_ordering.freeze_batchnorm(model)."
+        ),
+        (2, "noise"): (
+            "Nothing to change while it runs on Keras 2 (tf_keras). Before "
+            "running it under Keras 3, make the noise unconditional in the layer "
+            "itself (its call passes training=True to the dropout), since "
+            "Keras 3 replaces a call's training= flag."
+        ),
+        (2, "batch-norm"): (
+            "Set trainable=False on those BatchNormalization layers: it keeps "
+            "them in inference mode in fit under Keras 2 and Keras 3 alike, so "
+            "the model behaves the same after a migration."
+        ),
+    }
     reference = "https://keras.io/guides/transfer_learning/"
+
+    @classmethod
+    def fix_texts(cls) -> tuple[str, ...]:
+        return tuple(cls.FIXES.values())
 
     @classmethod
     def check(cls, graph: Graph) -> Iterator[Finding]:
@@ -118,19 +155,23 @@ class TrainingArgumentOverridden(Rule):
             node = graph.nodes[index]
             call = node.attrs.get("training_call") or node.path
             by_call.setdefault((call, node.attrs["training"]), []).append(node)
+        keras = 2 if graph.attrs.get("keras_major") == 2 else 3
         for (call, training), nodes in by_call.items():
+            face = kinds.NOISE if training else kinds.BATCH_NORM
             yield Finding(
                 code=cls.code,
                 name=cls.name,
-                severity=cls.severity,
-                message=cls.describe_call(call, training, nodes),
+                severity=cls.severity if keras == 3 else "info",
+                message=cls.describe_call(call, training, nodes, keras),
                 layers=(call,),
-                fix=cls.fix,
+                fix=cls.FIXES[keras, face],
                 reference=cls.reference,
             )
 
     @classmethod
-    def describe_call(cls, call: str, training: bool, nodes: list[Node]) -> str:
+    def describe_call(
+        cls, call: str, training: bool, nodes: list[Node], keras: int = 3
+    ) -> str:
         nested = nodes[0].attrs.get("training_call") is not None
         if training:
             subject = (
@@ -139,6 +180,14 @@ class TrainingArgumentOverridden(Rule):
                 if nested
                 else f"{nodes[0].describe()} is called with training=True"
             )
+            if keras == 2:
+                return (
+                    f"{subject}. This is a Keras 2 model, where the noise stays "
+                    "on in predict as written; loaded and run under Keras 3, "
+                    "predict and evaluate replace that flag and silently turn "
+                    "the noise off, so Monte-Carlo samples become identical "
+                    "(a migration hazard)."
+                )
             return (
                 f"{subject}, but predict and evaluate replace that flag: the "
                 "noise is off there, so Monte-Carlo samples are identical and "
@@ -151,6 +200,14 @@ class TrainingArgumentOverridden(Rule):
             if nested
             else f"{nodes[0].describe()} is called with training=False"
         )
+        if keras == 2:
+            return (
+                f"{subject}. This is a Keras 2 model, where that keeps BN in "
+                "inference mode in fit as written; loaded and run under Keras 3, "
+                "fit replaces that flag and silently trains BN with batch "
+                "statistics and updates its moving mean and variance (a "
+                "migration hazard)."
+            )
         remedy = (
             f"Call keras_ordering.freeze_batchnorm on '{call}' to keep its BNs "
             "in inference mode."
@@ -168,7 +225,7 @@ class TrainingArgumentOverridden(Rule):
 
     @classmethod
     def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: RewritePlan
+        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
     ) -> str | None:
         """Monte-Carlo noise becomes `MonteCarloDropout`; a BN called with
         `training=False` is frozen (`trainable=False`)."""

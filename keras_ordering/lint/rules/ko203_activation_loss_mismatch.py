@@ -81,8 +81,11 @@ class ActivationLossMismatch(Rule):
 
     - sigmoid with a categorical cross-entropy (categorical, sparse
       categorical or categorical focal);
-    - softmax over several units with a binary cross-entropy (binary or
-      binary focal);
+    - softmax over 3 units or more with a binary cross-entropy (binary or
+      binary focal). Over 2 units the pairing is correct: with one-hot
+      targets, binary cross-entropy on (p, 1 - p) is categorical
+      cross-entropy term for term, with the same gradient, and `"accuracy"`
+      gives the same number;
     - no activation at all (a linear, unbounded output) with any of them.
 
     Each output of a multi-output model is checked against its own loss.
@@ -96,9 +99,10 @@ class ActivationLossMismatch(Rule):
     - a categorical cross-entropy divides the outputs by their sum, so
       independent sigmoids are rescaled into a distribution they are not
       (a single sigmoid unit always becomes 1, and the loss is 0);
-    - a binary cross-entropy scores each softmax unit as an independent
-      yes/no: several labels cannot all be predicted, and the `"accuracy"`
-      metric turns into binary accuracy, inflated by the many zero labels;
+    - a binary cross-entropy scores each softmax unit (3 or more) as an
+      independent yes/no, which is another loss: several labels cannot all
+      be predicted, and the `"accuracy"` metric turns into binary accuracy,
+      inflated by the many zero labels;
     - raw scores are clipped into (0, 1) by the binary cross-entropy (the
       gradient vanishes outside) and divided by their sum by the categorical
       one (meaningless for negative scores): training stalls or yields NaN.
@@ -189,11 +193,16 @@ class ActivationLossMismatch(Rule):
                 "softmax. Use softmax for one label per sample, or "
                 "binary_crossentropy for several."
             )
-        if activation in _SOFTMAXES and family == "binary" and (units or 0) > 1:
+        # Over 2 units, softmax + binary cross-entropy is categorical
+        # cross-entropy term for term (p2 = 1 - p1), and 'accuracy' gives the
+        # same number: a common, correct pairing. From 3 units it is another
+        # loss, and 'accuracy' becomes binary_accuracy.
+        if activation in _SOFTMAXES and family == "binary" and (units or 0) > 2:
             return (
                 f"{start} applies {activation} over {units} units, but its loss "
-                f"'{loss}' scores each unit as an independent yes/no, and "
-                "'accuracy' becomes binary accuracy, inflated by the zero labels. "
+                f"'{loss}' scores each unit as an independent yes/no: from 3 "
+                "units that is another loss than categorical cross-entropy, and "
+                "'accuracy' becomes binary_accuracy, inflated by the zero labels. "
                 "Use categorical_crossentropy for one label per sample, or "
                 "sigmoid for several."
             )
@@ -217,6 +226,12 @@ class ActivationLossMismatch(Rule):
             loss=("BinaryCrossentropy", {"from_logits": True}),
         ),
         Example(
+            title="softmax over 2 units with binary cross-entropy (the same loss)",
+            input_shape=(16,),
+            layers=(("Dense", {"units": 2, "activation": "softmax", "name": "out"}),),
+            loss=("BinaryCrossentropy", {}),
+        ),
+        Example(
             title="sigmoid with binary cross-entropy (multi-label)",
             input_shape=(16,),
             layers=(("Dense", {"units": 5, "activation": "sigmoid", "name": "out"}),),
@@ -232,10 +247,10 @@ class ActivationLossMismatch(Rule):
             expect=("out",),
         ),
         Example(
-            title="softmax over several units with binary cross-entropy",
+            title="softmax over 3 units or more with binary cross-entropy",
             input_shape=(16,),
             layers=(
-                ("Dense", {"units": 10, "name": "logits"}),
+                ("Dense", {"units": 3, "name": "logits"}),
                 ("Softmax", {"name": "probs"}),
             ),
             loss=("BinaryCrossentropy", {}),

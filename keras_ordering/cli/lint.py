@@ -5,7 +5,8 @@ diagnostic `KO001 file-not-linted` in every output format, as ruff reports
 an unreadable file (`E902`). Exit codes, as ruff's: 0 when nothing reaches
 `--fail-on` and every file was linted, or with `--exit-zero`; 1 when a
 finding reaches `--fail-on` or a file could not be linted; 2 for a usage
-error (bad flags, bad configuration) or an internal error.
+error (bad flags, bad configuration), an internal error, or a model whose
+graph passes the builder's node bound (`graph.build.MAX_NODES`: refused).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def lint(arguments: argparse.Namespace, out: TextIO) -> int:
     skipped: list[tuple[str, str]] = []
     warnings: list[str] = []
     internal = False
+    refused: list[tuple[str, str]] = []  # Graphs past the node bound.
     for raw in arguments.paths:
         path = Path(raw)
         if path.is_dir():
@@ -78,6 +80,8 @@ def lint(arguments: argparse.Namespace, out: TextIO) -> int:
                 else:
                     report = lint_file(file, **file_options)
             except ModelFileError as error:
+                if error.too_large:
+                    refused.append((str(file), error.problem))
                 if (from_search or arguments.skip_non_models) and error.not_a_model:
                     skipped.append((str(file), error.problem))
                 else:
@@ -121,8 +125,11 @@ def lint(arguments: argparse.Namespace, out: TextIO) -> int:
     if in_document:
         for name, problem in errors:
             print(f"{PROGRAM}: error: {name}: {problem}", file=sys.stderr)
-    if internal:
-        return 2
+    else:
+        for name, problem in refused:  # A refusal, not a finding: on stderr.
+            print(f"{PROGRAM}: error: {name}: {problem}", file=sys.stderr)
+    if internal or refused:
+        return 2  # A refused or crashed file: abnormal, as ruff's exit 2.
     if arguments.exit_zero:
         return 0
     failing = errors or any(report.at_or_above(fail_on) for _, report in reports)

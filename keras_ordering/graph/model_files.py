@@ -49,14 +49,21 @@ class ModelFileError(ValueError):
         not_a_model: the file was read and is clearly not a Keras model
             (other JSON, an HDF5 file of weights only): a directory search
             skips it, while a file named explicitly is still an error.
+        too_large: its graph would pass the builder's node bound: a refusal
+            (exit 2 from the command line), not a finding.
     """
 
     def __init__(
-        self, path: str | os.PathLike, problem: str, not_a_model: bool = False
+        self,
+        path: str | os.PathLike,
+        problem: str,
+        not_a_model: bool = False,
+        too_large: bool = False,
     ):
         self.path = str(path)
         self.problem = problem
         self.not_a_model = not_a_model
+        self.too_large = too_large
         super().__init__(f"{self.path}: {problem}")
 
 

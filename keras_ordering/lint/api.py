@@ -121,6 +121,7 @@ def lint_file(
     Raises:
         ModelFileError: the file is unreadable, unsafe or not a model.
     """
+    from ..graph.build import GraphTooLargeError
     from ..graph.from_config import graph_from_config
     from ..graph.model_files import ModelFileError, read_model_file
 
@@ -129,6 +130,8 @@ def lint_file(
     config, loss = read_model_file(path)
     try:
         graph = graph_from_config(config, loss)
+    except GraphTooLargeError as error:
+        raise ModelFileError(path, str(error), too_large=True) from None
     except (ValueError, TypeError, KeyError, IndexError) as error:
         raise ModelFileError(
             path, f"not a model config this linter reads: {error}"

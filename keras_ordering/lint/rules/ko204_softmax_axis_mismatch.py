@@ -202,9 +202,9 @@ class SoftmaxAxisMismatch(Rule):
         )
         text = (
             f"{describe_activation(softmax)} normalizes axis "
-            f"{softmax.attrs['axis']}, but {where}: output "
-            f"'{output.path}' holds distributions along axis {axis}, and the "
-            "class scores of one position do not sum to 1."
+            f"{softmax.attrs['axis']}, but {where}: the output holds "
+            f"distributions along axis {axis}, and the class scores of one "
+            "position do not sum to 1."
         )
         if loss_axis is not None and loss_axis != axis:
             text += (

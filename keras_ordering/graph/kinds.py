@@ -392,7 +392,10 @@ def _expand_layer(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
             weight_attrs["units"] = units
         if layer_class in AFFINE_WEIGHT_CLASSES:
             weight_attrs.update(_channel_layout(layer_class, attrs))
-            constant = constant_initializer(attrs.get("kernel_initializer"))
+            initializer = attrs.get("kernel_initializer")
+            constant = (
+                None if initializer is None else constant_initializer(initializer)
+            )
             if constant is not None:
                 weight_attrs["constant_kernel"] = constant
             input_rank = _rank(attrs)
@@ -532,18 +535,20 @@ def constant_initializer(initializer: Any) -> str | None:
     return "zeros" if value == 0.0 else f"constant({value:g})"
 
 
+_UNIT_STRIDES = frozenset({1, (1,), (1, 1), (1, 1, 1)})
+
+
 def _is_pointwise(attrs: Mapping[str, Any]) -> bool:
     """A convolution whose kernel and strides are all 1: it mixes the
     channels of each position, as a Dense layer mixes the last axis."""
-    kernel, strides = attrs.get("kernel_size"), attrs.get("strides", 1)
+    kernel = attrs.get("kernel_size")
     if kernel is None:
         return False
-
-    def ones(value: Any) -> bool:
-        values = value if isinstance(value, (list, tuple)) else [value]
-        return bool(values) and all(v == 1 for v in values)
-
-    return ones(kernel) and ones(strides)
+    strides = attrs.get("strides", 1)
+    # Configs hold lists, live layers tuples.
+    kernel = tuple(kernel) if isinstance(kernel, list) else kernel
+    strides = tuple(strides) if isinstance(strides, list) else strides
+    return kernel in _UNIT_STRIDES and strides in _UNIT_STRIDES
 
 
 def _rank(attrs: Mapping[str, Any]) -> int | None:

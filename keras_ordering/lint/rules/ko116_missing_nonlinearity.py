@@ -133,9 +133,9 @@ class MissingNonlinearity(Rule):
             f"{first.describe()} has no activation and feeds "
             f"{second.describe()}{via(nodes)}: the two compose to one linear "
             f"map, and with {first.attrs['units']} units against "
-            f"{second.attrs['units']}, the first adds nothing a single "
-            "layer could not compute. Give it an activation "
-            '(e.g. activation="relu") or remove it.'
+            f"{second.attrs['units']} the first adds nothing a single layer "
+            'could not compute. Give it an activation (e.g. activation="relu") '
+            "or remove it."
         )
 
     VALID = (

@@ -13,7 +13,7 @@ from ..example import Example
 from ..finding import Finding
 from ..path_pattern import PathPattern
 from ..patterns import LayerPattern
-from ..rule import Rule, describe_activation, facts_of, via
+from ..rule import Rule, describe_activation, facts_of, layer_names, quoted_list
 
 
 def _bounded_or_clipped(node: Node) -> bool:
@@ -119,15 +119,11 @@ class BoundedOutputForRegressionLoss(Rule):
         facts = facts_of(activation)
         assert facts is not None  # The pattern only starts at known facts.
         interval = _interval(*facts.output_range)
-        # The output is named where it is not the activation's own layer.
-        subject = (
-            "The output"
-            if output.path == activation.path
-            else f"Output '{output.path}'"
-        )
+        following = layer_names(nodes)[1:]  # Shape and noise layers after it.
+        after = f" (through {quoted_list(following)})" if following else ""
         return (
-            f"{subject} comes from {describe_activation(activation)}"
-            f"{via(nodes)}, whose values lie in {interval}, but its loss "
+            f"{describe_activation(activation)}{after} gives a model "
+            f"output values in {interval} only, but its loss "
             f"'{output.attrs['loss']}' is a regression loss: targets outside "
             f"{interval} can never be reached, and the activation saturates "
             "trying. Are the targets scaled into that range? If not, use a "

@@ -141,6 +141,28 @@ _FIXED_ACTIVATION_LAYERS = {
 }
 
 
+# The closed range of values each bounded activation can output (targets
+# outside it cannot be reached): KO301 labels-do-not-fit-output reads it.
+OUTPUT_RANGES: dict[str, tuple[float, float]] = {
+    "relu": (0.0, math.inf),
+    "relu6": (0.0, 6.0),
+    "softplus": (0.0, math.inf),
+    "exponential": (0.0, math.inf),
+    "sigmoid": (0.0, 1.0),
+    "hard_sigmoid": (0.0, 1.0),
+    "softmax": (0.0, 1.0),
+    "sparsemax": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "softsign": (-1.0, 1.0),
+    "hard_tanh": (-1.0, 1.0),
+}
+
+
+def output_range(name: str | None) -> tuple[float, float] | None:
+    """The values an activation can output, None when unbounded or unknown."""
+    return OUTPUT_RANGES.get(name) if name else None
+
+
 def activation_facts(name: str | None) -> ActivationFacts | None:
     """Facts of a canonical activation name; None when the name is unknown."""
     return ACTIVATION_FACTS.get(name) if name else None

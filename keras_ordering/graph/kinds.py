@@ -359,7 +359,8 @@ def expand(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         return [(UNKNOWN, None, {"opaque_reason": attrs["opaque_reason"]})]
     if layer_class in SPATIAL_SHAPE_CLASSES:
         return [(kind, None, _channel_layout(layer_class, attrs))]
-    return [(kind, None, {})]
+    # A live preprocessing layer never adapted (KO304); configs lack it.
+    return [(kind, None, {"adapted": False} if attrs.get("adapted") is False else {})]
 
 
 def _batch_norm_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:

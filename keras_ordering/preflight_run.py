@@ -366,7 +366,8 @@ def _training_step(model: Any, batches: Batches) -> str | None:
     for source, target in zip(model.variables, clone.variables, strict=True):
         target.assign(source)
     optimizer = model.optimizer.__class__.from_config(model.optimizer.get_config())
-    clone.compile(optimizer=optimizer, loss=model.loss)
+    # Eager: one step does not repay tracing (TF) or compiling (JAX) it.
+    clone.compile(optimizer=optimizer, loss=model.loss, run_eagerly=True)
     x, y, weights = batches.first
     loss = clone.train_on_batch(x, y, sample_weight=weights)
     if not _finite(loss):

@@ -364,7 +364,9 @@ def _training_step(model: Any, batches: Batches) -> str | None:
     Raises when the model cannot be cloned or compiled."""
     clone = keras.models.clone_model(model)
     for source, target in zip(model.variables, clone.variables, strict=True):
-        target.assign(source)
+        # A copy: JAX's step donates the clone's buffers, which must never
+        # be the model's own.
+        target.assign(_numpy(source))
     optimizer = model.optimizer.__class__.from_config(model.optimizer.get_config())
     # Eager: one step does not repay tracing (TF) or compiling (JAX) it.
     clone.compile(optimizer=optimizer, loss=model.loss, run_eagerly=True)

@@ -259,6 +259,8 @@ def _preprocessing(model: Any) -> tuple[tuple[float, float] | None, bool, str]:
     first weight layer's name."""
     scaling = None
     for layer in _layers(model)[1:]:
+        if hasattr(layer, "layers"):
+            continue  # A nested model: its own layers follow.
         if isinstance(layer, keras.layers.Rescaling):
             scale = float(np.mean(layer.scale)) if layer.scale is not None else 1.0
             offset = float(np.mean(layer.offset)) if layer.offset is not None else 0.0

@@ -264,3 +264,94 @@ def test_lint_callback_with_clean_data_trains():
         callbacks=[LintCallback(data=(x, y), config=False, fail_on="warning")],
     )
     assert len(history.history["loss"]) == 1
+
+
+def test_preflight_is_exported_lazily_and_import_stays_light():
+    import subprocess
+
+    code = (
+        "import sys, keras_ordering; "
+        "assert 'preflight' in keras_ordering.__all__; "
+        "assert 'keras' not in sys.modules; "
+        "from keras_ordering.lint.registry import all_rules; all_rules(); "
+        "assert 'keras' not in sys.modules and 'numpy' not in sys.modules, 'heavy'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    from keras_ordering.preflight_run import preflight as implementation
+
+    assert keras_ordering.preflight is implementation
+
+
+def test_preflight_docstring_example_runs():
+    import doctest
+
+    from keras_ordering.preflight_run import preflight as implementation
+
+    tests = doctest.DocTestFinder(recurse=False).find(implementation, "preflight")
+    runner = doctest.DocTestRunner()
+    for test in tests:
+        runner.run(test)
+    results = runner.summarize(verbose=False)
+    assert results.attempted >= 5 and results.failed == 0
+
+
+def _ko302(model, x) -> list:
+    y = np.eye(3, dtype="float32")[np.arange(len(x)) % 3]
+    return [f for f in preflight(model, x, y, select="KO302")]
+
+
+def _small_cnn(*front) -> keras.Model:
+    model = keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            *front,
+            keras.layers.Conv2D(4, 3, name="conv"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    model.compile(loss="categorical_crossentropy")
+    return model
+
+
+def test_ko302_is_silent_on_caffe_style_preprocessed_images():
+    from keras.applications.resnet50 import preprocess_input
+
+    raw = np.random.default_rng(0).integers(0, 256, (32, 16, 16, 3))
+    caffe = preprocess_input(raw.astype("float32"))
+    assert caffe.min() < 0 < caffe.max()
+    assert _ko302(_small_cnn(), caffe) == []
+    # The same model fed the raw pixels is flagged, naming its first layer.
+    (finding,) = _ko302(_small_cnn(), raw.astype("uint8"))
+    assert finding.layers == ("conv",) and "[0, 255]" in finding.message
+
+
+def test_ko302_knows_models_that_expect_raw_pixels():
+    rescaled = _small_cnn(keras.layers.Rescaling(1 / 127.5, offset=-1))
+    raw = np.random.default_rng(0).integers(0, 256, (32, 16, 16, 3)).astype("float32")
+    assert _ko302(rescaled, raw) == []
+    (finding,) = _ko302(rescaled, raw / 255)
+    assert "expects raw pixels" in finding.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ResNet50", "EfficientNetB0", "ConvNeXtTiny"])
+def test_keras_applications_with_their_expected_inputs_are_clean(name):
+    application = getattr(keras.applications, name)
+    backbone = application(weights=None, include_top=False, input_shape=(32, 32, 3))
+    model = keras.Sequential(
+        [backbone, keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3)]
+    )
+    model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    raw = np.random.default_rng(0).integers(0, 256, (8, 32, 32, 3)).astype("float32")
+    module = {"ResNet50": "resnet50", "EfficientNetB0": "efficientnet"}
+    module.setdefault(name, "convnext")
+    preprocess = getattr(keras.applications, module[name]).preprocess_input
+    x = preprocess(raw.copy())
+    y = np.eye(3, dtype="float32")[np.arange(8) % 3]
+    loud = [
+        f.code
+        for f in preflight(model, x, y, batch_size=8)
+        if f.code.startswith("KO3") and f.severity != "info"
+    ]
+    assert loud == []

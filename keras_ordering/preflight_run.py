@@ -212,8 +212,14 @@ def _sample_losses(loss: Any, labels: Any, predictions: Any) -> Any:
 
 
 def _output_facts(
-    model: Any, graph: Graph, batches: Batches, predictions: list[Any]
+    model: Any,
+    graph: Graph,
+    batches: Batches,
+    predictions: list[Any],
+    training: list[Any],
 ) -> list[OutputFacts]:
+    """`training`: the outputs in training mode, what the first step's loss
+    is computed on (BN with batch statistics, not its initial moving ones)."""
     names = _output_names(model, graph)
     labels = _per_output(batches.stacked[1], names)
     first_labels = _per_output(batches.first[1], names)
@@ -244,9 +250,9 @@ def _output_facts(
                 sample_losses=_sample_losses(
                     losses[position] if position < len(losses) else None,
                     first_labels[position] if position < len(first_labels) else None,
-                    prediction,
+                    training[position],
                 )
-                if prediction is not None
+                if position < len(training)
                 else None,
             )
         )
@@ -338,9 +344,11 @@ def _finite(value: Any) -> bool:
     return True
 
 
-def _forward(model: Any, x: Any) -> tuple[list[Any], tuple[str, str, str] | None]:
-    """Inference outputs, and the first layer whose training-mode output
-    holds NaN or inf while its inputs did not."""
+def _forward(
+    model: Any, x: Any
+) -> tuple[list[Any], list[Any], tuple[str, str, str] | None]:
+    """Inference and training-mode outputs, and the first layer whose
+    training-mode output holds NaN or inf while its inputs did not."""
     first: list[tuple[str, str, str]] = []
 
     def observe(layer, call, args, kwargs, enclosing):
@@ -352,12 +360,15 @@ def _forward(model: Any, x: Any) -> tuple[list[Any], tuple[str, str, str] | None
         return outputs
 
     with intercepting_layer_calls(observe):
-        model(x, training=True)
+        training = [
+            np.asarray(keras.ops.convert_to_numpy(leaf))
+            for leaf in _flat(model(x, training=True))
+        ]
     predictions = [
         np.asarray(keras.ops.convert_to_numpy(leaf))
         for leaf in _flat(model(x, training=False))
     ]
-    return predictions, (first[0] if first else None)
+    return predictions, training, (first[0] if first else None)
 
 
 def _training_step(model: Any, batches: Batches) -> str | None:
@@ -394,10 +405,10 @@ def measure(
             tensor = inputs[position] if position < len(inputs) else None
             non_finite = ("input", _input_name(tensor, position), "the data")
             break
-    predictions, first_bad = _forward(model, x)
+    predictions, training, first_bad = _forward(model, x)
     if non_finite is None and first_bad is not None:
         non_finite = first_bad
-    outputs = _output_facts(model, graph, batches, predictions)
+    outputs = _output_facts(model, graph, batches, predictions, training)
     if non_finite is None and "KO307" in codes:
         for output in outputs:
             if output.sample_losses is not None and not np.all(

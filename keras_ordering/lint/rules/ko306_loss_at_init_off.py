@@ -61,7 +61,8 @@ def _judged(output: OutputFacts) -> tuple[float, float, float, float] | None:
 class LossAtInitOff(DataRule):
     """## What it does
     Computes the compiled classification loss on the first batch at
-    initialization and compares it with its expected value: log C for
+    initialization, in training mode as the first step of `fit` does, and
+    compares it with its expected value: log C for
     categorical cross-entropy over C classes (a softmax head or logits),
     log 2 for binary cross-entropy per unit. The tolerance comes from the
     batch: the loss must lie between the entropy of the batch's own labels

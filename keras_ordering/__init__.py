@@ -31,6 +31,7 @@ _lazy_getattr, __dir__, __all__ = attach(
         "unfuse_model": ".rewrite.fuse",
         "lint_file": ".lint.api",
         "lint_model": ".lint.api",
+        "preflight": ".preflight_run",
         "rules": ".lint.api",
     },
 )
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from .lint.lint_error import LintError  # noqa: F401
     from .lint.ordering_warning import OrderingWarning  # noqa: F401
     from .lint.report import LintReport  # noqa: F401
+    from .preflight_run import preflight  # noqa: F401
     from .rewrite.fix import fix_model  # noqa: F401
     from .rewrite.freeze import freeze_batchnorm  # noqa: F401
     from .rewrite.fuse import fuse_model, unfuse_model  # noqa: F401

@@ -30,6 +30,11 @@ class LintCallback(keras.callbacks.Callback):
             every severity included, with the report's table.
         config: True finds pyproject.toml from the current directory upward;
             a path reads that file; False reads none.
+        data: also run the data-aware rules (KO3xx) of `preflight` on this
+            data before the first step: a `tf.data.Dataset`, `PyDataset` or
+            generator, or an `(x, y)` / `(x, y, sample_weight)` tuple of
+            arrays (often the training data given to `fit`).
+        batch_size: with `data`, the batch size `fit` trains with.
         **options: the keyword options of `lint_model` (`select`, `ignore`,
             `extend_select`, `convention`, `per_layer_ignores`).
 
@@ -48,16 +53,27 @@ class LintCallback(keras.callbacks.Callback):
         fail_on: str | None = NOT_GIVEN,
         *,
         config: ConfigSource = True,
+        data: Any = None,
+        batch_size: int | None = None,
         **options: Any,
     ):
         super().__init__()
         if "warn" in options:
             raise TypeError("LintCallback prints its findings; `warn` is not an option")
         self.fail_on, self.options = with_config_and_fail_on(fail_on, options, config)
+        self.data = data
+        self.batch_size = batch_size
         self.report: LintReport | None = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self.report = lint_model(self.model, **self.options)
+        if self.data is None:
+            self.report = lint_model(self.model, **self.options)
+        else:
+            from .preflight_run import preflight_on
+
+            self.report = preflight_on(
+                self.model, self.data, self.batch_size, self.options
+            )
         if self.fail_on is not None and self.report.at_or_above(self.fail_on):
             raise LintError(self.report, self.fail_on)
         if self.report.findings or self.report.opaque_layers:

@@ -69,3 +69,10 @@ def test_variance_shift_demo_quick_reproduces_li_et_al(tmp_path):
         assert abs(row["bn_act_dropout"] - 1.0) < 0.1
     assert (tmp_path / "variance_shift.png").read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "variance_shift.csv").read_text().startswith("keep_probability")
+
+
+def test_preflight_digits_finds_the_label_bug_and_passes_the_fix(capsys):
+    reports = _example_main("preflight_digits.py")()
+    assert "KO301" in reports["buggy"].codes()
+    assert [c for c in reports["fixed"].codes() if c.startswith("KO3")] == []
+    assert "trained one epoch" in capsys.readouterr().out

@@ -28,10 +28,15 @@ from ..graph.graph import Graph
 
 def layer_kind(layer: Any) -> str:
     """The layer's kind in the taxonomy; BNActDropout counts as a BN."""
-    layer_class = type(layer).__name__
-    if kinds.is_batch_norm_class(layer_class, fused=True):
-        return kinds.BATCH_NORM
-    return kinds.kind_of(layer_class)
+    # A subclass of a known layer (a custom BN overriding `call`) is audited
+    # as the Keras class it extends.
+    for cls in type(layer).__mro__:
+        if kinds.is_batch_norm_class(cls.__name__, fused=True):
+            return kinds.BATCH_NORM
+        kind = kinds.kind_of(cls.__name__)
+        if kind != kinds.UNKNOWN:
+            return kind
+    return kinds.UNKNOWN
 
 
 def is_batch_norm(layer: Any) -> bool:

@@ -130,10 +130,10 @@ ACTIVATION_FACTS: dict[str, ActivationFacts] = {
     ),
     "sparse_sigmoid": _facts(0.5, False, True, output_range=_UNIT),
     "log_sigmoid": _facts(-math.log(2.0), False, True),
-    "softplus": _facts(math.log(2.0), False, True),
+    "softplus": _facts(math.log(2.0), False, True, output_range=(0.0, _INF)),
     "sparse_plus": _facts(0.25, False, True),
     "squareplus": _facts(1.0, False, True),
-    "exponential": _facts(1.0, False, True),
+    "exponential": _facts(1.0, False, True, output_range=(0.0, _INF)),
     # Not elementwise: normalize across an axis.
     "softmax": _facts(
         math.nan,
@@ -182,6 +182,16 @@ _FIXED_ACTIVATION_LAYERS = {
     "Softmax": "softmax",
     "ThresholdedReLU": "thresholded_relu",
 }
+
+
+def output_range(name: str | None) -> tuple[float, float] | None:
+    """The values an activation can output (its facts' `output_range`), None
+    when unbounded on both sides or unknown: targets outside it cannot be
+    reached (KO205, KO301)."""
+    facts = activation_facts(name)
+    if facts is None or not any(map(math.isfinite, facts.output_range)):
+        return None
+    return facts.output_range
 
 
 def activation_facts(name: str | None) -> ActivationFacts | None:

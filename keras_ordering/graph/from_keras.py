@@ -126,7 +126,43 @@ def layer_attributes(layer: Any) -> dict[str, Any]:
     }
     if "noise_shape" in attrs and attrs["noise_shape"] is not None:
         attrs["noise_shape"] = tuple(attrs["noise_shape"])
+    if _adapted(layer) is False:  # Only a live layer knows (KO304).
+        attrs["adapted"] = False
     return attrs
+
+
+def _adapted(layer: Any) -> bool | None:
+    """Whether a layer that learns statistics or a vocabulary from data
+    (Normalization, StringLookup, IntegerLookup, TextVectorization) holds
+    some: adapted, given explicitly or loaded. None for other layers, and
+    for keras.applications' EfficientNet layout (a Normalization after a
+    fixed Rescaling, whose statistics come with the weights)."""
+    preprocessing = keras.layers
+    if isinstance(layer, preprocessing.Normalization):
+        if layer.input_mean is not None or not layer.built:
+            return True if layer.input_mean is not None else None
+        mean = keras.ops.convert_to_numpy(layer.adapt_mean)
+        variance = keras.ops.convert_to_numpy(layer.adapt_variance)
+        if not ((mean == 0).all() and (variance == 1).all()):
+            return True
+        for node in getattr(layer, "_inbound_nodes", []):
+            for tensor in node.arguments.keras_tensors:
+                history = getattr(tensor, "_keras_history", None)
+                source = getattr(history, "operation", None)
+                if isinstance(source, preprocessing.Rescaling):
+                    return None
+        return False
+    lookups = (
+        preprocessing.StringLookup,
+        preprocessing.IntegerLookup,
+        preprocessing.TextVectorization,
+    )
+    if isinstance(layer, lookups):
+        try:
+            return bool(layer.get_vocabulary(include_special_tokens=False))
+        except Exception:  # A vocabulary file or table not readable here.
+            return None
+    return None
 
 
 def _shape_of(tensor: Any) -> tuple | None:

@@ -449,7 +449,8 @@ def _expand_layer(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
         return [(NORMALIZATION, None, _normalization_attrs(attrs))]
     if layer_class in SPATIAL_SHAPE_CLASSES:
         return [(kind, None, _channel_layout(layer_class, attrs))]
-    return [(kind, None, {})]
+    # A live preprocessing layer never adapted (KO304); configs lack it.
+    return [(kind, None, {"adapted": False} if attrs.get("adapted") is False else {})]
 
 
 def _pool_shrinks(attrs: Mapping[str, Any]) -> bool:

@@ -188,6 +188,8 @@ def check(
     fail_on: str | None = NOT_GIVEN,
     *,
     config: ConfigSource = True,
+    data: Any = None,
+    batch_size: int | None = None,
     **options: Any,
 ) -> LintReport:
     """Lints `model` and raises `LintError` when a finding reaches `fail_on`.
@@ -202,6 +204,11 @@ def check(
             Default: the file's `fail-on`, else `"warning"`.
         config: True finds pyproject.toml from the current directory
             upward; a path reads that file; False reads none.
+        data: also run the data-aware rules (KO3xx) with `preflight` on
+            this data: what `fit` takes as `x` when it yields its own batches
+            (a `tf.data.Dataset`, `PyDataset`, generator), or a tuple
+            `(x, y)` / `(x, y, sample_weight)` of arrays.
+        batch_size: with `data`, the training batch size (`preflight`'s).
         **options: the keyword options of `lint_model` (`select`, `ignore`,
             `extend_select`, `convention`, `per_layer_ignores`, `warn`).
 
@@ -213,7 +220,12 @@ def check(
         ConfigError: an invalid `[tool.keras_ordering]` table.
     """
     fail_on, options = with_config_and_fail_on(fail_on, options, config)
-    report = lint_model(model, **options)
+    if data is None:
+        report = lint_model(model, **options)
+    else:
+        from ..preflight_run import preflight_on
+
+        report = preflight_on(model, data, batch_size, options)
     if fail_on is not None and report.at_or_above(fail_on):
         raise LintError(report, fail_on)
     return report

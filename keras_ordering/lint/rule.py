@@ -56,6 +56,12 @@ class Rule:
             model output. A nested model's outputs feed the outer model, not
             a loss, so `fix_model` judges a nested model's rewrites without
             these rules and the outer model's re-lint judges the real outputs.
+        needs_data: a data-aware rule (KO3xx): only `preflight` (and
+            `check` / `LintCallback` given `data=`) finds it, from a batch
+            of the user's data; `lint_model` and `lint_file` never do.
+        live_only: the rule reads facts a live model has and a saved config
+            lacks (e.g. whether a layer was adapted): `lint_model` finds it,
+            `lint_file` cannot.
     """
 
     code: ClassVar[str]
@@ -72,6 +78,8 @@ class Rule:
     autofix_priority: ClassVar[int] = 0
     autofix_on_request: ClassVar[bool] = False
     judges_model_outputs: ClassVar[bool] = False
+    needs_data: ClassVar[bool] = False
+    live_only: ClassVar[bool] = False
 
     @classmethod
     def fix_texts(cls) -> tuple[str, ...]:

@@ -34,6 +34,8 @@ def assert_static_equals_live(model: keras.Model, path: Path) -> None:
 INVALID_EXAMPLES = [
     pytest.param(rule, index, id=f"{rule.code}-{index}")
     for rule in all_rules()
+    # Data-aware and live-only rules read what a saved config does not hold.
+    if not (rule.needs_data or rule.live_only)
     for index in range(len(rule.INVALID))
 ]
 

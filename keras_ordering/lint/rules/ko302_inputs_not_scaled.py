@@ -1,0 +1,167 @@
+"""KO302 inputs-not-scaled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...preflight_rule import DataExample, DataRule, InputFacts, PreflightFacts
+from ..finding import Finding
+
+# Raw 8-bit pixels: non-negative, and reaching well past [0, 1] (at least one
+# value above this) or stored as integers.
+RAW_PIXEL_MAX = 255.0
+RAW_PIXEL_SEEN = 16.0
+# A built-in rescaling this strong (1/255, 1/127.5) expects raw pixels.
+RAW_PIXEL_SCALE = 1.0 / 64.0
+
+
+def _is_image(facts: InputFacts) -> bool:
+    """Height x width (x depth) x channels, channels 1, 3 or 4 at either end."""
+    shape = facts.shape
+    return len(shape) >= 3 and (shape[-1] in (1, 3, 4) or shape[0] in (1, 3, 4))
+
+
+def _problem(facts: InputFacts) -> str | None:
+    import numpy as np
+
+    values = np.asarray(facts.values)
+    if not _is_image(facts) or values.size == 0 or not np.all(np.isfinite(values)):
+        return None
+    low, high = float(values.min()), float(values.max())
+    raw_pixels = (
+        low >= 0
+        and high <= RAW_PIXEL_MAX
+        and (high > RAW_PIXEL_SEEN or (facts.integer and high > 1))
+    )
+    where = f"'{facts.layer}'" if facts.layer else "the first layer"
+    if facts.scaling is not None:
+        scale, offset = facts.scaling
+        if abs(scale) <= RAW_PIXEL_SCALE and high <= 1.0 and low >= -1.0:
+            return (
+                f"Input '{facts.name}' holds values in [{low:g}, {high:g}], already "
+                f"scaled, but the model rescales it by {scale:.4g} (offset "
+                f"{offset:g}) before {where}: it expects raw pixels in [0, 255], "
+                "so the network sees values near zero."
+            )
+        return None
+    if facts.normalizes or not raw_pixels:
+        return None
+    return (
+        f"Input '{facts.name}' holds raw pixel values in [{low:g}, {high:g}] and "
+        f"reaches {where} with no Rescaling or Normalization in between: "
+        "weights initialized for unit-scale inputs see values 255 times larger."
+    )
+
+
+class InputsNotScaled(DataRule):
+    """## What it does
+    Compares the range of each image input in the user's data (up to 4
+    batches) with what the model's first layers expect:
+
+    - raw pixels (non-negative values up to 255, or integer images) that
+      reach the first weight layer with no `Rescaling`, `Normalization` or
+      other preprocessing layer in between;
+    - already scaled images (within [-1, 1]) fed to a model that rescales by
+      1/255 or 1/127.5 itself, as keras.applications' EfficientNet,
+      EfficientNetV2, ConvNeXt and MobileNetV3 do (they expect raw pixels).
+
+    Mean-subtracted inputs (caffe-style `preprocess_input` of ResNet50 and
+    VGG, with negative values) and tabular features are not judged: an
+    unscaled feature column is ordinary, and a model with its own
+    normalization layer or a custom first layer decides its own scale.
+
+    ## Why is this bad?
+    Initializers (Glorot, He) assume inputs of unit scale. Pixels in
+    [0, 255] make the first activations 255 times too large, saturate
+    sigmoids and softmaxes, and slow or stop training; images scaled twice
+    reach the network as near-constant values, and the pretrained weights of
+    an application model see inputs they were never trained on.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input((32, 32, 3)),
+        keras.layers.Conv2D(8, 3), ...])
+    model.fit(images_uint8, y)
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([keras.Input((32, 32, 3)),
+        keras.layers.Rescaling(1 / 255), keras.layers.Conv2D(8, 3), ...])
+    ```
+    For keras.applications models, use the application's `preprocess_input`
+    or feed raw pixels to the ones that preprocess themselves.
+
+    ## References
+    - LeCun et al., "Efficient BackProp", 1998 (input normalization).
+    - Keras applications: https://keras.io/api/applications/
+    """
+
+    code = "KO302"
+    name = "inputs-not-scaled"
+    severity = "warning"
+    fix = (
+        "Add a Rescaling(1/255) or Normalization layer, use the application's "
+        "preprocess_input, or feed raw pixels to models that rescale themselves."
+    )
+    reference = "LeCun et al. 1998, Efficient BackProp; Keras applications docs"
+
+    VALID = (
+        DataExample(
+            title="raw pixels with a Rescaling layer",
+            layers=(
+                ("Rescaling", {"scale": 1 / 255, "name": "rescale"}),
+                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+                ("GlobalAveragePooling2D", {"name": "pool"}),
+                ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
+            ),
+            input_shape=(8, 8, 3),
+            loss=("CategoricalCrossentropy", {}),
+            x=("pixels", (32, 8, 8, 3)),
+            y=("onehot", 32, 3),
+        ),
+        DataExample(
+            title="unscaled tabular features",
+            layers=(("Dense", {"units": 1, "name": "head"}),),
+            input_shape=(4,),
+            loss=("MeanSquaredError", {}),
+            x=("uniform", (32, 4), 0.0, 5000.0),
+            y=("normal", (32, 1), 0.0, 1.0),
+        ),
+    )
+    INVALID = (
+        DataExample(
+            title="raw pixels into a Conv2D",
+            layers=(
+                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+                ("GlobalAveragePooling2D", {"name": "pool"}),
+                ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
+            ),
+            input_shape=(8, 8, 3),
+            loss=("CategoricalCrossentropy", {}),
+            x=("pixels", (32, 8, 8, 3)),
+            y=("onehot", 32, 3),
+            expect=("conv",),
+        ),
+        DataExample(
+            title="images scaled to [0, 1] for a model that rescales by 1/255",
+            layers=(
+                ("Rescaling", {"scale": 1 / 255, "name": "rescale"}),
+                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+                ("GlobalAveragePooling2D", {"name": "pool"}),
+                ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
+            ),
+            input_shape=(8, 8, 3),
+            loss=("CategoricalCrossentropy", {}),
+            x=("uniform", (32, 8, 8, 3), 0.0, 1.0),
+            y=("onehot", 32, 3),
+            expect=("conv",),
+        ),
+    )
+
+    @classmethod
+    def check_data(cls, facts: PreflightFacts) -> Iterator[Finding]:
+        for entry in facts.inputs:
+            message = _problem(entry)
+            if message is not None:
+                yield cls.finding((entry.layer,) if entry.layer else (), message)

@@ -1,0 +1,153 @@
+"""KO306 loss-at-init-off."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from ...graph.activations import names_with
+from ...graph.losses import loss_family
+from ...preflight_rule import DataExample, DataRule, OutputFacts, PreflightFacts
+from ..finding import Finding
+
+_SIGMOIDS = names_with(probability_output=True, elementwise=True)
+_SOFTMAXES = names_with(probability_output=True, normalizes_axis=True)
+# Standard errors of the batch mean allowed on either side.
+Z = 3.0
+
+
+def _entropy(frequencies) -> float:
+    import numpy as np
+
+    p = np.asarray(frequencies, dtype="float64")
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum())
+
+
+def _judged(output: OutputFacts) -> tuple[float, float, float, float] | None:
+    """(measured loss, expected, lowest, highest) for a classification
+    output, None when the rule does not apply."""
+    import numpy as np
+
+    family = loss_family(output.loss)
+    losses = output.sample_losses
+    if family is None or losses is None or output.labels is None or len(losses) < 8:
+        return None
+    units = output.units or 1
+    labels = np.asarray(output.labels, dtype="float64")
+    if family == "categorical":
+        if not (output.from_logits or output.activation in _SOFTMAXES) or units < 2:
+            return None
+        expected = math.log(units)
+        if labels.ndim == 2 and labels.shape[1] == units:
+            frequencies = labels.mean(axis=0)
+        else:
+            index = labels.reshape(-1).astype("int64")
+            if index.min() < 0 or index.max() >= units:
+                return None  # KO301's finding.
+            frequencies = np.bincount(index, minlength=units) / index.size
+        floor = _entropy(frequencies / max(frequencies.sum(), 1e-12))
+    else:
+        if not (output.from_logits or output.activation in _SIGMOIDS):
+            return None
+        expected = math.log(2.0)
+        rate = np.clip(labels.reshape(len(labels), -1).mean(axis=0), 0, 1)
+        floor = float(np.mean([_entropy([r, 1 - r]) for r in rate]))
+    measured = float(np.mean(losses))
+    error = Z * float(np.std(losses)) / math.sqrt(len(losses))
+    return measured, expected, floor - error, 2 * expected + error
+
+
+class LossAtInitOff(DataRule):
+    """## What it does
+    Computes the compiled classification loss on the first batch at
+    initialization, in training mode as the first step of `fit` does, and
+    compares it with its expected value: log C for
+    categorical cross-entropy over C classes (a softmax head or logits),
+    log 2 for binary cross-entropy per unit. The tolerance comes from the
+    batch: the loss must lie between the entropy of the batch's own labels
+    (no prediction made without looking at the inputs scores lower) and
+    twice the expected value, each widened by 3 standard errors of the
+    batch mean.
+
+    ## Why is this bad?
+    An untrained classifier knows nothing, so its loss is that of a uniform
+    guess. A loss far above means saturated initial outputs (inputs far
+    from unit scale, a wrong activation, logits read as probabilities); a
+    loss below the labels' entropy means the loss does not read the labels
+    as the head encodes them (a wrong loss or label encoding). Checking the
+    loss at init is the first step of Karpathy's recipe for training neural
+    networks.
+
+    ## Example
+    ```python
+    # softmax over 10 classes: expected about log(10) = 2.3
+    model.evaluate(x[:32], y[:32])  # 41.7
+    ```
+
+    ## Use instead
+    ```python
+    # Scale the inputs, fix the head's activation or the loss's from_logits,
+    # or encode the labels as the loss expects.
+    ```
+
+    ## References
+    - Karpathy, "A Recipe for Training Neural Networks", 2019:
+      https://karpathy.github.io/2019/04/25/recipe/
+    """
+
+    code = "KO306"
+    name = "loss-at-init-off"
+    severity = "warning"
+    fix = (
+        "Check the input scale, the output activation, from_logits and the "
+        "label encoding against the loss."
+    )
+    reference = "Karpathy 2019, A Recipe for Training Neural Networks"
+
+    VALID = (
+        DataExample(
+            title="a softmax head on standardized inputs",
+            layers=(
+                ("Dense", {"units": 16, "activation": "relu", "name": "hidden"}),
+                ("Dense", {"units": 10, "activation": "softmax", "name": "head"}),
+            ),
+            input_shape=(8,),
+            loss=("CategoricalCrossentropy", {}),
+            x=("normal", (64, 8), 0.0, 1.0),
+            y=("onehot", 64, 10),
+        ),
+    )
+    INVALID = (
+        DataExample(
+            title="a softmax head on inputs in the thousands",
+            layers=(
+                ("Dense", {"units": 16, "activation": "relu", "name": "hidden"}),
+                ("Dense", {"units": 10, "activation": "softmax", "name": "head"}),
+            ),
+            input_shape=(8,),
+            loss=("CategoricalCrossentropy", {}),
+            x=("normal", (64, 8), 0.0, 1000.0),
+            y=("onehot", 64, 10),
+            expect=("head",),
+        ),
+    )
+
+    @classmethod
+    def check_data(cls, facts: PreflightFacts) -> Iterator[Finding]:
+        for output in facts.outputs:
+            judged = _judged(output)
+            if judged is None:
+                continue
+            measured, expected, low, high = judged
+            if low <= measured <= high:
+                continue
+            side = "above" if measured > high else "below"
+            bound = high if measured > high else low
+            yield cls.finding(
+                (output.name,),
+                f"The loss '{output.loss}' of output '{output.name}' at "
+                f"initialization is {measured:.3g} on the first batch, expected "
+                f"about {expected:.3g}; it lies {side} {bound:.3g}, the bound "
+                "this batch allows.",
+            )

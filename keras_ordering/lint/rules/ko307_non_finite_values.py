@@ -1,0 +1,112 @@
+"""KO307 non-finite-values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...preflight_rule import DataExample, DataRule, PreflightFacts
+from ..finding import Finding
+
+
+class NonFiniteValues(DataRule):
+    """## What it does
+    Runs the model on the first batch of the user's data (a forward pass in
+    training mode, then one training step on a copy) and reports the first
+    place where NaN or inf appear: the data itself, the first layer whose
+    output holds them while its inputs did not, the loss, or the weights
+    after one step (the gradients).
+
+    ## Why is this bad?
+    One NaN spreads to every weight in a step, and the training loss turns
+    `nan` with no hint of where it came from. The usual causes are data
+    with missing values, an activation that overflows (`exponential`,
+    a large `softplus` input), a log or a division of zero in a custom
+    layer or loss, or a learning rate that explodes the first step.
+
+    ## Example
+    ```python
+    keras.layers.Dense(4, activation="exponential")  # on inputs in the hundreds
+    ```
+
+    ## Use instead
+    ```python
+    keras.layers.Dense(4, activation="softplus")  # or scale the inputs first
+    ```
+
+    ## References
+    - Keras, `keras.callbacks.TerminateOnNaN`:
+      https://keras.io/api/callbacks/terminate_on_nan/
+    """
+
+    code = "KO307"
+    name = "non-finite-values"
+    severity = "error"
+    fix = (
+        "Remove NaN/inf from the data, or bound the layer named (scale its "
+        "inputs, use a stable activation or loss)."
+    )
+    reference = "Keras TerminateOnNaN callback"
+
+    VALID = (
+        DataExample(
+            title="a softplus head on scaled inputs",
+            layers=(("Dense", {"units": 4, "activation": "softplus", "name": "head"}),),
+            input_shape=(8,),
+            loss=("MeanSquaredError", {}),
+            x=("uniform", (32, 8), 0.0, 1.0),
+            y=("uniform", (32, 4), 0.0, 1.0),
+        ),
+    )
+    INVALID = (
+        DataExample(
+            title="an exponential activation on inputs in the hundreds",
+            layers=(
+                (
+                    "Dense",
+                    {
+                        "units": 4,
+                        "activation": "exponential",
+                        "kernel_initializer": "ones",
+                        "name": "head",
+                    },
+                ),
+            ),
+            input_shape=(8,),
+            loss=("MeanSquaredError", {}),
+            x=("uniform", (32, 8), 100.0, 300.0),
+            y=("uniform", (32, 4), 0.0, 1.0),
+            expect=("head",),
+        ),
+    )
+
+    @classmethod
+    def check_data(cls, facts: PreflightFacts) -> Iterator[Finding]:
+        if facts.non_finite is None:
+            return
+        what, where, detail = facts.non_finite
+        if what == "input":
+            yield cls.finding(
+                (),
+                f"The data for input '{where}' holds NaN or inf: every layer "
+                "downstream computes NaN.",
+            )
+        elif what == "output":
+            yield cls.finding(
+                (where,),
+                f"NaN or inf first appear in the output of {detail} '{where}' "
+                "(its inputs were finite), in a training-mode forward pass on "
+                "the first batch.",
+            )
+        elif what == "loss":
+            yield cls.finding(
+                (where,),
+                f"The loss on output '{where}' is NaN or inf on the first batch, "
+                "although the model's outputs are finite.",
+            )
+        else:
+            yield cls.finding(
+                (where,) if where else (),
+                "One training step on a copy of the model turns its weights NaN "
+                "or inf (the gradients or the update are not finite), although "
+                "the outputs and the loss are finite.",
+            )

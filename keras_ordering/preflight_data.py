@@ -1,0 +1,190 @@
+"""The batches `preflight` reads: from arrays, a `tf.data.Dataset`, a
+`keras.utils.PyDataset`, a generator or any iterable of batches.
+
+At most `MAX_BATCHES` batches are read (and at most `MAX_SAMPLES` samples of
+arrays), each turned into numpy `(x, y, sample_weight)`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# Labels and input ranges are judged on up to this many batches; the model
+# runs on the first one only.
+MAX_BATCHES = 4
+MAX_SAMPLES = 1024
+# `fit`'s default batch size, used for arrays when `batch_size` is not given.
+DEFAULT_BATCH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class Batches:
+    """The data read: the first batch (what the model runs on) and the
+    samples of every batch read, stacked (what statistics read)."""
+
+    first: tuple[Any, Any, Any]
+    stacked: tuple[Any, Any, Any]
+    batch_size: int
+    count: int
+
+
+def _numpy(value: Any) -> Any:
+    """numpy arrays, in the same nesting (dict, list, tuple) as `value`."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return {key: _numpy(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)) and not _is_scalar_list(value):
+        return type(value)(_numpy(item) for item in value)
+    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        try:
+            return np.asarray(value.numpy())
+        except (TypeError, ValueError, RuntimeError):
+            pass
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError):
+        import keras
+
+        return np.asarray(keras.ops.convert_to_numpy(value))
+
+
+def _is_scalar_list(value: Any) -> bool:
+    return bool(value) and all(isinstance(item, (int, float, bool)) for item in value)
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, Mapping):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [] if value is None else [value]
+
+
+def samples(value: Any) -> int:
+    leaves = _leaves(value)
+    return int(leaves[0].shape[0]) if leaves and np.ndim(leaves[0]) else 0
+
+
+def _map(value: Any, function: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return {key: _map(item, function) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_map(item, function) for item in value)
+    return function(value)
+
+
+def _concatenate(parts: list[Any]) -> Any:
+    first = parts[0]
+    if first is None:
+        return None
+    if isinstance(first, Mapping):
+        return {key: _concatenate([part[key] for part in parts]) for key in first}
+    if isinstance(first, (list, tuple)):
+        return type(first)(
+            _concatenate([part[i] for part in parts]) for i in range(len(first))
+        )
+    return np.concatenate(parts, axis=0)
+
+
+def _unpack(element: Any) -> tuple[Any, Any, Any]:
+    """A dataset element as `(x, y, sample_weight)`, as `fit` unpacks it."""
+    if isinstance(element, tuple) and 1 <= len(element) <= 3:
+        padded = (*element, None, None)
+        return padded[0], padded[1], padded[2]
+    return element, None, None
+
+
+def _is_array_like(x: Any) -> bool:
+    leaves = _leaves(x)
+    return (
+        bool(leaves)
+        and all(
+            hasattr(leaf, "shape") or isinstance(leaf, (list, float, int))
+            for leaf in leaves
+        )
+        and not _brings_batches(x)
+    )
+
+
+def _brings_batches(data: Any) -> bool:
+    import keras
+
+    return (
+        isinstance(data, keras.utils.PyDataset)
+        or hasattr(data, "element_spec")  # tf.data.Dataset
+        or hasattr(data, "__next__")  # generators and iterators
+        or (hasattr(data, "__iter__") and hasattr(data, "batch_size"))  # DataLoader
+    )
+
+
+def read_batches(
+    x: Any, y: Any = None, sample_weight: Any = None, batch_size: int | None = None
+) -> Batches:
+    """The batches `preflight` judges, as numpy.
+
+    Arrays (and dicts / lists of arrays) are cut into batches of
+    `batch_size` (default 32, as `fit`); a dataset, a `PyDataset`, a
+    generator or another iterable yields its own batches (then `y` and
+    `sample_weight` must be None). A generator is advanced by the batches
+    read: pass a fresh one to `fit`.
+    """
+    if _brings_batches(x):
+        if y is not None or sample_weight is not None:
+            raise ValueError(
+                "`y` and `sample_weight` must be None when `x` is a dataset, a "
+                "PyDataset or a generator: it yields them itself."
+            )
+        return _from_batches(_batches_of(x), batch_size)
+    if not _is_array_like(x):
+        raise TypeError(
+            "`x` must be an array (or a dict / list of arrays), a tf.data.Dataset, "
+            f"a keras.utils.PyDataset or a generator. Received: {type(x).__name__}"
+        )
+    x, y, sample_weight = _numpy(x), _numpy(y), _numpy(sample_weight)
+    total = samples(x)
+    if total == 0:
+        raise ValueError("`x` holds no sample")
+    size = min(batch_size or DEFAULT_BATCH_SIZE, total)
+    kept = min(total, max(size, min(MAX_SAMPLES, size * MAX_BATCHES)))
+
+    def head(n: int) -> Any:
+        return lambda array: array[:n]
+
+    first = tuple(_map(part, head(size)) for part in (x, y, sample_weight))
+    stacked = tuple(_map(part, head(kept)) for part in (x, y, sample_weight))
+    return Batches(first, stacked, size, -(-kept // size))
+
+
+def _batches_of(data: Any) -> Any:
+    import keras
+
+    if isinstance(data, keras.utils.PyDataset):
+        count = data.num_batches
+        count = MAX_BATCHES if count is None else min(MAX_BATCHES, count)
+        return (data[index] for index in range(count))
+    if hasattr(data, "element_spec"):
+        return iter(data.take(MAX_BATCHES))
+    if hasattr(data, "__next__"):
+        return data
+    return iter(data)
+
+
+def _from_batches(batches: Any, batch_size: int | None) -> Batches:
+    read = [
+        tuple(_numpy(part) for part in _unpack(element))
+        for element in itertools.islice(batches, MAX_BATCHES)
+    ]
+    if not read:
+        raise ValueError("The data yielded no batch")
+    first = read[0]
+    stacked = tuple(_concatenate([batch[i] for batch in read]) for i in range(3))
+    size = batch_size or samples(first[0])
+    return Batches(first, stacked, size, len(read))

@@ -1,0 +1,485 @@
+"""`preflight`: the static lint plus the data-aware rules (KO3xx), measured
+on a few batches of the user's data and one training step on a copy.
+
+The model is left exactly as it was: its variables (weights, BN moving
+statistics, seed-generator states), its optimizer's and metrics' variables,
+its layers' `trainable` flags, its compiled loss and metrics, and the
+Python, numpy and Keras global random states are saved before and put back
+after; the training step runs on a clone with a fresh optimizer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import keras
+import numpy as np
+
+from .graph import kinds
+from .graph.from_keras import call_path, graph_from_model, intercepting_layer_calls
+from .graph.graph import Graph
+from .lint.api import PerLayerIgnores, _is_ignored, _resolve_ignores, lint_graph
+from .lint.finding import Finding
+from .lint.registry import Selectors, resolve
+from .lint.report import LintReport
+from .lint.rules.ko203_activation_loss_mismatch import output_head
+from .preflight_data import Batches, read_batches, samples
+from .preflight_rule import DataRule, InputFacts, OutputFacts, PreflightFacts
+
+
+def preflight(
+    model: Any,
+    x: Any,
+    y: Any = None,
+    *,
+    sample_weight: Any = None,
+    batch_size: int | None = None,
+    select: Selectors = None,
+    ignore: Selectors = None,
+    extend_select: Selectors = None,
+    convention: str = "standard",
+    per_layer_ignores: PerLayerIgnores = None,
+) -> LintReport:
+    """Lints `model` and checks it against a few batches of its data.
+
+    Runs `lint_model(model)` and the data-aware rules (KO301-KO307): labels
+    that do not fit the output and loss, unscaled inputs, batches too small
+    for BatchNormalization, unadapted preprocessing layers, layers ignoring
+    `training`, a loss at initialization far from its expected value, NaN or
+    inf in one training step. The model is left exactly as it was.
+
+    Reads at most 4 batches (`preflight_data.MAX_BATCHES`; of arrays, at
+    most 1024 samples): labels and input ranges are judged on all of them,
+    the model runs on the first one only: two forward passes of the
+    training-flag audit, one forward pass in training mode, and one training
+    step on a clone of the model.
+
+    Args:
+        model: a built Keras model, compiled for the loss rules.
+        x: input arrays (or a dict / list of them), a `tf.data.Dataset`, a
+            `keras.utils.PyDataset`, a generator or an iterable yielding
+            `(x, y)` or `(x, y, sample_weight)` batches (a generator is
+            advanced by the batches read).
+        y: targets, with arrays only.
+        sample_weight: per-sample weights, with arrays only.
+        batch_size: the training batch size (default: the dataset's batch
+            size, or 32 for arrays as in `fit`).
+        select, ignore, extend_select, convention, per_layer_ignores: as for
+            `lint_model`.
+
+    Returns:
+        A `LintReport`: the static findings then the data-aware ones.
+
+    Example:
+
+    >>> import keras, numpy as np
+    >>> from keras_ordering import preflight
+    >>> model = keras.Sequential([
+    ...     keras.Input((8,)),
+    ...     keras.layers.Dense(4, activation="sigmoid", name="head"),
+    ... ])
+    >>> model.compile(loss="binary_crossentropy")
+    >>> x = np.random.default_rng(0).normal(size=(64, 8)).astype("float32")
+    >>> y = np.eye(4)[np.arange(64) % 4]  # One-hot: exclusive classes.
+    >>> [(f.code, f.layers) for f in preflight(model, x, y)]
+    [('KO301', ('head',))]
+    """
+    rules = resolve(select, ignore, extend_select, convention)
+    ignores = _resolve_ignores(per_layer_ignores)
+    graph = graph_from_model(model)
+    report = lint_graph(graph, rules, ignores)
+    data_rules = [rule for rule in rules if issubclass(rule, DataRule)]
+    if not data_rules:
+        return report
+    batches = read_batches(x, y, sample_weight, batch_size)
+    with kept_state(model):
+        facts = measure(model, graph, batches, {rule.code for rule in data_rules})
+    found: list[Finding] = []
+    for rule in data_rules:
+        found.extend(rule.check_data(facts))
+    kept = [f for f in found if not _is_ignored(f, ignores)]
+    suppressed = [f for f in found if _is_ignored(f, ignores)]
+    return LintReport(
+        [*report.findings, *kept],
+        model_name=report.model_name,
+        rules=report.rules,
+        opaque_layers=report.opaque_layers,
+        suppressed=[*report.suppressed, *suppressed],
+        notes=[*report.notes, *facts.notes],
+    )
+
+
+# --- Leaving the model as it was ---------------------------------------------
+
+
+def _numpy(value: Any) -> np.ndarray:
+    return np.array(keras.ops.convert_to_numpy(value), copy=True)
+
+
+def _stateful_variables(model: Any) -> list[Any]:
+    found = list(model.variables)
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and getattr(optimizer, "built", False):
+        found += list(optimizer.variables)
+    found += list(getattr(model, "metrics_variables", []))
+    from keras.src.backend.common import global_state
+
+    generator = global_state.get_global_attribute("global_seed_generator")
+    if generator is not None:
+        found.append(generator.state)
+    unique: dict[int, Any] = {}
+    for variable in found:
+        unique.setdefault(id(variable), variable)
+    return list(unique.values())
+
+
+@contextlib.contextmanager
+def kept_state(model: Any) -> Iterator[None]:
+    """Puts back every variable, `trainable` flag and random state of
+    `model` (and the process's random states) when the block ends."""
+    variables = [(v, _numpy(v)) for v in _stateful_variables(model)]
+    trainable = [(layer, layer.trainable) for layer in _layers(model)]
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        yield
+    finally:
+        for layer, flag in trainable:
+            if layer.trainable != flag:
+                layer.trainable = flag
+        for variable, value in variables:
+            variable.assign(value)
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+def _layers(model: Any) -> list[Any]:
+    found = [model]
+    for layer in getattr(model, "layers", []):
+        found.extend(_layers(layer) if hasattr(layer, "layers") else [layer])
+    return found
+
+
+# --- Measuring ----------------------------------------------------------------
+
+
+def _flat(value: Any) -> list[Any]:
+    return [] if value is None else list(keras.tree.flatten(value))
+
+
+def _output_names(model: Any, graph: Graph) -> list[str]:
+    names = list(getattr(model, "output_names", None) or [])
+    return names or [graph.nodes[index].path for index in graph.outputs]
+
+
+def _per_output(value: Any, names: Sequence[str]) -> list[Any]:
+    """Labels or weights per model output, in output order."""
+    if value is None:
+        return [None] * len(names)
+    if isinstance(value, Mapping):
+        return [value.get(name) for name in names]
+    if isinstance(value, (list, tuple)) and len(names) > 1:
+        return (list(value) + [None] * len(names))[: len(names)]
+    return [value] + [None] * (len(names) - 1)
+
+
+def _losses(model: Any, names: Sequence[str]) -> list[Any]:
+    loss = getattr(model, "loss", None)
+    if isinstance(loss, Mapping):
+        return [loss.get(name) for name in names]
+    if isinstance(loss, (list, tuple)):
+        return (list(loss) + [None] * len(names))[: len(names)]
+    return [loss] * len(names)
+
+
+def _sample_losses(loss: Any, labels: Any, predictions: Any) -> Any:
+    """The loss of each sample, or None when it cannot be computed."""
+    if loss is None or labels is None:
+        return None
+    try:
+        function = keras.losses.get(loss) if isinstance(loss, str) else loss
+        call = getattr(function, "call", function)
+        values = call(
+            keras.ops.convert_to_tensor(labels),
+            keras.ops.convert_to_tensor(predictions),
+        )
+        values = np.asarray(keras.ops.convert_to_numpy(values), dtype="float64")
+    except Exception:  # A custom or mismatched loss: KO306 says nothing.
+        return None
+    return values.reshape(values.shape[0], -1).mean(axis=1) if values.ndim else None
+
+
+def _output_facts(
+    model: Any,
+    graph: Graph,
+    batches: Batches,
+    predictions: list[Any],
+    training: list[Any],
+) -> list[OutputFacts]:
+    """`training`: the outputs in training mode, what the first step's loss
+    is computed on (BN with batch statistics, not its initial moving ones)."""
+    names = _output_names(model, graph)
+    labels = _per_output(batches.stacked[1], names)
+    first_labels = _per_output(batches.first[1], names)
+    losses = _losses(model, names)
+    facts = []
+    for position, index in enumerate(graph.outputs):
+        node = graph.nodes[index]
+        head = output_head(graph, index)
+        activation = None
+        if head is not None and head[0].kind == kinds.ACTIVATION:
+            activation = head[0].attrs.get("activation")
+        prediction = predictions[position] if position < len(predictions) else None
+        units = (
+            int(prediction.shape[-1])
+            if prediction is not None and prediction.ndim > 1
+            else 1
+        )
+        label = labels[position] if position < len(labels) else None
+        facts.append(
+            OutputFacts(
+                name=head[0].path if head else node.path,
+                activation=activation,
+                units=units,
+                loss=node.attrs.get("loss"),
+                from_logits=bool(node.attrs.get("from_logits")),
+                labels=None if label is None else np.asarray(label),
+                predictions=prediction,
+                sample_losses=_sample_losses(
+                    losses[position] if position < len(losses) else None,
+                    first_labels[position] if position < len(first_labels) else None,
+                    training[position],
+                )
+                if position < len(training)
+                else None,
+            )
+        )
+    return facts
+
+
+def _preprocessing(model: Any) -> tuple[tuple[float, float] | None, bool, str]:
+    """What the model does to its inputs before its first weight layer: a
+    fixed rescaling `(scale, offset)`, whether it normalizes them, and the
+    first weight layer's name."""
+    scaling = None
+    for layer in _layers(model)[1:]:
+        if hasattr(layer, "layers"):
+            continue  # A nested model: its own layers follow.
+        if isinstance(layer, keras.layers.Rescaling):
+            scale = float(np.mean(layer.scale)) if layer.scale is not None else 1.0
+            offset = float(np.mean(layer.offset)) if layer.offset is not None else 0.0
+            scaling = (scale, offset)
+        elif isinstance(layer, keras.layers.Normalization):
+            return scaling, True, layer.name
+        elif isinstance(layer, keras.layers.InputLayer):
+            continue
+        elif layer.trainable_weights or layer.non_trainable_weights:
+            is_norm = kinds.kind_of(type(layer).__name__) in (
+                kinds.BATCH_NORM,
+                kinds.NORMALIZATION,
+            )
+            return scaling, is_norm, layer.name
+        elif kinds.kind_of(type(layer).__name__) == kinds.UNKNOWN and not (
+            type(layer).__module__.startswith("keras.")
+        ):
+            # Custom code (a Lambda or a user layer) may scale the inputs.
+            return scaling, True, layer.name
+    return scaling, False, ""
+
+
+def _input_name(tensor: Any, position: int) -> str:
+    history = getattr(tensor, "_keras_history", None)
+    operation = getattr(history, "operation", None)
+    return str(getattr(operation, "name", None) or f"input {position}")
+
+
+def _input_facts(model: Any, batches: Batches) -> list[InputFacts]:
+    scaling, normalizes, first = _preprocessing(model)
+    inputs = list(getattr(model, "inputs", None) or [])
+    values = _flat(batches.stacked[0])
+    facts = []
+    for position, array in enumerate(values):
+        array = np.asarray(array)
+        tensor = inputs[position] if position < len(inputs) else None
+        shape = tuple(tensor.shape[1:]) if tensor is not None else array.shape[1:]
+        facts.append(
+            InputFacts(
+                name=_input_name(tensor, position),
+                layer=first,
+                shape=shape,
+                values=array,
+                integer=np.issubdtype(array.dtype, np.integer),
+                scaling=scaling,
+                normalizes=normalizes,
+            )
+        )
+    return facts
+
+
+def _training_batch_norms(graph: Graph) -> list[str]:
+    return list(
+        dict.fromkeys(
+            node.path
+            for node in graph.nodes
+            if node.kind == kinds.BATCH_NORM
+            and node.attrs.get("trainable", True) is not False
+            and node.attrs.get("training") is not False
+        )
+    )
+
+
+def _replicas(model: Any) -> int:
+    strategy = getattr(model, "distribute_strategy", None)
+    count = getattr(strategy, "num_replicas_in_sync", 1)
+    return int(count) if isinstance(count, int) and count > 0 else 1
+
+
+def _finite(value: Any) -> bool:
+    for leaf in _flat(value):
+        array = np.asarray(keras.ops.convert_to_numpy(leaf))
+        if np.issubdtype(array.dtype, np.number) and not np.all(np.isfinite(array)):
+            return False
+    return True
+
+
+def _forward(
+    model: Any, x: Any
+) -> tuple[list[Any], list[Any], tuple[str, str, str] | None]:
+    """Inference and training-mode outputs, and the first layer whose
+    training-mode output holds NaN or inf while its inputs did not."""
+    first: list[tuple[str, str, str]] = []
+
+    def observe(layer, call, args, kwargs, enclosing):
+        outputs = call(*args, **kwargs)
+        if not first and not _finite(outputs) and _finite((args, kwargs)):
+            first.append(
+                ("output", call_path(layer, enclosing, model), type(layer).__name__)
+            )
+        return outputs
+
+    with intercepting_layer_calls(observe):
+        training = [
+            np.asarray(keras.ops.convert_to_numpy(leaf))
+            for leaf in _flat(model(x, training=True))
+        ]
+    predictions = [
+        np.asarray(keras.ops.convert_to_numpy(leaf))
+        for leaf in _flat(model(x, training=False))
+    ]
+    return predictions, training, (first[0] if first else None)
+
+
+def _training_step(model: Any, batches: Batches) -> str | None:
+    """One training step on a clone with a fresh optimizer: what became
+    non-finite (`"loss"`, `"gradients"`), None when all stayed finite.
+    Raises when the model cannot be cloned or compiled."""
+    clone = keras.models.clone_model(model)
+    for source, target in zip(model.variables, clone.variables, strict=True):
+        # A copy: JAX's step donates the clone's buffers, which must never
+        # be the model's own.
+        target.assign(_numpy(source))
+    optimizer = model.optimizer.__class__.from_config(model.optimizer.get_config())
+    # Eager: one step does not repay tracing (TF) or compiling (JAX) it.
+    clone.compile(optimizer=optimizer, loss=model.loss, run_eagerly=True)
+    x, y, weights = batches.first
+    loss = clone.train_on_batch(x, y, sample_weight=weights)
+    if not _finite(loss):
+        return "loss"
+    if not _finite(clone.trainable_variables):
+        return "gradients"
+    return None
+
+
+def measure(
+    model: Any, graph: Graph, batches: Batches, codes: set[str]
+) -> PreflightFacts:
+    """The facts the data-aware rules in `codes` judge."""
+    notes: list[str] = []
+    x = batches.first[0]
+    non_finite = None
+    inputs = list(getattr(model, "inputs", None) or [])
+    for position, leaf in enumerate(_flat(x)):
+        if not _finite(leaf):
+            tensor = inputs[position] if position < len(inputs) else None
+            non_finite = ("input", _input_name(tensor, position), "the data")
+            break
+    predictions, training, first_bad = _forward(model, x)
+    if non_finite is None and first_bad is not None:
+        non_finite = first_bad
+    outputs = _output_facts(model, graph, batches, predictions, training)
+    if non_finite is None and "KO307" in codes:
+        for output in outputs:
+            if output.sample_losses is not None and not np.all(
+                np.isfinite(output.sample_losses)
+            ):
+                non_finite = ("loss", output.name, "the loss")
+        if (
+            non_finite is None
+            and getattr(model, "compiled", False)
+            and batches.first[1] is not None
+        ):
+            try:
+                what = _training_step(model, batches)
+            except Exception as error:  # Subclassed models without get_config...
+                notes.append(
+                    "Preflight could not run a training step on a copy of the "
+                    f"model ({type(error).__name__}), so its gradients were not "
+                    "checked for NaN or inf."
+                )
+            else:
+                if what is not None:
+                    non_finite = (what, outputs[0].name if outputs else "", what)
+    failures: list[tuple[str, str, str]] = []
+    if "KO305" in codes:
+        if samples(x) >= 2:
+            from .diagnostics.training_flag import audit_training_flag
+
+            audit = audit_training_flag(model, x)
+            failures = [(e.layer, e.layer_class, e.explanation) for e in audit.failures]
+        else:
+            notes.append(
+                "The training-flag audit needs a batch of 2 samples or more; "
+                "it did not run."
+            )
+    return PreflightFacts(
+        graph=graph,
+        inputs=_input_facts(model, batches),
+        outputs=outputs,
+        batch_size=batches.batch_size,
+        replicas=_replicas(model),
+        training_batch_norms=_training_batch_norms(graph),
+        flag_failures=failures,
+        non_finite=non_finite,
+        notes=notes,
+    )
+
+
+def preflight_on(
+    model: Any, data: Any, batch_size: int | None, options: Mapping[str, Any]
+) -> LintReport:
+    """`preflight` for `check(data=)` and `LintCallback(data=)`: `data` is a
+    batch source or an `(x, y)` / `(x, y, sample_weight)` tuple of arrays;
+    `options` are `lint_model`'s (`warn` emits one warning per finding)."""
+    options = dict(options)
+    warn = options.pop("warn", False)
+    if isinstance(data, tuple) and 1 <= len(data) <= 3:
+        x, y, weights = (*data, None, None)[:3]
+    else:
+        x, y, weights = data, None, None
+    report = preflight(
+        model, x, y, sample_weight=weights, batch_size=batch_size, **options
+    )
+    if warn:
+        import warnings
+
+        from .lint.ordering_warning import OrderingWarning
+
+        for finding in report:
+            warnings.warn(
+                f"{finding.code} {finding.name}: {finding.message}",
+                OrderingWarning,
+                stacklevel=3,
+            )
+    return report

@@ -1,0 +1,357 @@
+"""`preflight`: the data-aware rules' own examples, the model left exactly as
+it was (every backend), the data sources, `check(data=)` and
+`LintCallback(data=)`."""
+
+from __future__ import annotations
+
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+import keras_ordering
+from keras_ordering import LintCallback, LintError, check, preflight
+from keras_ordering.lint.registry import all_rules
+
+DATA_RULES = [rule for rule in all_rules() if rule.needs_data]
+EXAMPLES = [
+    pytest.param(rule, kind, index, id=f"{rule.code}-{kind}-{index}")
+    for rule in DATA_RULES
+    for kind in ("VALID", "INVALID")
+    for index in range(len(getattr(rule, kind)))
+]
+
+
+def test_the_data_aware_rules_are_ko301_to_ko307():
+    codes = {rule.code: rule.name for rule in all_rules() if rule.code >= "KO300"}
+    assert codes == {
+        "KO301": "labels-do-not-fit-output",
+        "KO302": "inputs-not-scaled",
+        "KO303": "batch-too-small-for-batchnorm",
+        "KO304": "normalization-not-adapted",
+        "KO305": "training-flag-ignored",
+        "KO306": "loss-at-init-off",
+        "KO307": "non-finite-values",
+    }
+
+
+@pytest.mark.parametrize(("rule", "kind", "index"), EXAMPLES)
+def test_data_rule_examples(rule, kind, index):
+    """The generic example test of the data-aware rules: each example is a
+    model plus a small dataset, judged by `preflight`."""
+    example = getattr(rule, kind)[index]
+    x, y = example.data()
+    report = preflight(
+        example.build(), x, y, batch_size=example.batch_size, select=rule.code
+    )
+    own = [finding for finding in report if finding.code == rule.code]
+    if kind == "VALID":
+        assert own == [], f"{rule.code} fired on a VALID example: {own}"
+        return
+    assert any(f.layers == example.expect for f in own), (
+        f"{rule.code} INVALID example: expected {example.expect}, got "
+        f"{[f.layers for f in own]}"
+    )
+    for finding in own:
+        assert (finding.name, finding.fix, finding.severity) == (
+            rule.name,
+            rule.fix,
+            rule.severity,
+        )
+        assert all(name in finding.message for name in finding.layers)
+        assert finding.message[0].isupper() and finding.message.endswith(".")
+    # The same report renders as text, JSON and HTML with the rule's docs.
+    assert rule.code in str(report) and rule.code in report.to_json()
+    assert f"{rule.code} {rule.name} docs" in report._repr_html_()
+
+
+def test_lint_model_never_reports_a_data_aware_rule():
+    for rule in DATA_RULES:
+        for example in rule.INVALID:
+            assert rule.code not in keras_ordering.lint_model(example.build()).codes()
+
+
+def _cnn() -> keras.Model:
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.Conv2D(4, 3, name="conv")(inputs)
+    x = keras.layers.BatchNormalization(name="bn")(x)
+    x = keras.layers.ReLU()(x)
+    x = keras.layers.Dropout(0.3, name="drop")(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    x = keras.layers.Dense(8, activation="relu", name="hidden")(x)
+    x = keras.layers.GaussianNoise(0.1)(x)
+    outputs = keras.layers.Dense(3, activation="softmax", name="head")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _state(model: keras.Model) -> dict:
+    optimizer = model.optimizer
+    return {
+        "variables": [keras.ops.convert_to_numpy(v).copy() for v in model.variables],
+        "optimizer": [
+            keras.ops.convert_to_numpy(v).copy() for v in optimizer.variables
+        ],
+        "iterations": int(keras.ops.convert_to_numpy(optimizer.iterations)),
+        "metrics": [
+            keras.ops.convert_to_numpy(v).copy() for v in model.metrics_variables
+        ],
+        "trainable": [layer.trainable for layer in model.layers],
+        "loss": model.loss,
+        "compile": model.get_compile_config(),
+        "optimizer_built": optimizer.built,
+    }
+
+
+def _assert_same(before: dict, after: dict) -> None:
+    for key in ("variables", "optimizer", "metrics"):
+        assert len(before[key]) == len(after[key]), key
+        for old, new in zip(before[key], after[key], strict=True):
+            assert old.dtype == new.dtype and old.tobytes() == new.tobytes(), key
+    for key in ("iterations", "trainable", "loss", "compile", "optimizer_built"):
+        assert before[key] == after[key], key
+
+
+def test_the_model_is_left_exactly_as_it_was():
+    """Bit for bit, on the backend running the tests (CI reruns tests/lint on
+    JAX and PyTorch): weights, BN moving statistics, seed-generator states,
+    optimizer variables and iterations, metrics, trainable flags, the
+    compiled loss and metrics."""
+    model = _cnn()
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (16, 8, 8, 3)).astype("float32")
+    y = np.eye(3, dtype="float32")[np.arange(16) % 3]
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)  # A built optimizer.
+    model.layers[1].trainable = False  # A frozen layer stays frozen.
+    before = _state(model)
+    seed_states = [v for v in model.variables if "seed" in v.path]
+    assert seed_states and before["iterations"] == 2
+    report = preflight(model, x, y, batch_size=8)
+    assert {rule.code for rule in DATA_RULES} <= set(report.rules)
+    _assert_same(before, _state(model))
+
+
+def test_an_unbuilt_optimizer_stays_unbuilt():
+    model = _cnn()
+    x = np.random.default_rng(1).uniform(0, 1, (8, 8, 8, 3)).astype("float32")
+    y = np.eye(3, dtype="float32")[np.arange(8) % 3]
+    before = _state(model)
+    assert before["optimizer_built"] is False
+    preflight(model, x, y)
+    _assert_same(before, _state(model))
+
+
+def _dense(units=4, activation="sigmoid", loss="binary_crossentropy"):
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(16, activation="relu", name="hidden"),
+            keras.layers.Dense(units, activation=activation, name="head"),
+        ]
+    )
+    model.compile(optimizer="adam", loss=loss)
+    return model
+
+
+def _one_hot_data(n=64):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, 8)).astype("float32")
+    y = np.eye(4, dtype="float32")[np.arange(n) % 4]
+    return x, y
+
+
+def _generator(x, y, batch):
+    for start in range(0, len(x), batch):
+        yield x[start : start + batch], y[start : start + batch]
+
+
+class _Sequence(keras.utils.PyDataset):
+    def __init__(self, x, y, batch):
+        super().__init__()
+        self.x, self.y, self.batch = x, y, batch
+
+    def __len__(self):
+        return len(self.x) // self.batch
+
+    def __getitem__(self, index):
+        part = slice(index * self.batch, (index + 1) * self.batch)
+        return self.x[part], self.y[part]
+
+
+@pytest.mark.parametrize("source", ["arrays", "generator", "pydataset", "dataset"])
+def test_every_data_source_gives_the_same_finding(source):
+    x, y = _one_hot_data()
+    model = _dense()
+    if source == "arrays":
+        report = preflight(model, x, y, batch_size=16)
+    elif source == "generator":
+        report = preflight(model, _generator(x, y, 16))
+    elif source == "pydataset":
+        report = preflight(model, _Sequence(x, y, 16))
+    else:
+        if "tensorflow" not in sys.modules and keras.backend.backend() != "tensorflow":
+            pytest.importorskip("tensorflow")
+        import tensorflow as tf
+
+        report = preflight(model, tf.data.Dataset.from_tensor_slices((x, y)).batch(16))
+    assert [f.code for f in report if f.code.startswith("KO3")] == ["KO301"]
+
+
+def test_a_generator_is_read_for_a_bounded_number_of_batches():
+    from keras_ordering.preflight_data import MAX_BATCHES
+
+    x, y = _one_hot_data(16 * (MAX_BATCHES + 3))
+    batches = _generator(x, y, 16)
+    preflight(_dense(), batches)
+    assert len(list(batches)) == 3  # The rest is left for fit.
+
+
+def test_y_with_a_dataset_is_refused():
+    x, y = _one_hot_data()
+    with pytest.raises(ValueError, match="must be None"):
+        preflight(_dense(), _generator(x, y, 16), y)
+
+
+def test_check_with_data_raises_on_ko301(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    x, y = _one_hot_data()
+    model = _dense()
+    assert check(model, config=False).codes() == []  # The graph alone is fine.
+    with pytest.raises(LintError) as raised:
+        check(model, config=False, data=(x, y))
+    assert raised.value.report.codes() == ["KO301"]
+    # [tool.keras_ordering] is honoured as without data.
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.keras_ordering]\nignore = ["KO301"]\n'
+    )
+    assert check(model, data=(x, y)).codes() == []
+
+
+def test_lint_callback_with_data_stops_fit_before_the_first_step(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    x, y = _one_hot_data()
+    model = _dense()
+    weights = [w.copy() for w in model.get_weights()]
+    steps = []
+    counter = keras.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda batch, logs: steps.append(batch)
+    )
+    callback = LintCallback(data=(x, y), config=False)
+    with pytest.raises(LintError, match="KO301"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[callback, counter])
+    assert steps == []
+    assert all(
+        np.array_equal(a, b) for a, b in zip(weights, model.get_weights(), strict=True)
+    )
+    assert callback.report is not None and callback.report.codes() == ["KO301"]
+
+
+def test_lint_callback_with_clean_data_trains():
+    x, _ = _one_hot_data()
+    y = np.eye(4, dtype="float32")[np.arange(len(x)) % 4]
+    model = _dense(activation="softmax", loss="categorical_crossentropy")
+    history = model.fit(
+        x,
+        y,
+        epochs=1,
+        verbose=0,
+        callbacks=[LintCallback(data=(x, y), config=False, fail_on="warning")],
+    )
+    assert len(history.history["loss"]) == 1
+
+
+def test_preflight_is_exported_lazily_and_import_stays_light():
+    import subprocess
+
+    code = (
+        "import sys, keras_ordering; "
+        "assert 'preflight' in keras_ordering.__all__; "
+        "assert 'keras' not in sys.modules; "
+        "from keras_ordering.lint.registry import all_rules; all_rules(); "
+        "assert 'keras' not in sys.modules and 'numpy' not in sys.modules, 'heavy'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    from keras_ordering.preflight_run import preflight as implementation
+
+    assert keras_ordering.preflight is implementation
+
+
+def test_preflight_docstring_example_runs():
+    import doctest
+
+    from keras_ordering.preflight_run import preflight as implementation
+
+    tests = doctest.DocTestFinder(recurse=False).find(implementation, "preflight")
+    runner = doctest.DocTestRunner()
+    for test in tests:
+        runner.run(test)
+    results = runner.summarize(verbose=False)
+    assert results.attempted >= 5 and results.failed == 0
+
+
+def _ko302(model, x) -> list:
+    y = np.eye(3, dtype="float32")[np.arange(len(x)) % 3]
+    return [f for f in preflight(model, x, y, select="KO302")]
+
+
+def _small_cnn(*front) -> keras.Model:
+    model = keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            *front,
+            keras.layers.Conv2D(4, 3, name="conv"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    model.compile(loss="categorical_crossentropy")
+    return model
+
+
+def test_ko302_is_silent_on_caffe_style_preprocessed_images():
+    from keras.applications.resnet50 import preprocess_input
+
+    raw = np.random.default_rng(0).integers(0, 256, (32, 16, 16, 3))
+    caffe = preprocess_input(raw.astype("float32"))
+    assert caffe.min() < 0 < caffe.max()
+    assert _ko302(_small_cnn(), caffe) == []
+    # The same model fed the raw pixels is flagged, naming its first layer.
+    (finding,) = _ko302(_small_cnn(), raw.astype("uint8"))
+    assert finding.layers == ("conv",) and "[0, 255]" in finding.message
+
+
+def test_ko302_knows_models_that_expect_raw_pixels():
+    rescaled = _small_cnn(keras.layers.Rescaling(1 / 127.5, offset=-1))
+    raw = np.random.default_rng(0).integers(0, 256, (32, 16, 16, 3)).astype("float32")
+    assert _ko302(rescaled, raw) == []
+    (finding,) = _ko302(rescaled, raw / 255)
+    assert "expects raw pixels" in finding.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ResNet50", "EfficientNetB0", "ConvNeXtTiny"])
+def test_keras_applications_with_their_expected_inputs_are_clean(name):
+    application = getattr(keras.applications, name)
+    backbone = application(weights=None, include_top=False, input_shape=(32, 32, 3))
+    model = keras.Sequential(
+        [backbone, keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3)]
+    )
+    model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    raw = np.random.default_rng(0).integers(0, 256, (8, 32, 32, 3)).astype("float32")
+    module = {"ResNet50": "resnet50", "EfficientNetB0": "efficientnet"}
+    module.setdefault(name, "convnext")
+    preprocess = getattr(keras.applications, module[name]).preprocess_input
+    x = preprocess(raw.copy())
+    y = np.eye(3, dtype="float32")[np.arange(8) % 3]
+    loud = [
+        f.code
+        for f in preflight(model, x, y, batch_size=8)
+        if f.code.startswith("KO3") and f.severity != "info"
+    ]
+    assert loud == []

@@ -47,7 +47,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from ..graph.activations import names_with
+from ._noise import LEVELS, homogeneous_activations, quantized_keep
 
 try:  # TensorFlow-private: XLA context detection has no public API.
     from tensorflow.python.framework import ops as tf_ops
@@ -57,19 +57,9 @@ except ImportError as error:  # pragma: no cover - depends on the TF release
 else:
     _PRIVATE_IMPORT_ERROR = None
 
-LEVELS = 256  # Random byte values; the keep probability is a multiple of 1/256.
 _FAST_DTYPES = frozenset({"float32", "float16", "bfloat16"})
 # Activations f with f(k*x) = k*f(x) for k >= 0: the dropout scale folds into BN.
-# Keras' own functions of the positively homogeneous activations (the facts
-# table says which), and the identity: the dropout scaling folds into them.
-_HOMOGENEOUS = (
-    *(
-        function
-        for name in sorted(names_with(positively_homogeneous=True))
-        if (function := getattr(keras.activations, name, None)) is not None
-    ),
-    keras.activations.linear,
-)
+_HOMOGENEOUS = homogeneous_activations()
 _warned_unavailable = False
 
 
@@ -90,7 +80,7 @@ def _available() -> bool:
         _warned_unavailable = True
         warnings.warn(
             f"{reason}. BNActDropout uses its portable Keras-ops path instead "
-            "(same results, slower on CPU).",
+            "(slower on CPU; see docs/layers.md for what differs).",
             RuntimeWarning,
             stacklevel=4,
         )
@@ -108,12 +98,6 @@ def in_xla_context() -> bool:
     return bool(
         control_flow_util.GraphOrParentsInXlaContext(tf_ops.get_default_graph())
     )
-
-
-def quantized_keep(rate: float) -> tuple[int, float]:
-    """`(threshold, keep)`: a value is kept when its random byte < threshold."""
-    threshold = min(LEVELS, max(1, round((1.0 - rate) * LEVELS)))
-    return threshold, threshold / LEVELS
 
 
 def layout(rank: int, channel_axis: int) -> tuple[str, str] | None:

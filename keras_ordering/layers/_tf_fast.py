@@ -414,3 +414,50 @@ def call(
         mask = _keep_mask(noise_shape, last_dim, threshold, seed)
     y = _activate_and_drop(activation, y, mask, keep)
     return tf.reshape(y, tf.shape(inputs)) if reshape != "none" else y
+
+
+# Under XLA on CPU, TensorFlow's default stateless algorithm draws random
+# numbers about 100x slower than Threefry (benchmarks/bench_layer.py --xla).
+XLA_ALGORITHM = "threefry"
+
+
+def xla_noise(
+    x: tf.Tensor,
+    *,
+    rate: float,
+    dropout: str,
+    noise_shape: Sequence[int | None] | None,
+    channel_axis: int,
+    seed_generator: Any,
+) -> tf.Tensor:
+    """Dropout noise for the portable path inside `jit_compile=True`.
+
+    The same noise as `keras.random.dropout` / `keras.random.normal` (exact
+    keep probability `1 - rate`, survivors scaled by `1 / (1 - rate)`), drawn
+    with the Threefry-2x32 counter-based generator, which XLA compiles to fast
+    vectorized code on CPU and GPU. Stateless: the seed comes from the layer's
+    `SeedGenerator`, so `seed=` repeats masks.
+    """
+    seed = tf.cast(tf.math.floormod(seed_generator.next(), tf.int32.max - 1), tf.int32)
+    shape = tf.shape(x)
+    if dropout == "gaussian":
+        stddev = (rate / (1.0 - rate)) ** 0.5
+        noise = tf.random.stateless_normal(
+            shape, seed, mean=1.0, stddev=stddev, dtype=x.dtype, alg=XLA_ALGORITHM
+        )
+        return x * noise
+    rank = len(x.shape)
+    if dropout == "spatial":
+        draw_shape = tf.stack(
+            [shape[i] if i in (0, channel_axis) else 1 for i in range(rank)]
+        )
+    elif noise_shape is not None:
+        draw_shape = tf.stack(
+            [shape[i] if dim is None else dim for i, dim in enumerate(noise_shape)]
+        )
+    else:
+        draw_shape = shape
+    uniform = tf.random.stateless_uniform(draw_shape, seed, alg=XLA_ALGORITHM)
+    keep = uniform >= rate
+    scale = tf.constant(1.0 / (1.0 - rate), x.dtype)
+    return tf.where(keep, x * scale, tf.zeros_like(x))

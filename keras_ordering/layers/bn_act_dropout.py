@@ -383,6 +383,13 @@ class BNActDropout(keras.layers.Layer):
         x = ops.cast(self.activation(x), self.compute_dtype)
         if training and self.rate > 0:
             noise = apply_noise
+            backend = keras.backend.backend()
+            if backend == "tensorflow" and self._fast_path_allowed(backend):
+                from . import _tf_fast
+
+                if _tf_fast.unavailable_reason() is None and _tf_fast.in_xla_context():
+                    # XLA's default random numbers are slow on CPU.
+                    noise = _tf_fast.xla_noise
             x = noise(
                 x,
                 rate=self.rate,

@@ -1,10 +1,15 @@
 """BNActDropout (fast path) versus Keras BatchNormalization -> Activation -> Dropout.
 
-Run: python benchmarks/bench_layer.py [--repeats N] [--quick] [--breakdown]
+Run: python benchmarks/bench_layer.py [--backend B] [--jit] [--runs R]
+     [--repeats N] [--quick] [--breakdown]
 
-Both candidates run side by side in this process, as compiled tf.functions,
-interleaved run by run; each figure is a median over `--repeats` runs (at
-least 7). Per configuration it prints
+`--backend` (tensorflow, jax or torch; default: KERAS_BACKEND, else
+tensorflow) chooses the Keras backend. Both candidates run side by side in
+this process, interleaved run by run.
+
+On TensorFlow without `--jit` the layers run as compiled tf.functions; each
+figure is a median over `--repeats` runs (at least 7). Per configuration it
+prints
 
     train xA  infer xB  infer/one-pass C
 
@@ -14,7 +19,18 @@ least 7). Per configuration it prints
 - infer/one-pass: BNActDropout inference time / the time of one elementwise
   ReLU pass over the same tensor, the memory-bandwidth floor.
 
-`--breakdown` also times the pieces of the fast path's training step.
+On JAX and PyTorch, and on TensorFlow with `--jit` (`jit_compile=True`),
+each candidate is a Keras model (the layers, then a GlobalAveragePooling2D
+head for rank-4 inputs and an MSE loss) timed with `train_on_batch` and
+`predict_on_batch` (what users run), compiled with `jit_compile=--jit`.
+`--runs` independent rounds of `--repeats` interleaved steps each give one
+ratio per round; the median over the rounds is printed with its range.
+
+Every run ends with one `SUMMARY` line (backend, machine, load, ratios) that
+is easy to paste into docs/performance.md.
+
+`--breakdown` also times the pieces of the TensorFlow fast path's training
+step.
 """
 
 from __future__ import annotations
@@ -22,15 +38,34 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import platform
 import statistics
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+BACKENDS = ("tensorflow", "jax", "torch")
 
-import keras
-import tensorflow as tf
 
-from keras_ordering import BNActDropout
+def _backend_from_argv(argv: list[str]) -> str:
+    """--backend must be known before keras is imported."""
+    for index, arg in enumerate(argv):
+        if arg == "--backend" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--backend="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+if __name__ == "__main__":
+    os.environ["KERAS_BACKEND"] = _backend_from_argv(sys.argv[1:])
+
+import keras  # noqa: E402
+
+from keras_ordering import BNActDropout  # noqa: E402
+
+if keras.backend.backend() == "tensorflow":
+    import tensorflow as tf
 
 SHAPES = [(32, 56, 56, 64), (32, 28, 28, 128), (256, 1024), (1024, 1024)]
 ACTIVATIONS = ["relu", "gelu"]
@@ -166,15 +201,146 @@ def breakdown(shape, repeats) -> None:
         print(f"    {name:36s} {median * 1e3:7.2f} ms")
 
 
+def machine() -> str:
+    """The machine, for the summary line."""
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"{platform.machine()} {os.cpu_count()} CPUs, load {load}, "
+        f"python {platform.python_version()}, keras {keras.__version__}"
+    )
+
+
+def _sync(value) -> None:
+    keras.ops.convert_to_numpy(keras.tree.flatten(value)[0])
+
+
+def model_of(layers: list, shape, jit: bool) -> keras.Model:
+    inputs = keras.Input(shape[1:])
+    x = inputs
+    for layer in layers:
+        x = layer(x)
+    # A pooling head keeps the loss's own passes small (one reduction), as
+    # the tf.function step's reduce_sum does: the ratio is the layers'.
+    if len(shape) == 4:
+        x = keras.layers.GlobalAveragePooling2D()(x)
+    model = keras.Model(inputs, x)
+    model.compile(optimizer="sgd", loss="mse", jit_compile=jit)
+    return model
+
+
+def bench_models(shape, activation, rate, policy, jit, runs, repeats) -> dict:
+    """Per-round ratios of train_on_batch and predict_on_batch, Keras / fused."""
+    keras.config.set_dtype_policy(policy)
+    try:
+        models = [
+            model_of(keras_sequence(activation, rate, policy), shape, jit),
+            model_of([BNActDropout(activation, rate, dtype=policy)], shape, jit),
+        ]
+    finally:
+        keras.config.set_dtype_policy("float32")
+    rng = __import__("numpy").random.default_rng(0)
+    x = rng.normal(size=shape).astype("float32")
+    y = keras.ops.convert_to_numpy(models[0].predict_on_batch(x))
+
+    def timed(function) -> float:
+        start = time.perf_counter()
+        _sync(function())
+        return time.perf_counter() - start
+
+    steps = {
+        "train": [lambda m=m: m.train_on_batch(x, y) for m in models],
+        "infer": [lambda m=m: m.predict_on_batch(x) for m in models],
+    }
+    for pair in steps.values():  # Trace, compile and warm up.
+        for function in pair:
+            for _ in range(3):
+                function()
+    ratios: dict[str, list[float]] = {"train": [], "infer": []}
+    times: dict[str, list[float]] = {"train": [], "infer": []}
+    for _ in range(runs):
+        for kind, (stock, fused) in steps.items():
+            stock_times, fused_times = [], []
+            for _ in range(repeats):
+                stock_times.append(timed(stock))
+                fused_times.append(timed(fused))
+            stock_median = statistics.median(stock_times)
+            fused_median = statistics.median(fused_times)
+            ratios[kind].append(stock_median / fused_median)
+            times[kind].extend([stock_median, fused_median])
+    return {"ratios": ratios, "times": times}
+
+
+def _spread(values: list[float]) -> str:
+    return (
+        f"x{statistics.median(values):.2f} "
+        f"(x{min(values):.2f}-x{max(values):.2f} over {len(values)} runs)"
+    )
+
+
+def main_models(args, grid) -> None:
+    backend = keras.backend.backend()
+    print(
+        f"{backend}, jit_compile={args.jit}: train_on_batch / predict_on_batch, "
+        f"{args.runs} runs of {args.repeats} interleaved steps; {machine()}"
+    )
+    for shape, activation, rate, policy in grid:
+        result = bench_models(
+            shape, activation, rate, policy, args.jit, args.runs, args.repeats
+        )
+        ratios, times = result["ratios"], result["times"]
+        line = (
+            f"{shape!s:18s} {activation:4s} rate {rate:.1f} {policy:14s} "
+            f"train {_spread(ratios['train'])}  infer {_spread(ratios['infer'])}"
+        )
+        print(
+            line + f"   (ms, median: keras "
+            f"{statistics.median(times['train'][::2]) * 1e3:.1f}/"
+            f"{statistics.median(times['infer'][::2]) * 1e3:.1f}, fused "
+            f"{statistics.median(times['train'][1::2]) * 1e3:.1f}/"
+            f"{statistics.median(times['infer'][1::2]) * 1e3:.1f})"
+        )
+        print(
+            f"SUMMARY bench_layer backend={backend} jit_compile={args.jit} "
+            f"shape={shape} {activation} rate={rate} {policy}: "
+            f"train {_spread(ratios['train'])}, infer {_spread(ratios['infer'])}; "
+            f"{machine()}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=os.environ.get("KERAS_BACKEND", "tensorflow"),
+        help="Keras backend (default: KERAS_BACKEND, else tensorflow)",
+    )
+    parser.add_argument(
+        "--jit", action="store_true", help="jit_compile=True (model-level timing)"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="model-level rounds")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument(
-        "--quick", action="store_true", help="conv shape, relu, rate 0.2, float32 only"
+        "--quick",
+        action="store_true",
+        help="one shape (56x56x64 on TF, 28x28x64 model-level), relu, 0.2, float32",
     )
     parser.add_argument("--breakdown", action="store_true")
     args = parser.parse_args()
     repeats = max(7, args.repeats)
+    if keras.backend.backend() != "tensorflow" or args.jit:
+        # Model-level steps are slower: 7 steps per round unless told.
+        args.repeats = (
+            7 if args.repeats == parser.get_default("repeats") else args.repeats
+        )
+        args.repeats = max(5, args.repeats)
+        args.runs = max(1, args.runs)
+        if args.quick:
+            grid = [((32, 28, 28, 64), "relu", 0.2, "float32")]
+        else:
+            grid = list(itertools.product(SHAPES, ACTIVATIONS, RATES, POLICIES))
+        main_models(args, grid)
+        return
     if args.quick:
         grid = [((32, 56, 56, 64), "relu", 0.2, "float32")]
     else:
@@ -193,6 +359,13 @@ def main() -> None:
             f"(ms: keras {r['stock_train'] * 1e3:.1f}/{r['stock_infer'] * 1e3:.1f}, "
             f"fused {r['fused_train'] * 1e3:.1f}/{r['fused_infer'] * 1e3:.1f}, "
             f"relu pass {r['one_pass'] * 1e3:.2f})"
+        )
+        print(
+            f"SUMMARY bench_layer backend=tensorflow tf.function shape={shape} "
+            f"{activation} rate={rate} {policy}: "
+            f"train x{r['stock_train'] / r['fused_train']:.2f}, "
+            f"infer x{r['stock_infer'] / r['fused_infer']:.2f} "
+            f"(medians of {repeats}); {machine()}"
         )
     if args.breakdown:
         for shape in SHAPES[:1] if args.quick else SHAPES:

@@ -15,6 +15,34 @@ import keras
 from keras import ops
 
 DROPOUT_KINDS = ("standard", "spatial", "gaussian")
+# Random byte values of the fast paths' 8-bit masks: their keep probability is
+# a multiple of 1/256.
+LEVELS = 256
+
+
+def quantized_keep(rate: float) -> tuple[int, float]:
+    """`(threshold, keep)`: a value is kept when its random byte < threshold."""
+    threshold = min(LEVELS, max(1, round((1.0 - rate) * LEVELS)))
+    return threshold, threshold / LEVELS
+
+
+def homogeneous_activations() -> tuple[Any, ...]:
+    """Keras' own functions f with f(k*x) = k*f(x) for k >= 0, and the identity.
+
+    The fast paths fold the dropout scale 1 / keep into gamma and beta for
+    these. The facts table says which activations are positively homogeneous;
+    functions are compared by identity, never by name.
+    """
+    from ..graph.activations import names_with
+
+    return (
+        *(
+            function
+            for name in sorted(names_with(positively_homogeneous=True))
+            if (function := getattr(keras.activations, name, None)) is not None
+        ),
+        keras.activations.linear,
+    )
 
 
 def check_number(

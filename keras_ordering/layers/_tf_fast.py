@@ -47,7 +47,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from ..graph.activations import names_with
+from ._noise import LEVELS, homogeneous_activations, quantized_keep
 
 try:  # TensorFlow-private: XLA context detection has no public API.
     from tensorflow.python.framework import ops as tf_ops
@@ -57,19 +57,9 @@ except ImportError as error:  # pragma: no cover - depends on the TF release
 else:
     _PRIVATE_IMPORT_ERROR = None
 
-LEVELS = 256  # Random byte values; the keep probability is a multiple of 1/256.
 _FAST_DTYPES = frozenset({"float32", "float16", "bfloat16"})
 # Activations f with f(k*x) = k*f(x) for k >= 0: the dropout scale folds into BN.
-# Keras' own functions of the positively homogeneous activations (the facts
-# table says which), and the identity: the dropout scaling folds into them.
-_HOMOGENEOUS = (
-    *(
-        function
-        for name in sorted(names_with(positively_homogeneous=True))
-        if (function := getattr(keras.activations, name, None)) is not None
-    ),
-    keras.activations.linear,
-)
+_HOMOGENEOUS = homogeneous_activations()
 _warned_unavailable = False
 
 
@@ -90,7 +80,7 @@ def _available() -> bool:
         _warned_unavailable = True
         warnings.warn(
             f"{reason}. BNActDropout uses its portable Keras-ops path instead "
-            "(same results, slower on CPU).",
+            "(slower on CPU; see docs/layers.md for what differs).",
             RuntimeWarning,
             stacklevel=4,
         )
@@ -108,12 +98,6 @@ def in_xla_context() -> bool:
     return bool(
         control_flow_util.GraphOrParentsInXlaContext(tf_ops.get_default_graph())
     )
-
-
-def quantized_keep(rate: float) -> tuple[int, float]:
-    """`(threshold, keep)`: a value is kept when its random byte < threshold."""
-    threshold = min(LEVELS, max(1, round((1.0 - rate) * LEVELS)))
-    return threshold, threshold / LEVELS
 
 
 def layout(rank: int, channel_axis: int) -> tuple[str, str] | None:
@@ -430,3 +414,50 @@ def call(
         mask = _keep_mask(noise_shape, last_dim, threshold, seed)
     y = _activate_and_drop(activation, y, mask, keep)
     return tf.reshape(y, tf.shape(inputs)) if reshape != "none" else y
+
+
+# Under XLA on CPU, TensorFlow's default stateless algorithm draws random
+# numbers about 100x slower than Threefry (benchmarks/bench_layer.py --xla).
+XLA_ALGORITHM = "threefry"
+
+
+def xla_noise(
+    x: tf.Tensor,
+    *,
+    rate: float,
+    dropout: str,
+    noise_shape: Sequence[int | None] | None,
+    channel_axis: int,
+    seed_generator: Any,
+) -> tf.Tensor:
+    """Dropout noise for the portable path inside `jit_compile=True`.
+
+    The same noise as `keras.random.dropout` / `keras.random.normal` (exact
+    keep probability `1 - rate`, survivors scaled by `1 / (1 - rate)`), drawn
+    with the Threefry-2x32 counter-based generator, which XLA compiles to fast
+    vectorized code on CPU and GPU. Stateless: the seed comes from the layer's
+    `SeedGenerator`, so `seed=` repeats masks.
+    """
+    seed = tf.cast(tf.math.floormod(seed_generator.next(), tf.int32.max - 1), tf.int32)
+    shape = tf.shape(x)
+    if dropout == "gaussian":
+        stddev = (rate / (1.0 - rate)) ** 0.5
+        noise = tf.random.stateless_normal(
+            shape, seed, mean=1.0, stddev=stddev, dtype=x.dtype, alg=XLA_ALGORITHM
+        )
+        return x * noise
+    rank = len(x.shape)
+    if dropout == "spatial":
+        draw_shape = tf.stack(
+            [shape[i] if i in (0, channel_axis) else 1 for i in range(rank)]
+        )
+    elif noise_shape is not None:
+        draw_shape = tf.stack(
+            [shape[i] if dim is None else dim for i, dim in enumerate(noise_shape)]
+        )
+    else:
+        draw_shape = shape
+    uniform = tf.random.stateless_uniform(draw_shape, seed, alg=XLA_ALGORITHM)
+    keep = uniform >= rate
+    scale = tf.constant(1.0 / (1.0 - rate), x.dtype)
+    return tf.where(keep, x * scale, tf.zeros_like(x))

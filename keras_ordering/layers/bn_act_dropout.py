@@ -21,6 +21,8 @@ from ._noise import (
 
 # Set to 1 to force the portable Keras-ops path everywhere (e.g. for parity).
 PORTABLE_ENV = "KERAS_ORDERING_PORTABLE"
+# Backends with a fast path (layers/_tf_fast.py, layers/_torch_fast.py).
+_FAST_BACKENDS = ("tensorflow", "torch")
 
 
 @keras.saving.register_keras_serializable(package="keras_ordering")
@@ -77,14 +79,15 @@ class BNActDropout(keras.layers.Layer):
         gamma_constraint: optional constraint of `gamma`.
         synchronized: if `True`, batch statistics are reduced across replicas
             under a `tf.distribute` strategy. TensorFlow backend only.
-        fused: `None` (default) uses the TensorFlow fast path (fused batch
-            norm, 8-bit dropout masks) whenever it applies and the portable
-            Keras-ops path otherwise; `False` always uses the portable path;
-            `True` requires the fast path. The environment variable
-            `KERAS_ORDERING_PORTABLE=1` forces the portable path everywhere.
-            On the fast path the keep probability is quantised to 1/256
-            (survivors are scaled by the actual keep probability, so the
-            expected output is exact).
+        fused: `None` (default) uses the backend's fast path (TensorFlow or
+            PyTorch: fused batch norm, 8-bit dropout masks) whenever it
+            applies and the portable Keras-ops path otherwise; `False` always
+            uses the portable path; `True` requires the fast path. The
+            environment variable `KERAS_ORDERING_PORTABLE=1` forces the
+            portable path everywhere. On the fast paths the keep probability
+            is quantised to 1/256 (survivors are scaled by the actual keep
+            probability, so the expected output is exact) and the masks
+            differ from the portable path's; docs/layers.md says what differs.
         **kwargs: base layer arguments such as `name` and `dtype`.
 
     Call arguments:
@@ -182,16 +185,23 @@ class BNActDropout(keras.layers.Layer):
             raise ValueError(
                 f"Argument `fused` must be None, True or False. Received: {fused!r}"
             )
+        backend = keras.backend.backend()
         if fused and (
-            keras.backend.backend() != "tensorflow"
-            or self.synchronized
-            or dropout == "gaussian"
-            or noise_shape is not None
+            backend not in _FAST_BACKENDS
+            or (
+                backend == "tensorflow"
+                and (
+                    self.synchronized
+                    or dropout == "gaussian"
+                    or self.noise_shape is not None
+                )
+            )
         ):
             raise ValueError(
-                "Argument `fused=True` needs the TensorFlow backend and is not "
-                "available with synchronized=True, dropout='gaussian' or a "
-                "noise_shape; use fused=None to choose automatically."
+                "Argument `fused=True` needs the TensorFlow or PyTorch backend; "
+                "on TensorFlow it is not available with synchronized=True, "
+                "dropout='gaussian' or a noise_shape. Use fused=None to choose "
+                "automatically."
             )
         self.fused = fused
 
@@ -273,7 +283,49 @@ class BNActDropout(keras.layers.Layer):
                 "The mask must have one dimension less than the inputs. "
                 f"Received: mask.shape={mask.shape}, inputs.shape={inputs.shape}"
             )
-        if self._fast_path_allowed():
+        backend = keras.backend.backend()
+        if self._fast_path_allowed(backend):
+            output = self._fast_call(backend, inputs, training, mask)
+            if output is not None:
+                return output
+        return self._portable_call(inputs, training, mask)
+
+    def _fast_path_allowed(self, backend: str) -> bool:
+        return (
+            self.fused is not False
+            and backend in _FAST_BACKENDS
+            and os.environ.get(PORTABLE_ENV, "") in ("", "0")
+        )
+
+    def _fast_call(self, backend, inputs, training, mask):
+        """The backend's fast path, or None where it does not apply."""
+        arguments = {
+            "batch_statistics": bool(training) and self.trainable,
+            "dropout_rate": self.rate if training else 0.0,
+            "channel_axis": self._channel_axis,
+            "activation": self.activation,
+            "gamma": self.gamma,
+            "beta": self.beta,
+            "moving_mean": self.moving_mean,
+            "moving_variance": self.moving_variance,
+            "epsilon": self.epsilon,
+            "momentum": self.momentum,
+            "seed_generator": self.seed_generator,
+            "compute_dtype": self.compute_dtype,
+        }
+        if backend == "torch":
+            from . import _torch_fast
+
+            if _torch_fast.applies(inputs, mask, channel_axis=self._channel_axis):
+                return _torch_fast.call(
+                    inputs,
+                    dropout=self.dropout,
+                    noise_shape=self.noise_shape,
+                    seeded=self.seed is not None,
+                    **arguments,
+                )
+            reason = _torch_fast.unavailable_reason()
+        else:
             from . import _tf_fast
 
             if _tf_fast.applies(
@@ -285,38 +337,18 @@ class BNActDropout(keras.layers.Layer):
                 noise_shape=self.noise_shape,
             ):
                 return _tf_fast.call(
-                    inputs,
-                    batch_statistics=bool(training) and self.trainable,
-                    dropout_rate=self.rate if training else 0.0,
-                    spatial=self.dropout == "spatial",
-                    channel_axis=self._channel_axis,
-                    activation=self.activation,
-                    gamma=self.gamma,
-                    beta=self.beta,
-                    moving_mean=self.moving_mean,
-                    moving_variance=self.moving_variance,
-                    epsilon=self.epsilon,
-                    momentum=self.momentum,
-                    seed_generator=self.seed_generator,
-                    compute_dtype=self.compute_dtype,
+                    inputs, spatial=self.dropout == "spatial", **arguments
                 )
-            if self.fused:
-                reason = _tf_fast.unavailable_reason() or (
-                    "a mask, an unsupported rank, channel axis or dtype, "
-                    "or XLA compilation"
-                )
-                raise ValueError(
-                    "BNActDropout(fused=True) cannot run this call on the fused "
-                    f"path ({reason}); use fused=None."
-                )
-        return self._portable_call(inputs, training, mask)
-
-    def _fast_path_allowed(self) -> bool:
-        return (
-            self.fused is not False
-            and keras.backend.backend() == "tensorflow"
-            and os.environ.get(PORTABLE_ENV, "") in ("", "0")
-        )
+            reason = _tf_fast.unavailable_reason()
+        if self.fused:
+            reason = reason or (
+                "a mask, an unsupported rank, channel axis or dtype, or XLA compilation"
+            )
+            raise ValueError(
+                "BNActDropout(fused=True) cannot run this call on the fused "
+                f"path ({reason}); use fused=None."
+            )
+        return None
 
     def _portable_call(self, inputs, training, mask):
         """BN, activation and dropout in Keras ops: any backend, any call."""
@@ -350,7 +382,15 @@ class BNActDropout(keras.layers.Layer):
         )
         x = ops.cast(self.activation(x), self.compute_dtype)
         if training and self.rate > 0:
-            x = apply_noise(
+            noise = apply_noise
+            backend = keras.backend.backend()
+            if backend == "tensorflow" and self._fast_path_allowed(backend):
+                from . import _tf_fast
+
+                if _tf_fast.unavailable_reason() is None and _tf_fast.in_xla_context():
+                    # XLA's default random numbers are slow on CPU.
+                    noise = _tf_fast.xla_noise
+            x = noise(
                 x,
                 rate=self.rate,
                 dropout=self.dropout,

@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow turns oneDNN on by itself only on CPUs with AVX-512; without it
+# a channels_first convolution cannot train on CPU ("Conv2DCustomBackprop-
+# FilterOp only supports NHWC"). The tests train channels_first models on
+# every CPU, so they turn it on everywhere.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 import pytest
 

@@ -73,6 +73,7 @@ def test_variance_shift_demo_quick_reproduces_li_et_al(tmp_path):
     assert (tmp_path / "variance_shift.csv").read_text().startswith("keep_probability")
 
 
+@pytest.mark.slow
 def test_preflight_digits_finds_the_label_bug_and_passes_the_fix(capsys):
     reports = _example_main("preflight_digits.py")()
     assert "KO301" in reports["buggy"].codes()

@@ -32,7 +32,9 @@ def dropout_before_bn(keep: float) -> keras.Model:
     return model
 
 
-@pytest.mark.parametrize("keep", [0.5, 0.7, 0.9])
+@pytest.mark.parametrize(
+    "keep", [0.5, *(pytest.param(k, marks=pytest.mark.slow) for k in (0.7, 0.9))]
+)
 def test_shift_is_the_keep_probability_behind_dropout(keep):
     report = measure_variance_shift(dropout_before_bn(keep), X, verbose=0)
     assert isinstance(report, VarianceShiftReport)
@@ -192,7 +194,9 @@ class Batches(keras.utils.PyDataset):
         return X[index * 256 : (index + 1) * 256], Y[:256]
 
 
-@pytest.mark.parametrize("source", ["array", "pydataset"])
+@pytest.mark.parametrize(
+    "source", ["array", pytest.param("pydataset", marks=pytest.mark.slow)]
+)
 def test_one_labelled_progress_bar(source, capsys):
     model = dropout_before_bn(0.5)
     capsys.readouterr()

@@ -34,6 +34,7 @@ ACTIVATIONS = ["relu", "gelu", "sigmoid", "tanh", None]
             2,
             1,
             id="spatial",
+            marks=pytest.mark.slow,
         ),
         pytest.param(
             {"activation": None, "rate": 0.3, "dropout": "gaussian"},
@@ -41,6 +42,7 @@ ACTIVATIONS = ["relu", "gelu", "sigmoid", "tanh", None]
             2,
             1,
             id="gaussian",
+            marks=pytest.mark.slow,
         ),
         pytest.param(
             {"rate": 0.5, "noise_shape": (None, 1, 1, 5), "center": False},
@@ -48,6 +50,7 @@ ACTIVATIONS = ["relu", "gelu", "sigmoid", "tanh", None]
             1,
             1,
             id="noise-shape-no-center",
+            marks=pytest.mark.slow,
         ),
         pytest.param(
             {"activation": "sigmoid", "axis": 1, "scale": False, "momentum": 0.5},
@@ -55,6 +58,7 @@ ACTIVATIONS = ["relu", "gelu", "sigmoid", "tanh", None]
             1,
             0,
             id="channels-first",
+            marks=pytest.mark.slow,
         ),
     ],
 )

@@ -112,6 +112,7 @@ def test_portable_request_and_eager_calls_keep_keras_noise(
     assert xla_noise_calls == []
 
 
+@pytest.mark.slow
 def test_jit_compiled_fit_trains_with_xla_noise(xla_noise_calls):
     inputs = keras.Input((6, 6, 3))
     x = keras.layers.Conv2D(8, 3, use_bias=False)(inputs)

@@ -17,6 +17,7 @@ SOURCE = (
     "keras-predict-giving-different-results-depending-on-how-used/87440"
 )
 RULE = "KO305"
+SLOW = True  # Seconds of training steps: runs with -m slow.
 
 
 def _build(forced: bool):

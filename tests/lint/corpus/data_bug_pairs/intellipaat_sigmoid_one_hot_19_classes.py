@@ -16,6 +16,7 @@ SOURCE = (
     "keras-model-evaluate-vs-model-predict-accuracy-difference-in-multi-class-nlp-task"
 )
 RULE = "KO301"
+SLOW = True  # Seconds of training steps: runs with -m slow.
 
 
 def _build(head: str, loss: str):

@@ -337,8 +337,14 @@ def _replicas(model: Any) -> int:
 
 
 def _finite(value: Any) -> bool:
+    """False when a leaf of `value` holds NaN or inf; True also for values
+    that have no concrete data here (the tracers a recurrent layer's scan
+    hands its cell on JAX): those are judged at the layer that holds them."""
     for leaf in _flat(value):
-        array = np.asarray(keras.ops.convert_to_numpy(leaf))
+        try:
+            array = np.asarray(keras.ops.convert_to_numpy(leaf))
+        except Exception:  # A symbolic value: nothing to read.
+            continue
         if np.issubdtype(array.dtype, np.number) and not np.all(np.isfinite(array)):
             return False
     return True

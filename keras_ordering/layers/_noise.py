@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import keras
@@ -24,6 +26,38 @@ def quantized_keep(rate: float) -> tuple[int, float]:
     """`(threshold, keep)`: a value is kept when its random byte < threshold."""
     threshold = min(LEVELS, max(1, round((1.0 - rate) * LEVELS)))
     return threshold, threshold / LEVELS
+
+
+class FastPathAvailability:
+    """Whether a backend's fast path can run here; warns once when it cannot.
+
+    Args:
+        reason: returns why the fast path cannot run, or None when it can.
+        slower: how the portable path compares, for the warning.
+    """
+
+    def __init__(self, reason: Callable[[], str | None], slower: str) -> None:
+        self.reason = reason
+        self.slower = slower
+        self.warned = False
+
+    def check(self, stacklevel: int) -> bool:
+        """True when the fast path can run; the first False warns."""
+        reason = self.reason()
+        if reason is not None and not self.warned:
+            self.warned = True
+            warnings.warn(
+                f"{reason}. BNActDropout uses its portable Keras-ops path "
+                f"instead ({self.slower}).",
+                RuntimeWarning,
+                stacklevel=stacklevel + 1,
+            )
+        return reason is None
+
+
+def is_one_of(function: Callable, functions: Sequence[Callable]) -> bool:
+    """`function` is one of `functions`, by identity (never by name)."""
+    return any(function is known for known in functions)
 
 
 def homogeneous_activations() -> tuple[Any, ...]:

@@ -40,14 +40,19 @@ imports are confined to this module.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import keras
 import tensorflow as tf
 
-from ._noise import LEVELS, homogeneous_activations, quantized_keep
+from ._noise import (
+    LEVELS,
+    FastPathAvailability,
+    homogeneous_activations,
+    is_one_of,
+    quantized_keep,
+)
 
 try:  # TensorFlow-private: XLA context detection has no public API.
     from tensorflow.python.framework import ops as tf_ops
@@ -60,7 +65,6 @@ else:
 _FAST_DTYPES = frozenset({"float32", "float16", "bfloat16"})
 # Activations f with f(k*x) = k*f(x) for k >= 0: the dropout scale folds into BN.
 _HOMOGENEOUS = homogeneous_activations()
-_warned_unavailable = False
 
 
 def unavailable_reason() -> str | None:
@@ -73,22 +77,13 @@ def unavailable_reason() -> str | None:
     )
 
 
+_AVAILABILITY = FastPathAvailability(
+    unavailable_reason, "slower on CPU; see docs/layers.md for what differs"
+)
+
+
 def _available() -> bool:
-    global _warned_unavailable
-    reason = unavailable_reason()
-    if reason is not None and not _warned_unavailable:
-        _warned_unavailable = True
-        warnings.warn(
-            f"{reason}. BNActDropout uses its portable Keras-ops path instead "
-            "(slower on CPU; see docs/layers.md for what differs).",
-            RuntimeWarning,
-            stacklevel=4,
-        )
-    return reason is None
-
-
-def _is_one_of(function: Callable, functions: Sequence[Callable]) -> bool:
-    return any(function is known for known in functions)
+    return _AVAILABILITY.check(stacklevel=4)
 
 
 def in_xla_context() -> bool:
@@ -309,7 +304,7 @@ def _activate_and_drop(
         return activation(y)
     if activation is keras.activations.relu:
         return _relu_dropout(y, mask)
-    if not _is_one_of(activation, _HOMOGENEOUS):
+    if not is_one_of(activation, _HOMOGENEOUS):
         y = activation(y) * tf.constant(1.0 / keep, y.dtype)
     elif activation is not keras.activations.linear:
         y = activation(y)
@@ -374,7 +369,7 @@ def call(
         moving_mean,
         moving_variance,
         keep,
-        fold_keep=dropping and _is_one_of(activation, _HOMOGENEOUS),
+        fold_keep=dropping and is_one_of(activation, _HOMOGENEOUS),
     )
 
     use_kernel = (

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import math
 import sys
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -58,7 +57,13 @@ import keras
 import torch
 from torch.nn import functional
 
-from ._noise import LEVELS, homogeneous_activations, quantized_keep
+from ._noise import (
+    LEVELS,
+    FastPathAvailability,
+    homogeneous_activations,
+    is_one_of,
+    quantized_keep,
+)
 
 try:  # Torch-internal: ATen's relu backward has no public Python name.
     _THRESHOLD_BACKWARD: Any = torch.ops.aten.threshold_backward.default
@@ -70,7 +75,6 @@ else:
 _FAST_DTYPES = frozenset({torch.float32, torch.float64, torch.float16, torch.bfloat16})
 _HOMOGENEOUS = homogeneous_activations()
 _BYTES_PER_DRAW = 7  # Of a 64-bit draw in [0, 2**63): the top byte has 7 bits.
-_warned_unavailable = False
 
 
 def unavailable_reason() -> str | None:
@@ -83,22 +87,11 @@ def unavailable_reason() -> str | None:
     )
 
 
+_AVAILABILITY = FastPathAvailability(unavailable_reason, "slower")
+
+
 def _available() -> bool:
-    global _warned_unavailable
-    reason = unavailable_reason()
-    if reason is not None and not _warned_unavailable:
-        _warned_unavailable = True
-        warnings.warn(
-            f"{reason}. BNActDropout uses its portable Keras-ops path instead "
-            "(slower).",
-            RuntimeWarning,
-            stacklevel=4,
-        )
-    return reason is None
-
-
-def _is_one_of(function: Callable, functions: Sequence[Callable]) -> bool:
-    return any(function is known for known in functions)
+    return _AVAILABILITY.check(stacklevel=4)
 
 
 def applies(inputs: Any, mask: Any, *, channel_axis: int) -> bool:
@@ -321,7 +314,7 @@ def call(
         and threshold > 0
         and (kind == "gaussian" or threshold < LEVELS)
     )
-    fold = dropping and kind != "gaussian" and _is_one_of(activation, _HOMOGENEOUS)
+    fold = dropping and kind != "gaussian" and is_one_of(activation, _HOMOGENEOUS)
 
     gamma_value, beta_value = _value(gamma), _value(beta)
     if fold:

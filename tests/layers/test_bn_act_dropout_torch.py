@@ -292,7 +292,7 @@ def test_falls_back_with_one_warning_when_the_torch_operator_is_missing(
     monkeypatch.setattr(
         _torch_fast, "_PRIVATE_IMPORT_ERROR", AttributeError("no threshold_backward")
     )
-    monkeypatch.setattr(_torch_fast, "_warned_unavailable", False)
+    monkeypatch.setattr(_torch_fast._AVAILABILITY, "warned", False)
     calls = []
     monkeypatch.setattr(_torch_fast, "call", lambda *a, **k: calls.append(1))
     features = RNG.normal(size=(16, 4)).astype("float32")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from ..graph import kinds
 from ..graph.activations import ActivationFacts, activation_facts
@@ -18,10 +18,8 @@ from ..graph.graph import Graph
 from ..graph.node import Node
 from .example import Example
 from .finding import SEVERITY_RANK, Finding
-from .path_pattern import PathPattern
-
-if TYPE_CHECKING:
-    from .fix import PlanEditor
+from .fix import Applicability, Edit, Fix
+from .patterns import PathPattern
 
 DOC_SECTIONS = (
     "What it does",
@@ -50,8 +48,13 @@ class Rule:
         VALID / INVALID: example models with no / at least one finding.
         autofix_priority: rules with an `autofix` are tried in (priority,
             code) order within a `fix_model` round; lower goes first.
-        autofix_on_request: the fix guesses intent, so `fix_model` applies it
-            only when `select=` names the rule by code or name.
+        autofix_applicability: the `Applicability` of the rule's fixes
+            (`make_fix` gives it to each `Fix`): exact, changes predictions,
+            or on request (the fix guesses intent, so `fix_model` applies it
+            only when `select=` names the rule by code or name).
+        autofix_on_request: read-only, derived from `autofix_applicability`
+            (`Applicability.ON_REQUEST`); a rule that still sets it to True
+            and no applicability gets `ON_REQUEST`.
         judges_model_outputs: the rule's findings are about what reaches a
             model output. A nested model's outputs feed the outer model, not
             a loss, so `fix_model` judges a nested model's rewrites without
@@ -76,10 +79,19 @@ class Rule:
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
     autofix_priority: ClassVar[int] = 0
+    autofix_applicability: ClassVar[Applicability] = Applicability.EXACT
     autofix_on_request: ClassVar[bool] = False
     judges_model_outputs: ClassVar[bool] = False
     needs_data: ClassVar[bool] = False
     live_only: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if "autofix_applicability" not in own and own.get("autofix_on_request"):
+            cls.autofix_applicability = Applicability.ON_REQUEST  # The old flag.
+        # One source: the flag follows the applicability.
+        cls.autofix_on_request = cls.autofix_applicability is Applicability.ON_REQUEST
 
     @classmethod
     def fix_texts(cls) -> tuple[str, ...]:
@@ -165,16 +177,15 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
-        """Adds the rewrite that removes `finding` to `plan`.
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
+        """The rewrite that removes `finding`, as a value; changes nothing.
 
         Rules with an automatic fix override this; `fix_model` calls it once
         the finding's layers form a linear chain of single calls inside one
-        model and are claimed for this round. Import keras inside the
-        override, never at module level: `import keras_ordering.lint` loads
-        no ML framework.
+        model and are claimed for this round, then applies the returned
+        `Fix` (lint/fix.py) and reads its applicability. Import keras inside
+        the override, never at module level: `import keras_ordering.lint`
+        loads no ML framework.
 
         Args:
             finding: one finding of this rule on `model`.
@@ -182,14 +193,29 @@ class Rule:
                 `head`, `sole_successor`, `is_linear_chain`).
             model: the live `keras.Model` being fixed (read it, never change
                 it).
-            plan: the round's edits (a `PlanEditor`, lint/fix.py; `fix_model`
-                passes its `RewritePlan`); `plan.record(...)` the change.
 
         Returns:
-            None when the rewrite was added, else why it cannot be done
-            (reported to the user as a change left undone).
+            A `Fix` (build it with `make_fix`), or why the finding cannot be
+            fixed (reported to the user as a change left undone).
         """
         raise NotImplementedError(f"{cls.code} has no automatic fix")
+
+    @classmethod
+    def make_fix(
+        cls,
+        finding: Finding,
+        description: str,
+        *edits: Edit,
+        applicability: Applicability | None = None,
+    ) -> Fix:
+        """A `Fix` of `finding`: its edits in order, the rule's
+        `autofix_applicability` unless one is given."""
+        return Fix(
+            edits=edits,
+            applicability=applicability or cls.autofix_applicability,
+            description=description,
+            layers=finding.layers,
+        )
 
     @classmethod
     def autofix_layers(cls, finding: Finding) -> tuple[str, ...]:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from ...graph import kinds
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..finding import Finding
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
+from ..fix import Fix, NewLayer, Replace, SetConfig
+from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule
-
-if TYPE_CHECKING:
-    from ..fix import PlanEditor
 
 # Keras noise classes MonteCarloDropout replaces, with its `dropout=` kind.
 _MONTE_CARLO_KINDS = {
@@ -224,9 +221,7 @@ class TrainingArgumentOverridden(Rule):
         raise NotImplementedError("KO130 builds its messages in `check`.")
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Monte-Carlo noise becomes `MonteCarloDropout`; a BN called with
         `training=False` is frozen (`trainable=False`)."""
         (name,) = finding.layers
@@ -235,15 +230,13 @@ class TrainingArgumentOverridden(Rule):
             return "the layer is a BNActDropout: change its call by hand"
         layer = model.get_layer(name)
         if node.kind == kinds.BATCH_NORM:
-            plan.config.setdefault(name, {})["trainable"] = False
-            plan.record(
-                cls.code,
+            return cls.make_fix(
+                finding,
                 f"froze '{name}' (trainable=False): it now stays in inference "
                 "mode in fit, as training=False meant; its gamma and beta stop "
                 "training too, so fine-tuning results change; retrain",
-                finding.layers,
+                SetConfig(name, {"trainable": False}),
             )
-            return None
         kind = _MONTE_CARLO_KINDS.get(node.layer_class)
         if kind is None:
             return f"MonteCarloDropout has no {node.layer_class} kind"
@@ -260,17 +253,14 @@ class TrainingArgumentOverridden(Rule):
             "channels_first"
         ):
             arguments["axis"] = 1  # SpatialDropout's channels are on axis 1.
-        plan.replace[name] = lambda: MonteCarloDropout(
-            float(layer.rate), name=name, **arguments
-        )
-        plan.record(
-            cls.code,
+        arguments.update(rate=float(layer.rate), name=name)
+        return cls.make_fix(
+            finding,
             f"replaced '{name}' with MonteCarloDropout: predict and evaluate "
             "now draw the noise too, so inference is random as Monte-Carlo "
             "dropout intends (no weights change)",
-            finding.layers,
+            Replace(name, NewLayer(MonteCarloDropout, arguments)),
         )
-        return None
 
     VALID = (
         Example(

@@ -9,7 +9,7 @@ the sections in `DOC_SECTIONS`, and VALID / INVALID examples.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from ..graph import kinds
@@ -107,28 +107,64 @@ class Rule:
     @classmethod
     def check(cls, graph: Graph) -> Iterator[Finding]:
         """One finding per source layer: the paths from one layer (to several
-        BNs, or from each call of a shared layer) are grouped into one."""
-        groups: dict[str, list[list[Node]]] = {}
+        BNs, or from each call of a shared layer) are grouped into one.
+
+        Each matched path goes through `accept`, then `reported_path` (the
+        layers the finding names), then is grouped by `group_key`; each group
+        becomes one finding (`grouped_finding`, with `message_in` and
+        `severity_in`)."""
+        groups: dict[Hashable, list[list[Node]]] = {}
+        starts: dict[Hashable, list[int]] = {}
         for path in cls.pattern.matches(graph):
             nodes = [graph.nodes[index] for index in path]
-            if cls.accept(nodes, graph):
-                groups.setdefault(nodes[0].path, []).append(nodes)
-        for matches in groups.values():
-            yield cls.grouped_finding(matches, graph)
+            if not cls.accept(nodes, graph):
+                continue
+            reported = cls.reported_path(nodes, graph)
+            if reported is None:
+                continue
+            key = cls.group_key(nodes)
+            groups.setdefault(key, []).append(reported)
+            starts.setdefault(key, []).append(nodes[0].index)
+        for key, matches in groups.items():
+            yield cls.grouped_finding(matches, graph, starts=starts[key])
 
     @classmethod
-    def grouped_finding(cls, matches: list[list[Node]], graph: Graph) -> Finding:
+    def reported_path(cls, nodes: list[Node], graph: Graph) -> list[Node] | None:
+        """The path a finding of the matched `nodes` names: `nodes` itself by
+        default. A rule whose finding reaches past its match returns that
+        path (KO111: back to the layer that set the channel layout; KO203:
+        an output's head), or None to drop the match."""
+        return nodes
+
+    @classmethod
+    def group_key(cls, nodes: list[Node]) -> Hashable:
+        """The matched paths with one key make one finding: by default those
+        from one source layer (its path)."""
+        return nodes[0].path
+
+    @classmethod
+    def grouped_finding(
+        cls,
+        matches: list[list[Node]],
+        graph: Graph,
+        *,
+        starts: Sequence[int] | None = None,
+    ) -> Finding:
         """The finding of the matched paths from one source layer, nearest
-        first: the first path's layers and message, every path's target."""
+        first: the first path's layers and message, every path's target.
+        `starts`: the matched start nodes, when `reported_path` moved them
+        (a shared layer's calls are told apart by them)."""
         first = matches[0]
         targets = tuple(dict.fromkeys(nodes[-1].path for nodes in matches))
-        starts = list(dict.fromkeys(nodes[0].index for nodes in matches))
+        if starts is None:
+            starts = [nodes[0].index for nodes in matches]
+        starts = list(dict.fromkeys(starts))
         call_sites = (
             tuple(dict.fromkeys(graph.call_site(index) for index in starts))
             if len(starts) > 1
             else ()
         )
-        message = cls.message(first)
+        message = cls.message_in(first, graph)
         if len(targets) > 1:
             message += " " + cls.more_targets_note(targets[1:])
         if len(call_sites) > 1:
@@ -174,7 +210,16 @@ class Rule:
 
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
-        raise NotImplementedError
+        """The message of one matched path; every rule writes this, or
+        `message_in` when the rest of the graph bears on the words."""
+        raise NotImplementedError(f"{cls.code} writes no message")
+
+    @classmethod
+    def message_in(cls, nodes: list[Node], graph: Graph) -> str:
+        """The message of one matched path, where the rest of the graph may
+        bear on it (KO203: the size of the output); `message(nodes)` by
+        default."""
+        return cls.message(nodes)
 
     @classmethod
     def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from ...graph import kinds
@@ -12,7 +11,7 @@ from ..example import Example
 from ..finding import Finding
 from ..fix import Applicability, Edit, Fix, NewWeights, SetConfig
 from ..patterns import BATCH_NORM_NODE, PathPattern
-from ..rule import Rule, layer_names, via
+from ..rule import Rule, via
 
 # Nodes whose output keeps the rank and channel axis of their input.
 _KEEPS_LAYOUT_KINDS = frozenset(
@@ -132,21 +131,11 @@ class BatchnormAxisMismatch(Rule):
     reference = "https://keras.io/api/layers/normalization_layers/batch_normalization/"
 
     @classmethod
-    def check(cls, graph: Graph) -> Iterator[Finding]:
-        for (index,) in cls.pattern.matches(graph):
-            mismatch = cls.mismatch(graph, index)
-            if mismatch is None:
-                continue
-            nodes, channel_axis = mismatch
-            yield Finding(
-                code=cls.code,
-                name=cls.name,
-                severity=cls.severity,
-                message=cls.describe_mismatch(nodes, channel_axis),
-                layers=layer_names(nodes),
-                fix=cls.fix,
-                reference=cls.reference,
-            )
+    def reported_path(cls, nodes: list[Node], graph: Graph) -> list[Node] | None:
+        """From the layer that sets the layout to the BN, when the BN
+        normalizes another axis than its channels."""
+        mismatch = cls.mismatch(graph, nodes[0].index)
+        return None if mismatch is None else mismatch[0]
 
     @classmethod
     def mismatch(cls, graph: Graph, index: int) -> tuple[list[Node], int] | None:
@@ -162,6 +151,10 @@ class BatchnormAxisMismatch(Rule):
         return [graph.nodes[i] for i in path], channel_axis
 
     @classmethod
+    def message(cls, nodes: list[Node]) -> str:
+        return cls.describe_mismatch(nodes, nodes[0].attrs["channel_axis"])
+
+    @classmethod
     def describe_mismatch(cls, nodes: list[Node], channel_axis: int) -> str:
         source, batch_norm = nodes[0], nodes[-1]
         rank = source.attrs["rank"]
@@ -174,10 +167,6 @@ class BatchnormAxisMismatch(Rule):
             f"{channel_axis}: BN keeps statistics per position along another "
             f"axis and mixes the channels. Use axis={wanted}."
         )
-
-    @classmethod
-    def message(cls, nodes: list[Node]) -> str:
-        raise NotImplementedError("KO111 builds its messages in `check`.")
 
     @classmethod
     def autofix_layers(cls, finding: Finding) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from ...graph import kinds
@@ -41,6 +41,10 @@ def is_pinned_trainable_batch_norm(node: Node) -> bool:
 
 def _overridden(node: Node) -> bool:
     return is_monte_carlo_noise(node) or is_pinned_trainable_batch_norm(node)
+
+
+def _keras_major(graph: Graph) -> int:
+    return 2 if graph.attrs.get("keras_major") == 2 else 3
 
 
 class TrainingArgumentOverridden(Rule):
@@ -144,26 +148,45 @@ class TrainingArgumentOverridden(Rule):
         return tuple(cls.FIXES.values())
 
     @classmethod
-    def check(cls, graph: Graph) -> Iterator[Finding]:
+    def group_key(cls, nodes: list[Node]) -> tuple[str, bool]:
         # One finding per call site: a nested model call with training=False
         # is one mistake, however many BNs it holds.
-        by_call: dict[tuple[str, bool], list[Node]] = {}
-        for (index,) in cls.pattern.matches(graph):
-            node = graph.nodes[index]
-            call = node.attrs.get("training_call") or node.path
-            by_call.setdefault((call, node.attrs["training"]), []).append(node)
-        keras = 2 if graph.attrs.get("keras_major") == 2 else 3
-        for (call, training), nodes in by_call.items():
-            face = kinds.NOISE if training else kinds.BATCH_NORM
-            yield Finding(
-                code=cls.code,
-                name=cls.name,
-                severity=cls.severity if keras == 3 else "info",
-                message=cls.describe_call(call, training, nodes, keras),
-                layers=(call,),
-                fix=cls.FIXES[keras, face],
-                reference=cls.reference,
-            )
+        node = nodes[0]
+        return node.attrs.get("training_call") or node.path, node.attrs["training"]
+
+    @classmethod
+    def grouped_finding(
+        cls,
+        matches: list[list[Node]],
+        graph: Graph,
+        *,
+        starts: Sequence[int] | None = None,
+    ) -> Finding:
+        """The finding of one call site: it names the call (a nested model's
+        or the layer's own), and its fix fits its face and Keras version."""
+        nodes = [path[0] for path in matches]  # Every overridden layer.
+        call, training = cls.group_key(nodes)
+        face = kinds.NOISE if training else kinds.BATCH_NORM
+        return Finding(
+            code=cls.code,
+            name=cls.name,
+            severity=cls.severity_in(nodes, graph),
+            message=cls.message_in(nodes, graph),
+            layers=(call,),
+            fix=cls.FIXES[_keras_major(graph), face],
+            reference=cls.reference,
+        )
+
+    @classmethod
+    def severity_in(cls, nodes: list[Node], graph: Graph) -> str:
+        return cls.severity if _keras_major(graph) == 3 else "info"
+
+    @classmethod
+    def message_in(cls, nodes: list[Node], graph: Graph) -> str:
+        """The message of the layers one call overrides (`nodes`: one layer's
+        call, or the noise / BN layers inside one nested model call)."""
+        call, training = cls.group_key(nodes)
+        return cls.describe_call(call, training, nodes, _keras_major(graph))
 
     @classmethod
     def describe_call(
@@ -215,10 +238,6 @@ class TrainingArgumentOverridden(Rule):
             f"{subject}, but fit replaces that flag: BN normalizes with batch "
             f"statistics and updates its moving mean and variance. {remedy}"
         )
-
-    @classmethod
-    def message(cls, nodes: list[Node]) -> str:
-        raise NotImplementedError("KO130 builds its messages in `check`.")
 
     @classmethod
     def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:

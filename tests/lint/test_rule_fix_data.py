@@ -258,3 +258,18 @@ def test_one_patterns_module():
     assert "class " not in source  # A re-export only.
     for path in RULES_DIR.glob("ko[12]*.py"):
         assert "path_pattern" not in path.read_text(), path.name
+
+
+def test_a_shared_batchnorm_gets_one_ko111_finding_as_other_rules_do():
+    # Through the base check, KO111 groups a shared BN's calls like every
+    # rule: one finding naming the call sites (it wrote one per call before).
+    a, b = keras.Input((3, 8, 8)), keras.Input((3, 8, 8))
+    conv_a = keras.layers.Conv2D(4, 3, data_format="channels_first", name="ca")(a)
+    conv_b = keras.layers.Conv2D(4, 3, data_format="channels_first", name="cb")(b)
+    bn = keras.layers.BatchNormalization(name="bn")
+    model = keras.Model([a, b], [bn(conv_a), bn(conv_b)])
+    (finding,) = lint_model(model, select="KO111")
+    assert finding.layers in (("ca", "bn"), ("cb", "bn"))
+    assert finding.targets == ("bn",)
+    assert sorted(finding.call_sites) == ["bn on ca", "bn on cb"]
+    assert "reported once for the 2 calls" in finding.message

@@ -1,17 +1,25 @@
-"""`LayerPattern`: which graph nodes a rule step accepts.
+"""The patterns rules are written with, in one module.
 
-In the style of tfmot's `LayerPattern`: a node is described by its kinds and,
-optionally, a `where` predicate on its attributes. What a path pattern
-cannot say (a fork, a condition across nodes) a rule checks in its `accept`
-hook, and a rule may lower its severity per finding in `severity_of`.
+- `LayerPattern`: which graph nodes a rule step accepts. In the style of
+  tfmot's `LayerPattern`: a node is described by its kinds and, optionally,
+  a `where` predicate on its attributes.
+- `PathPattern`: a start node, then any number of pass-through nodes, then
+  an end. Every rule is one of these: "noise, then any of {shape, pool,
+  activation, merge}, then batch-norm". Matching walks the graph forward
+  from each start node, so a rule never loops over the graph itself.
+
+What a path pattern cannot say (a fork, a condition across nodes) a rule
+checks in its `accept` hook, and a rule may lower its severity per finding
+in `severity_of`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..graph import kinds
+from ..graph.graph import Graph
 from ..graph.node import Node
 
 NodePredicate = Callable[[Node], bool]
@@ -60,3 +68,77 @@ def any_of(*patterns: LayerPattern) -> LayerPattern:
     return LayerPattern(
         accepted, where=lambda node: any(p.matches(node) for p in patterns)
     )
+
+
+@dataclass(frozen=True)
+class PathPattern:
+    """`start -> through* -> end`, or a single node when `end` is None.
+
+    Attributes:
+        start: the first node of the path.
+        end: the last node of the path; None matches `start` alone.
+        through: nodes a path may pass through between start and end; None
+            means start and end must be adjacent.
+        max_through: at most this many pass-through nodes (None: unbounded).
+        through_start: whether a path may pass through another node that
+            `start` matches. By default it stops there: in a stack of
+            dropouts before a BN, the dropout nearest the BN is the one
+            reported (the stack is KO108's finding), so N stacked noise
+            layers give N short paths, not N paths of length N.
+    """
+
+    start: LayerPattern
+    end: LayerPattern | None = None
+    through: LayerPattern | None = None
+    max_through: int | None = None
+    through_start: bool = False
+
+    def matches(self, graph: Graph) -> Iterator[tuple[int, ...]]:
+        """Yields each matching path as node indices, once per (start, end)."""
+        for start in graph.of_kind(self.start.kinds):
+            if not self.start.matches(graph.nodes[start]):
+                continue
+            if self.end is None:
+                yield (start,)
+                continue
+            yield from self._paths_from(graph, start)
+
+    def _paths_from(self, graph: Graph, start: int) -> Iterator[tuple[int, ...]]:
+        # Breadth first, so each end is reached by its shortest path; each
+        # node is expanded once, so a start costs O(nodes reached).
+        end = self.end
+        assert end is not None  # `matches` yields single nodes itself.
+        limit = self.max_through if self.through is not None else 0
+        parents: dict[int, int | None] = {start: None}
+        frontier = [start]
+        depth = 0
+        ends_found: set[int] = set()
+        while frontier:
+            next_frontier = []
+            for index in frontier:
+                for successor in graph.successors[index]:
+                    if successor in parents:
+                        continue
+                    node = graph.nodes[successor]
+                    if end.matches(node):
+                        if successor not in ends_found:
+                            ends_found.add(successor)
+                            yield (*_trace_back(parents, index), successor)
+                        continue
+                    if (
+                        self.through is not None
+                        and (limit is None or depth < limit)
+                        and self.through.matches(node)
+                        and (self.through_start or not self.start.matches(node))
+                    ):
+                        parents[successor] = index
+                        next_frontier.append(successor)
+            frontier = next_frontier
+            depth += 1
+
+
+def _trace_back(parents: dict[int, int | None], index: int) -> tuple[int, ...]:
+    path = [index]
+    while (parent := parents[path[-1]]) is not None:
+        path.append(parent)
+    return tuple(reversed(path))

@@ -9,8 +9,8 @@ the sections in `DOC_SECTIONS`, and VALID / INVALID examples.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Hashable, Iterator, Sequence
+from typing import Any, ClassVar
 
 from ..graph import kinds
 from ..graph.activations import ActivationFacts, activation_facts
@@ -18,10 +18,8 @@ from ..graph.graph import Graph
 from ..graph.node import Node
 from .example import Example
 from .finding import SEVERITY_RANK, Finding
-from .path_pattern import PathPattern
-
-if TYPE_CHECKING:
-    from .fix import PlanEditor
+from .fix import Applicability, Edit, Fix
+from .patterns import PathPattern
 
 DOC_SECTIONS = (
     "What it does",
@@ -50,8 +48,13 @@ class Rule:
         VALID / INVALID: example models with no / at least one finding.
         autofix_priority: rules with an `autofix` are tried in (priority,
             code) order within a `fix_model` round; lower goes first.
-        autofix_on_request: the fix guesses intent, so `fix_model` applies it
-            only when `select=` names the rule by code or name.
+        autofix_applicability: the `Applicability` of the rule's fixes
+            (`make_fix` gives it to each `Fix`): exact, changes predictions,
+            or on request (the fix guesses intent, so `fix_model` applies it
+            only when `select=` names the rule by code or name).
+        autofix_on_request: read-only, derived from `autofix_applicability`
+            (`Applicability.ON_REQUEST`); a rule that still sets it to True
+            and no applicability gets `ON_REQUEST`.
         judges_model_outputs: the rule's findings are about what reaches a
             model output. A nested model's outputs feed the outer model, not
             a loss, so `fix_model` judges a nested model's rewrites without
@@ -76,10 +79,19 @@ class Rule:
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
     autofix_priority: ClassVar[int] = 0
+    autofix_applicability: ClassVar[Applicability] = Applicability.EXACT
     autofix_on_request: ClassVar[bool] = False
     judges_model_outputs: ClassVar[bool] = False
     needs_data: ClassVar[bool] = False
     live_only: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if "autofix_applicability" not in own and own.get("autofix_on_request"):
+            cls.autofix_applicability = Applicability.ON_REQUEST  # The old flag.
+        # One source: the flag follows the applicability.
+        cls.autofix_on_request = cls.autofix_applicability is Applicability.ON_REQUEST
 
     @classmethod
     def fix_texts(cls) -> tuple[str, ...]:
@@ -95,28 +107,64 @@ class Rule:
     @classmethod
     def check(cls, graph: Graph) -> Iterator[Finding]:
         """One finding per source layer: the paths from one layer (to several
-        BNs, or from each call of a shared layer) are grouped into one."""
-        groups: dict[str, list[list[Node]]] = {}
+        BNs, or from each call of a shared layer) are grouped into one.
+
+        Each matched path goes through `accept`, then `reported_path` (the
+        layers the finding names), then is grouped by `group_key`; each group
+        becomes one finding (`grouped_finding`, with `message_in` and
+        `severity_in`)."""
+        groups: dict[Hashable, list[list[Node]]] = {}
+        starts: dict[Hashable, list[int]] = {}
         for path in cls.pattern.matches(graph):
             nodes = [graph.nodes[index] for index in path]
-            if cls.accept(nodes, graph):
-                groups.setdefault(nodes[0].path, []).append(nodes)
-        for matches in groups.values():
-            yield cls.grouped_finding(matches, graph)
+            if not cls.accept(nodes, graph):
+                continue
+            reported = cls.reported_path(nodes, graph)
+            if reported is None:
+                continue
+            key = cls.group_key(nodes)
+            groups.setdefault(key, []).append(reported)
+            starts.setdefault(key, []).append(nodes[0].index)
+        for key, matches in groups.items():
+            yield cls.grouped_finding(matches, graph, starts=starts[key])
 
     @classmethod
-    def grouped_finding(cls, matches: list[list[Node]], graph: Graph) -> Finding:
+    def reported_path(cls, nodes: list[Node], graph: Graph) -> list[Node] | None:
+        """The path a finding of the matched `nodes` names: `nodes` itself by
+        default. A rule whose finding reaches past its match returns that
+        path (KO111: back to the layer that set the channel layout; KO203:
+        an output's head), or None to drop the match."""
+        return nodes
+
+    @classmethod
+    def group_key(cls, nodes: list[Node]) -> Hashable:
+        """The matched paths with one key make one finding: by default those
+        from one source layer (its path)."""
+        return nodes[0].path
+
+    @classmethod
+    def grouped_finding(
+        cls,
+        matches: list[list[Node]],
+        graph: Graph,
+        *,
+        starts: Sequence[int] | None = None,
+    ) -> Finding:
         """The finding of the matched paths from one source layer, nearest
-        first: the first path's layers and message, every path's target."""
+        first: the first path's layers and message, every path's target.
+        `starts`: the matched start nodes, when `reported_path` moved them
+        (a shared layer's calls are told apart by them)."""
         first = matches[0]
         targets = tuple(dict.fromkeys(nodes[-1].path for nodes in matches))
-        starts = list(dict.fromkeys(nodes[0].index for nodes in matches))
+        if starts is None:
+            starts = [nodes[0].index for nodes in matches]
+        starts = list(dict.fromkeys(starts))
         call_sites = (
             tuple(dict.fromkeys(graph.call_site(index) for index in starts))
             if len(starts) > 1
             else ()
         )
-        message = cls.message(first)
+        message = cls.message_in(first, graph)
         if len(targets) > 1:
             message += " " + cls.more_targets_note(targets[1:])
         if len(call_sites) > 1:
@@ -162,19 +210,27 @@ class Rule:
 
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
-        raise NotImplementedError
+        """The message of one matched path; every rule writes this, or
+        `message_in` when the rest of the graph bears on the words."""
+        raise NotImplementedError(f"{cls.code} writes no message")
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
-        """Adds the rewrite that removes `finding` to `plan`.
+    def message_in(cls, nodes: list[Node], graph: Graph) -> str:
+        """The message of one matched path, where the rest of the graph may
+        bear on it (KO203: the size of the output); `message(nodes)` by
+        default."""
+        return cls.message(nodes)
+
+    @classmethod
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
+        """The rewrite that removes `finding`, as a value; changes nothing.
 
         Rules with an automatic fix override this; `fix_model` calls it once
         the finding's layers form a linear chain of single calls inside one
-        model and are claimed for this round. Import keras inside the
-        override, never at module level: `import keras_ordering.lint` loads
-        no ML framework.
+        model and are claimed for this round, then applies the returned
+        `Fix` (lint/fix.py) and reads its applicability. Import keras inside
+        the override, never at module level: `import keras_ordering.lint`
+        loads no ML framework.
 
         Args:
             finding: one finding of this rule on `model`.
@@ -182,14 +238,29 @@ class Rule:
                 `head`, `sole_successor`, `is_linear_chain`).
             model: the live `keras.Model` being fixed (read it, never change
                 it).
-            plan: the round's edits (a `PlanEditor`, lint/fix.py; `fix_model`
-                passes its `RewritePlan`); `plan.record(...)` the change.
 
         Returns:
-            None when the rewrite was added, else why it cannot be done
-            (reported to the user as a change left undone).
+            A `Fix` (build it with `make_fix`), or why the finding cannot be
+            fixed (reported to the user as a change left undone).
         """
         raise NotImplementedError(f"{cls.code} has no automatic fix")
+
+    @classmethod
+    def make_fix(
+        cls,
+        finding: Finding,
+        description: str,
+        *edits: Edit,
+        applicability: Applicability | None = None,
+    ) -> Fix:
+        """A `Fix` of `finding`: its edits in order, the rule's
+        `autofix_applicability` unless one is given."""
+        return Fix(
+            edits=edits,
+            applicability=applicability or cls.autofix_applicability,
+            description=description,
+            layers=finding.layers,
+        )
 
     @classmethod
     def autofix_layers(cls, finding: Finding) -> tuple[str, ...]:

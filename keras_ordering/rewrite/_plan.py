@@ -1,8 +1,9 @@
 """`RewritePlan`: what one rewrite round does to a model, keyed by layer name.
 
-Rules add their fixes to a plan (`Rule.autofix`), `fuse_model` its
-replacements; `_clone.rebuild` applies it. Importing this module loads no ML
-framework, so rule modules can name the type.
+Rules return their fixes as data (`Rule.autofix` -> `lint.fix.Fix`), which
+`apply` adds to a plan; `fuse_model` adds its replacements directly;
+`_clone.rebuild` applies the plan. Importing this module loads no ML
+framework.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..lint import fix as edits
 from .change import Change
 
 # Weights of a layer (a list of numpy arrays) -> the weights of its clone.
@@ -78,6 +80,33 @@ class RewritePlan:
         self.origins[new_name] = name
         return lambda: keras.layers.Activation(activation, name=new_name)
 
+    def apply(self, code: str, fix: edits.Fix, model: Any) -> None:
+        """Adds the edits of rule `code`'s `fix` of `model`, in order, and
+        records the change, exact unless the fix changes predictions."""
+        for edit in fix.edits:
+            if isinstance(edit, edits.Skip):
+                self.skip.add(edit.layer)
+            elif isinstance(edit, edits.MoveAfter):
+                self.move_after(edit.layer, edit.target)
+            elif isinstance(edit, edits.MoveBefore):
+                self.move_before(edit.layer, edit.target)
+            elif isinstance(edit, edits.InsertAfter):
+                self.after.setdefault(edit.target, []).append(_factory(edit.new))
+            elif isinstance(edit, edits.InsertBefore):
+                self.before.setdefault(edit.target, []).append(_factory(edit.new))
+            elif isinstance(edit, edits.SplitActivation):
+                new_activation = self.split_activation(model, edit.layer)
+                self.after.setdefault(edit.after, []).append(new_activation)
+            elif isinstance(edit, edits.SetConfig):
+                self.config.setdefault(edit.layer, {}).update(edit.values)
+            elif isinstance(edit, edits.Replace):
+                self.replace[edit.layer] = _factory(edit.new)
+            elif isinstance(edit, edits.NewWeights):
+                self.new_weights[edit.layer] = list(edit.weights)
+            else:
+                raise TypeError(f"{code}: unknown edit {edit!r}")
+        self.record(code, fix.description, fix.layers, exact=fix.exact)
+
     def record(
         self,
         code: str,
@@ -89,3 +118,7 @@ class RewritePlan:
         """Notes an applied change answering rule `code`; `exact=False` when
         it changes what the trained model computes at inference."""
         self.changes.append(Change(code, True, description, tuple(layers), exact))
+
+
+def _factory(new: edits.NewLayer) -> LayerFactory:
+    return lambda: new.layer_class(**new.config)

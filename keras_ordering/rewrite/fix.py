@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Any
 
 import keras
@@ -11,6 +12,7 @@ from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 from ..lint.api import lint_model
 from ..lint.finding import SEVERITY_RANK, Finding
+from ..lint.fix import Applicability
 from ..lint.registry import (
     Selectors,
     all_rules,
@@ -233,7 +235,7 @@ def _rewrite(
             graph = graph_from_model(current)
             for finding in sorted(report, key=lambda f: order.index(f.code)):
                 reason = refused.get(_key(finding)) or _fix(
-                    fixers[finding.code], finding, graph, current, plan
+                    fixers[finding.code], finding, graph, current, plan, requested
                 )
                 if reason:
                     reasons[_key(finding)] = reason
@@ -405,6 +407,7 @@ def _fix(
     graph: Graph,
     model: keras.Model,
     plan: RewritePlan,
+    requested: set[str] | frozenset[str] = frozenset(),
 ) -> str | None:
     """Adds the finding's rewrite to the plan; returns why not, if it can't."""
     layers = rule.autofix_layers(finding)
@@ -421,7 +424,34 @@ def _fix(
         return "the path branches, merges or goes through a shared layer"
     if not plan.claim(layers):
         return None  # Another rewrite of this round owns a layer; next round.
-    reason = rule.autofix(finding, graph, model, plan)
+    reason = _apply_autofix(rule, finding, graph, model, plan, requested)
     if reason is not None:
         plan.touched -= set(layers)  # Left undone: free for another rule.
     return reason
+
+
+def _apply_autofix(
+    rule: type[Rule],
+    finding: Finding,
+    graph: Graph,
+    model: keras.Model,
+    plan: RewritePlan,
+    requested: set[str] | frozenset[str],
+) -> str | None:
+    """Applies the `Fix` the rule returns, as its applicability allows."""
+    if _takes_plan(rule):  # A rule written to the old interface edits the plan.
+        legacy: Any = rule.autofix
+        return legacy(finding, graph, model, plan)
+    fix = rule.autofix(finding, graph, model)
+    if isinstance(fix, str):
+        return fix
+    if fix.applicability is Applicability.ON_REQUEST and rule.code not in requested:
+        return f"fixed only on request: select={rule.code!r}"
+    plan.apply(rule.code, fix, model)
+    return None
+
+
+def _takes_plan(rule: type[Rule]) -> bool:
+    """Whether `rule.autofix` has the legacy `(finding, graph, model, plan)`
+    signature (before fixes were data)."""
+    return len(inspect.signature(rule.autofix).parameters) == 4

@@ -12,8 +12,7 @@ from ..graph.activations import activation_argument_of_layer, canonical_activati
 from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 from ..layers.bn_act_dropout import BNActDropout
-from ..lint.path_pattern import PathPattern
-from ..lint.patterns import LayerPattern
+from ..lint.patterns import LayerPattern, PathPattern
 from ._clone import check_rewritable, nested_rewriter, rebuild
 from ._plan import Item, RewritePlan
 from .change import Change, ChangeList

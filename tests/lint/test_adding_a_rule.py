@@ -24,8 +24,8 @@ THROWAWAY_RULE = '''
 from __future__ import annotations
 
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
+from ..fix import Skip
+from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule
 
 
@@ -64,11 +64,9 @@ class DoomedDropout(Rule):
         return f"{nodes[0].describe()} is doomed."
 
     @classmethod
-    def autofix(cls, finding, graph, model, plan):
+    def autofix(cls, finding, graph, model):
         (name,) = finding.layers
-        plan.skip.add(name)
-        plan.record(cls.code, f"removed '{name}'", finding.layers)
-        return None
+        return cls.make_fix(finding, f"removed '{name}'", Skip(name))
 
     VALID = (
         Example(

@@ -8,7 +8,7 @@ from ...graph import kinds
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
+from ..fix import Edit, Fix, InsertAfter, MoveAfter, NewLayer, Skip
 from ..patterns import (
     ACTIVATION_NODE,
     BATCH_NORM_NODE,
@@ -16,13 +16,13 @@ from ..patterns import (
     NOISE_NODE,
     POOL_NODE,
     SHAPE_NODE,
+    PathPattern,
     any_of,
 )
 from ..rule import Rule, via
 
 if TYPE_CHECKING:
     from ..finding import Finding
-    from ..fix import PlanEditor
 
 
 def is_drop_path_on_residual(nodes: list[Node]) -> bool:
@@ -69,11 +69,11 @@ def _between(graph: Graph, layers: tuple[str, ...]) -> list[Node]:
     return [graph.head(layer) for layer in layers[1:-1]]
 
 
-def _plain_dropout(layer: Any) -> Any:
+def _plain_dropout(layer: Any) -> NewLayer:
     import keras  # Here, not at module level: rules load without keras.
 
     rate, seed, name = float(layer.rate), getattr(layer, "seed", None), layer.name
-    return lambda: keras.layers.Dropout(rate, seed=seed, name=name)
+    return NewLayer(keras.layers.Dropout, {"rate": rate, "seed": seed, "name": name})
 
 
 def variance_shift_note(noise: Node) -> str:
@@ -159,9 +159,7 @@ class DropoutBeforeBatchnorm(Rule):
         return text
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Moves the noise after the BN, the activation layer after it, and
         the poolings and flattening layers after those: weight -> BN ->
         activation -> pooling -> Dropout, the recommended order (so the move
@@ -202,9 +200,9 @@ class DropoutBeforeBatchnorm(Rule):
                 )
             # Spatial dropout, then global pooling = global pooling, then one
             # draw per channel: a plain Dropout, the same noise in law.
-            plan.skip.add(noise)
-            plan.after.setdefault(target, []).append(
-                _plain_dropout(model.get_layer(noise))
+            edits: tuple[Edit, ...] = (
+                Skip(noise),
+                InsertAfter(target, _plain_dropout(model.get_layer(noise))),
             )
             what += (
                 f", as a Dropout of the same rate: after the global pooling "
@@ -212,9 +210,8 @@ class DropoutBeforeBatchnorm(Rule):
                 f"{head.layer_class} drew"
             )
         else:
-            plan.move_after(noise, target)
-        plan.record(cls.code, what, finding.layers)
-        return None
+            edits = (MoveAfter(noise, target),)
+        return cls.make_fix(finding, what, *edits)
 
     VALID = (
         Example(

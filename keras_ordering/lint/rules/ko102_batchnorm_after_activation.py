@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
+from ..fix import Applicability, Edit, Fix, MoveAfter, MoveBefore, SplitActivation
 from ..patterns import (
     ACTIVATION_NODE,
     BATCH_NORM_NODE,
     NOISE_NODE,
     POOL_NODE,
     SHAPE_NODE,
+    PathPattern,
     any_of,
 )
 from ..rule import Rule, describe_activation, via
@@ -21,7 +22,6 @@ from ..rule import Rule, describe_activation, via
 if TYPE_CHECKING:
     from ...graph.graph import Graph
     from ..finding import Finding
-    from ..fix import PlanEditor
 
 
 class BatchnormAfterActivation(Rule):
@@ -72,6 +72,8 @@ class BatchnormAfterActivation(Rule):
         through=any_of(SHAPE_NODE, POOL_NODE, NOISE_NODE),
         end=BATCH_NORM_NODE,
     )
+    # The BN's statistics were measured after the activation.
+    autofix_applicability = Applicability.CHANGES_PREDICTIONS
     fix = (
         "Put the BN directly after the weight layer and before the activation "
         "(move a weight layer's activation= into a separate layer after the BN)."
@@ -88,9 +90,7 @@ class BatchnormAfterActivation(Rule):
         )
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Moves the BN before the activation; a weight layer's `activation=`
         becomes an activation layer after the BN."""
         activation, batch_norm = finding.layers[0], finding.layers[-1]
@@ -101,18 +101,18 @@ class BatchnormAfterActivation(Rule):
             return "the batch normalization is part of a BNActDropout"
         head = graph.head(activation)
         if head.kind == kinds.WEIGHT:  # A weight layer's activation= part.
-            new_activation = plan.split_activation(model, activation)
-            plan.skip.add(batch_norm)
-            plan.after.setdefault(activation, []).extend([batch_norm, new_activation])
+            # The BN, then the split-off activation, right after the layer.
+            edits: tuple[Edit, ...] = (
+                MoveAfter(batch_norm, activation),
+                SplitActivation(activation, after=activation),
+            )
             what = f"moved '{batch_norm}' between '{activation}' and its activation"
         elif head.kind == kinds.ACTIVATION:
-            plan.move_before(batch_norm, activation)
+            edits = (MoveBefore(batch_norm, activation),)
             what = f"moved '{batch_norm}' before '{activation}'"
         else:
             return "the activation is part of a BNActDropout"
-        # The BN's statistics were measured after the activation.
-        plan.record(cls.code, what, finding.layers, exact=False)
-        return None
+        return cls.make_fix(finding, what, *edits)
 
     VALID = (
         Example(

@@ -5,8 +5,7 @@ from __future__ import annotations
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import ACTIVATION_NODE, NOISE_NODE
+from ..patterns import ACTIVATION_NODE, NOISE_NODE, PathPattern
 from ..rule import Rule, describe_activation, facts_of
 
 

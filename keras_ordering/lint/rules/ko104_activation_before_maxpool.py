@@ -8,13 +8,12 @@ from ...graph import kinds
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
+from ..fix import Edit, Fix, MoveAfter, SplitActivation
+from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule, describe_activation, facts_of
 
 if TYPE_CHECKING:
     from ..finding import Finding
-    from ..fix import PlanEditor
 
 
 def _monotonic_elementwise(node: Node) -> bool:
@@ -85,23 +84,19 @@ class ActivationBeforeMaxpool(Rule):
         )
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Pools first, then applies the activation (exactly equivalent)."""
         activation, pool = finding.layers
         head = graph.head(activation)
         if head.kind == kinds.WEIGHT:
-            new_activation = plan.split_activation(model, activation)
-            plan.after.setdefault(pool, []).append(new_activation)
+            edits: tuple[Edit, ...] = (SplitActivation(activation, after=pool),)
             what = f"'{pool}' now pools before the activation of '{activation}'"
         elif head.kind == kinds.ACTIVATION:
-            plan.move_after(activation, pool)
+            edits = (MoveAfter(activation, pool),)
             what = f"moved '{activation}' after '{pool}'"
         else:
             return "the activation is part of a BNActDropout"
-        plan.record(cls.code, what, finding.layers)
-        return None
+        return cls.make_fix(finding, what, *edits)
 
     VALID = (
         Example(

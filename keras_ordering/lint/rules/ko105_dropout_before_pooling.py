@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import ACTIVATION_NODE, POOL_NODE, LayerPattern
+from ..patterns import ACTIVATION_NODE, POOL_NODE, LayerPattern, PathPattern
 from ..rule import Rule, via
 
 # Noise drawn once per channel map or per sample is constant inside a pooling

@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Any
 from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import BATCH_NORM_NODE, POOL_NODE, LayerPattern, any_of
+from ..fix import Fix, NewWeights, SetConfig
+from ..patterns import BATCH_NORM_NODE, POOL_NODE, LayerPattern, PathPattern, any_of
 from ..rule import Rule, quoted_list, via
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
     from ..finding import Finding
-    from ..fix import PlanEditor
 
 
 def _affine_with_bias(node: Node) -> bool:
@@ -108,9 +107,7 @@ class BiasBeforeBatchnorm(Rule):
         )
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Drops the bias and folds it into the BN's moving mean (exact at
         inference)."""
         import numpy as np
@@ -130,24 +127,19 @@ class BiasBeforeBatchnorm(Rule):
             1 if channels_first else rank - 1
         ):
             return "the BN axis is not the weight layer's channel axis"
-        bias = np.asarray(weight_layer.get_weights()[-1])
+        weight_values = weight_layer.get_weights()
+        bias = np.asarray(weight_values[-1])
         mean_index = int(bn_layer.scale) + int(bn_layer.center)
-
-        def fold(weights: list[Any]) -> list[Any]:
-            # BN(x + b) = BN'(x) with moving_mean' = moving_mean - b.
-            weights = list(weights)
-            weights[mean_index] = weights[mean_index] - bias
-            return weights
-
-        plan.config.setdefault(weight, {})["use_bias"] = False
-        plan.weights[weight] = lambda weights: list(weights[:-1])
-        plan.weights[batch_norm] = fold
-        plan.record(
-            cls.code,
+        # BN(x + b) = BN'(x) with moving_mean' = moving_mean - b.
+        folded = list(bn_layer.get_weights())
+        folded[mean_index] = folded[mean_index] - bias
+        return cls.make_fix(
+            finding,
             f"dropped the bias of '{weight}', folded into '{batch_norm}'",
-            finding.layers,
+            SetConfig(weight, {"use_bias": False}),
+            NewWeights(weight, tuple(weight_values[:-1])),
+            NewWeights(batch_norm, tuple(folded)),
         )
-        return None
 
     VALID = (
         Example(

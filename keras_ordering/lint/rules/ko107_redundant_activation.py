@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import ACTIVATION_NODE
+from ..patterns import ACTIVATION_NODE, PathPattern
 from ..rule import Rule, describe_activation, facts_of
 
 if TYPE_CHECKING:

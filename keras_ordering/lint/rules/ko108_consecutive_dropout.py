@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import NOISE_NODE
+from ..fix import Fix, SetConfig, Skip
+from ..patterns import NOISE_NODE, PathPattern
 from ..rule import Rule
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
     from ..finding import Finding
-    from ..fix import PlanEditor
 
 
 class ConsecutiveDropout(Rule):
@@ -57,9 +56,7 @@ class ConsecutiveDropout(Rule):
         )
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Merges two noise layers of the same kind where that is exact."""
         import numpy as np
 
@@ -78,16 +75,16 @@ class ConsecutiveDropout(Rule):
             return f"two {layer_class} layers do not compose into one exactly"
         if draws[0] == "additive":
             stddev = float(np.hypot(first.stddev, second.stddev))
-            plan.config[second.name] = {"stddev": stddev}
+            merged: dict[str, Any] = {"stddev": stddev}
             what = f"merged into one {layer_class}(stddev={stddev:.4g})"
         else:
             # Two independent masks drop a unit unless both keep it.
             keep = (1.0 - first.rate) * (1.0 - second.rate)
-            plan.config[second.name] = {"rate": 1.0 - keep}
+            merged = {"rate": 1.0 - keep}
             what = f"merged into one {layer_class}(rate={1.0 - keep:.4g})"
-        plan.skip.add(first.name)
-        plan.record(cls.code, what, finding.layers)
-        return None
+        return cls.make_fix(
+            finding, what, SetConfig(second.name, merged), Skip(first.name)
+        )
 
     VALID = (
         Example(

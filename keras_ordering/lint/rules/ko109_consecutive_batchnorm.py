@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import BATCH_NORM_NODE
+from ..fix import Fix, NewWeights, SetConfig, Skip
+from ..patterns import BATCH_NORM_NODE, PathPattern
 from ..rule import Rule
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
     from ..finding import Finding
-    from ..fix import PlanEditor
 
 
 class ConsecutiveBatchnorm(Rule):
@@ -66,9 +65,7 @@ class ConsecutiveBatchnorm(Rule):
         )
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Merges two plain BNs on the same axis into one (exact at
         inference)."""
         import keras
@@ -100,21 +97,22 @@ class ConsecutiveBatchnorm(Rule):
         # the first one's statistics and combined gamma and beta.
         gamma = g2 * g1 / s2
         beta = g2 * (b1 - m2) / s2 + b2
-        plan.skip.add(first.name)
-        plan.config[second.name] = {
-            "epsilon": first.epsilon,
-            "center": True,
-            "scale": True,
-            "momentum": first.momentum,
-        }
-        plan.new_weights[second.name] = [gamma, beta, m1, v1]
-        plan.record(
-            cls.code,
+        return cls.make_fix(
+            finding,
             f"merged '{first.name}' into '{second.name}' (exact at inference; "
             "in training the merged BN normalizes once)",
-            finding.layers,
+            Skip(first.name),
+            SetConfig(
+                second.name,
+                {
+                    "epsilon": first.epsilon,
+                    "center": True,
+                    "scale": True,
+                    "momentum": first.momentum,
+                },
+            ),
+            NewWeights(second.name, (gamma, beta, m1, v1)),
         )
-        return None
 
     VALID = (
         Example(

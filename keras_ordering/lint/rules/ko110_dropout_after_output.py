@@ -7,7 +7,6 @@ from ...graph.activations import names_with
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
 from ..patterns import (
     ACTIVATION_NODE,
     BATCH_NORM_NODE,
@@ -17,6 +16,7 @@ from ..patterns import (
     OUTPUT_NODE,
     POOL_NODE,
     SHAPE_NODE,
+    PathPattern,
     any_of,
 )
 from ..rule import Rule, layer_names, via

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...graph import kinds
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..finding import Finding
-from ..path_pattern import PathPattern
-from ..patterns import BATCH_NORM_NODE
-from ..rule import Rule, layer_names, via
-
-if TYPE_CHECKING:
-    from ..fix import PlanEditor
+from ..fix import Applicability, Edit, Fix, NewWeights, SetConfig
+from ..patterns import BATCH_NORM_NODE, PathPattern
+from ..rule import Rule, via
 
 # Nodes whose output keeps the rank and channel axis of their input.
 _KEEPS_LAYOUT_KINDS = frozenset(
@@ -129,25 +125,17 @@ class BatchnormAxisMismatch(Rule):
     name = "batchnorm-axis-mismatch"
     severity = "warning"
     pattern = PathPattern(start=BATCH_NORM_NODE)
+    # The BN now normalizes other values: predictions change.
+    autofix_applicability = Applicability.CHANGES_PREDICTIONS
     fix = "Set the BN axis to the channel axis: 1 for channels_first, -1 otherwise."
     reference = "https://keras.io/api/layers/normalization_layers/batch_normalization/"
 
     @classmethod
-    def check(cls, graph: Graph) -> Iterator[Finding]:
-        for (index,) in cls.pattern.matches(graph):
-            mismatch = cls.mismatch(graph, index)
-            if mismatch is None:
-                continue
-            nodes, channel_axis = mismatch
-            yield Finding(
-                code=cls.code,
-                name=cls.name,
-                severity=cls.severity,
-                message=cls.describe_mismatch(nodes, channel_axis),
-                layers=layer_names(nodes),
-                fix=cls.fix,
-                reference=cls.reference,
-            )
+    def reported_path(cls, nodes: list[Node], graph: Graph) -> list[Node] | None:
+        """From the layer that sets the layout to the BN, when the BN
+        normalizes another axis than its channels."""
+        mismatch = cls.mismatch(graph, nodes[0].index)
+        return None if mismatch is None else mismatch[0]
 
     @classmethod
     def mismatch(cls, graph: Graph, index: int) -> tuple[list[Node], int] | None:
@@ -161,6 +149,10 @@ class BatchnormAxisMismatch(Rule):
         if axis is None or axis == channel_axis:
             return None
         return [graph.nodes[i] for i in path], channel_axis
+
+    @classmethod
+    def message(cls, nodes: list[Node]) -> str:
+        return cls.describe_mismatch(nodes, nodes[0].attrs["channel_axis"])
 
     @classmethod
     def describe_mismatch(cls, nodes: list[Node], channel_axis: int) -> str:
@@ -177,17 +169,11 @@ class BatchnormAxisMismatch(Rule):
         )
 
     @classmethod
-    def message(cls, nodes: list[Node]) -> str:
-        raise NotImplementedError("KO111 builds its messages in `check`.")
-
-    @classmethod
     def autofix_layers(cls, finding: Finding) -> tuple[str, ...]:
         return finding.layers[-1:]  # Only the BN changes.
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Sets the BN axis to the channel axis; re-initialises the BN
         weights when their size changes."""
         import numpy as np
@@ -209,7 +195,7 @@ class BatchnormAxisMismatch(Rule):
         if channel_axis is None or shape[channel_axis] is None:
             return "the size of the channel axis is unknown"
         new_axis = -1 if channel_axis == rank - 1 else channel_axis
-        plan.config.setdefault(name, {})["axis"] = new_axis
+        edits: list[Edit] = [SetConfig(name, {"axis": new_axis})]
         channels = int(shape[channel_axis])
         old_size = shape[layer.axis % rank]
         change = f"set the axis of '{name}' from {layer.axis} to {new_axis}"
@@ -220,16 +206,14 @@ class BatchnormAxisMismatch(Rule):
                 + [np.zeros(channels)] * bool(layer.center)
                 + [np.zeros(channels), np.ones(channels)]
             )
-            plan.new_weights[name] = fresh
+            edits.append(NewWeights(name, tuple(fresh)))
             change += (
                 f" and re-initialised its weights ({old_size} -> {channels} "
                 "values): the model computes something new; retrain"
             )
         else:
             change += ": its learned statistics belong to the old axis; retrain"
-        # The BN now normalizes other values: predictions change.
-        plan.record(cls.code, change, finding.layers, exact=False)
-        return None
+        return cls.make_fix(finding, change, *edits)
 
     VALID = (
         Example(

@@ -6,14 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
+from ..fix import Fix, SetConfig
+from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
     from ..finding import Finding
-    from ..fix import PlanEditor
 
 # Below this, a Keras momentum reads as PyTorch's convention (0.1 there is
 # 0.9 here); no Keras model or paper we know keeps less than half of the
@@ -94,24 +93,20 @@ class BatchnormMomentumInverted(Rule):
         )
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Sets momentum to 1 - m (0 becomes the Keras default, 0.99)."""
         (name,) = finding.layers
         momentum = float(model.get_layer(name).momentum)
         # 1 - 0 = 1 would never update the moving statistics.
         keras_momentum = round(1.0 - momentum, 6) if momentum > 0 else 0.99
-        plan.config.setdefault(name, {})["momentum"] = keras_momentum
-        plan.record(
-            cls.code,
+        return cls.make_fix(
+            finding,
             f"set the momentum of '{name}' from {momentum:g} to "
             f"{keras_momentum:g}: training changes (the moving statistics now "
             "average over many batches); retrain, or recalibrate the BN "
             "statistics, for inference to benefit",
-            finding.layers,
+            SetConfig(name, {"momentum": keras_momentum}),
         )
-        return None
 
     VALID = (
         Example(

@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING, Any
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
+from ..fix import Applicability, Fix, SetConfig
+from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule
 
 if TYPE_CHECKING:
     from ..finding import Finding
-    from ..fix import PlanEditor
 
 # Thresholds from the bug reports: keep_prob values copied as Keras rates
 # were 0.9 (keras-deeplab-v3-plus), 0.8 (Inception-v4) and 0.7 / 0.75 (the
@@ -105,7 +104,8 @@ class DropoutRateAsKeepProbability(Rule):
     )
     fix = "If the rate was a keep probability, use 1 - rate (0.9 becomes 0.1)."
     reference = "https://keras.io/api/layers/regularization_layers/dropout/"
-    autofix_on_request = True  # It guesses that the rate was a keep_prob.
+    # It guesses that the rate was a keep_prob.
+    autofix_applicability = Applicability.ON_REQUEST
 
     @classmethod
     def severity_in(cls, nodes: list[Node], graph: Graph) -> str:
@@ -125,23 +125,19 @@ class DropoutRateAsKeepProbability(Rule):
         )
 
     @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Reads the rate as a keep probability: rate becomes 1 - rate."""
         (name,) = finding.layers
         if graph.head(name).part is not None:
             return "the noise is part of a BNActDropout: set its rate by hand"
         rate = float(model.get_layer(name).rate)
         new_rate = round(1.0 - rate, 6)
-        plan.config.setdefault(name, {})["rate"] = new_rate
-        plan.record(
-            cls.code,
+        return cls.make_fix(
+            finding,
             f"set the rate of '{name}' from {rate:g} to {new_rate:g}, reading "
             f"{rate:g} as a keep probability: training changes; retrain",
-            finding.layers,
+            SetConfig(name, {"rate": new_rate}),
         )
-        return None
 
     VALID = (
         Example(

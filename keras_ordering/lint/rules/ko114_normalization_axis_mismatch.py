@@ -8,8 +8,7 @@ from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..finding import Finding
-from ..path_pattern import PathPattern
-from ..patterns import NORMALIZATION_NODE, LayerPattern
+from ..patterns import NORMALIZATION_NODE, LayerPattern, PathPattern
 from ..rule import Rule, layer_names, via
 from .ko111_batchnorm_axis_mismatch import (
     channel_layout_into,

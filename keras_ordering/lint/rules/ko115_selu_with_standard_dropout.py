@@ -5,8 +5,7 @@ from __future__ import annotations
 from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import SHAPE_NODE, LayerPattern
+from ..patterns import SHAPE_NODE, LayerPattern, PathPattern
 from ..rule import Rule, describe_activation, facts_of, via
 
 # Dropout that zeroes values and rescales the rest: one draw per value, per

@@ -6,8 +6,7 @@ from ...graph import kinds
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
+from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule, via
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from ...graph import kinds
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
 from ..patterns import (
     ACTIVATION_NODE,
     BATCH_NORM_NODE,
@@ -16,6 +15,7 @@ from ..patterns import (
     SHAPE_NODE,
     WEIGHT_NODE,
     LayerPattern,
+    PathPattern,
     any_of,
 )
 from ..rule import Rule, via

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from ...graph import kinds
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..finding import Finding
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
+from ..fix import Fix, NewLayer, Replace, SetConfig
+from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule
-
-if TYPE_CHECKING:
-    from ..fix import PlanEditor
 
 # Keras noise classes MonteCarloDropout replaces, with its `dropout=` kind.
 _MONTE_CARLO_KINDS = {
@@ -44,6 +41,10 @@ def is_pinned_trainable_batch_norm(node: Node) -> bool:
 
 def _overridden(node: Node) -> bool:
     return is_monte_carlo_noise(node) or is_pinned_trainable_batch_norm(node)
+
+
+def _keras_major(graph: Graph) -> int:
+    return 2 if graph.attrs.get("keras_major") == 2 else 3
 
 
 class TrainingArgumentOverridden(Rule):
@@ -147,26 +148,45 @@ class TrainingArgumentOverridden(Rule):
         return tuple(cls.FIXES.values())
 
     @classmethod
-    def check(cls, graph: Graph) -> Iterator[Finding]:
+    def group_key(cls, nodes: list[Node]) -> tuple[str, bool]:
         # One finding per call site: a nested model call with training=False
         # is one mistake, however many BNs it holds.
-        by_call: dict[tuple[str, bool], list[Node]] = {}
-        for (index,) in cls.pattern.matches(graph):
-            node = graph.nodes[index]
-            call = node.attrs.get("training_call") or node.path
-            by_call.setdefault((call, node.attrs["training"]), []).append(node)
-        keras = 2 if graph.attrs.get("keras_major") == 2 else 3
-        for (call, training), nodes in by_call.items():
-            face = kinds.NOISE if training else kinds.BATCH_NORM
-            yield Finding(
-                code=cls.code,
-                name=cls.name,
-                severity=cls.severity if keras == 3 else "info",
-                message=cls.describe_call(call, training, nodes, keras),
-                layers=(call,),
-                fix=cls.FIXES[keras, face],
-                reference=cls.reference,
-            )
+        node = nodes[0]
+        return node.attrs.get("training_call") or node.path, node.attrs["training"]
+
+    @classmethod
+    def grouped_finding(
+        cls,
+        matches: list[list[Node]],
+        graph: Graph,
+        *,
+        starts: Sequence[int] | None = None,
+    ) -> Finding:
+        """The finding of one call site: it names the call (a nested model's
+        or the layer's own), and its fix fits its face and Keras version."""
+        nodes = [path[0] for path in matches]  # Every overridden layer.
+        call, training = cls.group_key(nodes)
+        face = kinds.NOISE if training else kinds.BATCH_NORM
+        return Finding(
+            code=cls.code,
+            name=cls.name,
+            severity=cls.severity_in(nodes, graph),
+            message=cls.message_in(nodes, graph),
+            layers=(call,),
+            fix=cls.FIXES[_keras_major(graph), face],
+            reference=cls.reference,
+        )
+
+    @classmethod
+    def severity_in(cls, nodes: list[Node], graph: Graph) -> str:
+        return cls.severity if _keras_major(graph) == 3 else "info"
+
+    @classmethod
+    def message_in(cls, nodes: list[Node], graph: Graph) -> str:
+        """The message of the layers one call overrides (`nodes`: one layer's
+        call, or the noise / BN layers inside one nested model call)."""
+        call, training = cls.group_key(nodes)
+        return cls.describe_call(call, training, nodes, _keras_major(graph))
 
     @classmethod
     def describe_call(
@@ -220,13 +240,7 @@ class TrainingArgumentOverridden(Rule):
         )
 
     @classmethod
-    def message(cls, nodes: list[Node]) -> str:
-        raise NotImplementedError("KO130 builds its messages in `check`.")
-
-    @classmethod
-    def autofix(
-        cls, finding: Finding, graph: Graph, model: Any, plan: PlanEditor
-    ) -> str | None:
+    def autofix(cls, finding: Finding, graph: Graph, model: Any) -> Fix | str:
         """Monte-Carlo noise becomes `MonteCarloDropout`; a BN called with
         `training=False` is frozen (`trainable=False`)."""
         (name,) = finding.layers
@@ -235,15 +249,13 @@ class TrainingArgumentOverridden(Rule):
             return "the layer is a BNActDropout: change its call by hand"
         layer = model.get_layer(name)
         if node.kind == kinds.BATCH_NORM:
-            plan.config.setdefault(name, {})["trainable"] = False
-            plan.record(
-                cls.code,
+            return cls.make_fix(
+                finding,
                 f"froze '{name}' (trainable=False): it now stays in inference "
                 "mode in fit, as training=False meant; its gamma and beta stop "
                 "training too, so fine-tuning results change; retrain",
-                finding.layers,
+                SetConfig(name, {"trainable": False}),
             )
-            return None
         kind = _MONTE_CARLO_KINDS.get(node.layer_class)
         if kind is None:
             return f"MonteCarloDropout has no {node.layer_class} kind"
@@ -260,17 +272,14 @@ class TrainingArgumentOverridden(Rule):
             "channels_first"
         ):
             arguments["axis"] = 1  # SpatialDropout's channels are on axis 1.
-        plan.replace[name] = lambda: MonteCarloDropout(
-            float(layer.rate), name=name, **arguments
-        )
-        plan.record(
-            cls.code,
+        arguments.update(rate=float(layer.rate), name=name)
+        return cls.make_fix(
+            finding,
             f"replaced '{name}' with MonteCarloDropout: predict and evaluate "
             "now draw the noise too, so inference is random as Monte-Carlo "
             "dropout intends (no weights change)",
-            finding.layers,
+            Replace(name, NewLayer(MonteCarloDropout, arguments)),
         )
-        return None
 
     VALID = (
         Example(

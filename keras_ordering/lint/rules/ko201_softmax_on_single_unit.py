@@ -5,8 +5,7 @@ from __future__ import annotations
 from ...graph.activations import names_with
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
+from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule, describe_activation
 
 _NORMALIZING = names_with(normalizes_axis=True)

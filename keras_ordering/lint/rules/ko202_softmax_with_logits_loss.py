@@ -6,8 +6,7 @@ from ...graph.activations import names_with
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
-from ..path_pattern import PathPattern
-from ..patterns import SHAPE_NODE, LayerPattern
+from ..patterns import SHAPE_NODE, LayerPattern, PathPattern
 from ..rule import Rule, describe_activation, layer_names, via
 
 _PROBABILITY = names_with(probability_output=True)

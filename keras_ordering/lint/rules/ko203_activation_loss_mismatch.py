@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ...graph import kinds
 from ...graph.activations import names_with
 from ...graph.graph import Graph
 from ...graph.losses import loss_family
 from ...graph.node import Node
 from ..example import Example
-from ..finding import Finding
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
-from ..rule import Rule, layer_names
+from ..patterns import LayerPattern, PathPattern
+from ..rule import Rule
 
 # Probabilities per unit (sigmoid), and distributions over the units (softmax).
 _SIGMOIDS = names_with(probability_output=True, elementwise=True)
@@ -140,23 +136,19 @@ class ActivationLossMismatch(Rule):
     reference = "https://keras.io/api/losses/probabilistic_losses/"
 
     @classmethod
-    def check(cls, graph: Graph) -> Iterator[Finding]:
-        for (output,) in cls.pattern.matches(graph):
-            head = output_head(graph, output)
-            if head is None:
-                continue
-            message = cls.mismatch(graph, head)
-            if message is None:
-                continue
-            yield Finding(
-                code=cls.code,
-                name=cls.name,
-                severity=cls.severity,
-                message=message,
-                layers=layer_names(head),
-                fix=cls.fix,
-                reference=cls.reference,
-            )
+    def reported_path(cls, nodes: list[Node], graph: Graph) -> list[Node] | None:
+        """An output's head (its last layer to the output), when its
+        activation does not fit the loss."""
+        head = output_head(graph, nodes[0].index)
+        if head is None or cls.mismatch(graph, head) is None:
+            return None
+        return head
+
+    @classmethod
+    def message_in(cls, nodes: list[Node], graph: Graph) -> str:
+        message = cls.mismatch(graph, nodes)
+        assert message is not None  # `reported_path` kept mismatches only.
+        return message
 
     @classmethod
     def mismatch(cls, graph: Graph, head: list[Node]) -> str | None:
@@ -207,10 +199,6 @@ class ActivationLossMismatch(Rule):
                 "sigmoid for several."
             )
         return None
-
-    @classmethod
-    def message(cls, nodes: list[Node]) -> str:
-        raise NotImplementedError("KO203 builds its messages in `check`.")
 
     VALID = (
         Example(

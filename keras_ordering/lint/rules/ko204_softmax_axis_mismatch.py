@@ -11,8 +11,7 @@ from ...graph.losses import loss_family
 from ...graph.node import Node
 from ..example import Example
 from ..finding import Finding
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
+from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule, describe_activation, layer_names, via
 from .ko111_batchnorm_axis_mismatch import channel_layout_into, normalized_axis
 

@@ -11,8 +11,7 @@ from ...graph.losses import is_regression_loss
 from ...graph.node import Node
 from ..example import Example
 from ..finding import Finding
-from ..path_pattern import PathPattern
-from ..patterns import LayerPattern
+from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule, describe_activation, facts_of, layer_names, quoted_list
 
 

@@ -51,7 +51,9 @@ class Rule:
         autofix_applicability: the `Applicability` of the rule's fixes
             (`make_fix` gives it to each `Fix`): exact, changes predictions,
             or on request (the fix guesses intent, so `fix_model` applies it
-            only when `select=` names the rule by code or name).
+            only when `select=` names the rule by code or name). A rule
+            whose fixes differ declares the strictest; `make_fix` may give
+            one fix a less strict one.
         autofix_on_request: read-only, derived from `autofix_applicability`
             (`Applicability.ON_REQUEST`); a rule that still sets it to True
             and no applicability gets `ON_REQUEST`.

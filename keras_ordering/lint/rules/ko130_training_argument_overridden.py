@@ -10,7 +10,7 @@ from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..finding import Finding
-from ..fix import Fix, NewLayer, Replace, SetConfig
+from ..fix import Applicability, Fix, NewLayer, Replace, SetConfig
 from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule
 
@@ -118,6 +118,9 @@ class TrainingArgumentOverridden(Rule):
         "BN: trainable=False, or keras_ordering.freeze_batchnorm(model), keeps "
         "it in inference mode in fit."
     )
+    # MonteCarloDropout makes predict random (Keras 3 ran the old noise off
+    # there); freezing a BN keeps inference as it was.
+    autofix_applicability = Applicability.CHANGES_PREDICTIONS
     # Each face gets its own fix, and a Keras 2 model one that tf_keras can
     # use (MonteCarloDropout and freeze_batchnorm are Keras 3 only).
     FIXES: ClassVar[dict[tuple[int, str], str]] = {
@@ -255,6 +258,8 @@ class TrainingArgumentOverridden(Rule):
                 "mode in fit, as training=False meant; its gamma and beta stop "
                 "training too, so fine-tuning results change; retrain",
                 SetConfig(name, {"trainable": False}),
+                # Inference already used the moving statistics.
+                applicability=Applicability.EXACT,
             )
         kind = _MONTE_CARLO_KINDS.get(node.layer_class)
         if kind is None:

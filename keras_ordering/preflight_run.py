@@ -454,6 +454,8 @@ def measure(
         inputs=_input_facts(model, batches),
         outputs=outputs,
         batch_size=batches.batch_size,
+        last_batch=batches.last_batch,
+        total_samples=batches.total,
         replicas=_replicas(model),
         training_batch_norms=_training_batch_norms(graph),
         flag_failures=failures,

@@ -12,7 +12,7 @@ PyTorch `DataLoader` over a sized dataset.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -226,7 +226,7 @@ def _last_batch(data: Any) -> tuple[int | None, int | None]:
     if hasattr(data, "element_spec"):
         return _dataset_last_batch(data)
     size, dataset = getattr(data, "batch_size", None), getattr(data, "dataset", None)
-    if isinstance(size, int) and size > 0 and hasattr(dataset, "__len__"):
+    if isinstance(size, int) and size > 0 and isinstance(dataset, Sized):
         # A PyTorch DataLoader: `drop_last` drops the short batch.
         total = len(dataset)
         short = None if getattr(data, "drop_last", False) else total % size or None

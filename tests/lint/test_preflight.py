@@ -460,3 +460,51 @@ def test_ko303_says_nothing_on_a_short_last_batch_when_bn_does_not_train():
     model = _bn_dense()
     model.get_layer("bn").trainable = False
     assert "KO303" not in preflight(model, x, y, batch_size=16).codes()
+
+
+class _Counted(keras.layers.Layer):
+    """Passes its input through and counts the calls with concrete values."""
+
+    calls = 0
+
+    def call(self, inputs, training=None, mask=None):
+        type(self).calls += 1
+        return inputs
+
+
+def test_the_model_runs_three_times_and_is_never_cloned(monkeypatch):
+    """Two passes shared by the training-flag audit and the NaN watch, one
+    for the gradients; no clone, no optimizer step."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("preflight cloned the model")
+
+    monkeypatch.setattr(keras.models, "clone_model", refuse)
+    model = keras.Sequential(
+        [keras.Input((8,)), _Counted(), keras.layers.Dense(4, activation="softmax")]
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    x, y = _one_hot_data(32)
+    _Counted.calls = 0
+    report = preflight(model, x, y)
+    assert _Counted.calls == 3
+    assert not report.notes, report.notes
+    assert not model.optimizer.built
+
+
+def test_ko307_finds_non_finite_gradients_behind_finite_outputs():
+    # sqrt of an exact zero: the outputs and the loss are finite, the
+    # gradient of sqrt at 0 is inf.
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(4, kernel_initializer="zeros", name="zeros"),
+            keras.layers.Lambda(keras.ops.sqrt, name="sqrt"),
+            keras.layers.Dense(1, name="head"),
+        ]
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((16, 4), dtype="float32")
+    y = np.ones((16, 1), dtype="float32")
+    [finding] = [f for f in preflight(model, x, y) if f.code == "KO307"]
+    assert "gradients" in finding.message

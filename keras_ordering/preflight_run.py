@@ -1,11 +1,11 @@
 """`preflight`: the static lint plus the data-aware rules (KO3xx), measured
-on a few batches of the user's data and one training step on a copy.
+on a few batches of the user's data and the gradients of one training step.
 
 The model is left exactly as it was: its variables (weights, BN moving
 statistics, seed-generator states), its optimizer's and metrics' variables,
 its layers' `trainable` flags, its compiled loss and metrics, and the
 Python, numpy and Keras global random states are saved before and put back
-after; the training step runs on a clone with a fresh optimizer.
+after; the gradient step updates no weight and runs no optimizer.
 """
 
 from __future__ import annotations
@@ -53,9 +53,10 @@ def preflight(
 
     Reads at most 4 batches (`preflight_data.MAX_BATCHES`; of arrays, at
     most 1024 samples): labels and input ranges are judged on all of them,
-    the model runs on the first one only: two forward passes of the
-    training-flag audit, one forward pass in training mode, and one training
-    step on a clone of the model.
+    the model runs on the first one only, three times: two forward passes
+    (training, inference) shared by the training-flag audit and the NaN
+    watch, and one forward and backward pass for the loss and gradients of
+    one step, with no optimizer update and no clone.
 
     Args:
         model: a built Keras model, compiled for the loss rules.

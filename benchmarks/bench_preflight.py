@@ -76,7 +76,12 @@ def _phase_timers(totals: dict[str, float]):
     `totals` (seconds); the originals are put back afterwards."""
     from keras_ordering import preflight_run
 
-    originals = {name: getattr(preflight_run, name) for name in PHASES}
+    # Phases an older checkout lacks are left out (timed under 'rest').
+    originals = {
+        name: getattr(preflight_run, name)
+        for name in PHASES
+        if hasattr(preflight_run, name)
+    }
 
     def timer(name, function):
         if name == "kept_state":

@@ -5,23 +5,45 @@ Run: python benchmarks/bench_preflight.py [--repeats N] [--batch 32]
      the installed copy; KERAS_BACKEND=jax / torch for the other backends)
 
 Builds a CIFAR-sized CNN (four Conv2D -> BN -> ReLU blocks, pooling,
-dropout, a softmax head; about 0.3 M weights), compiles it, and takes one
-`train_on_batch` so the train function exists. Then, interleaved in one
-process, it times `repeats` times each: one warm `train_on_batch` on the
-same batch, `lint_model(model)` (the static lint alone) and
-`preflight(model, x, y)`. It prints the medians, the spread (min-max) and
-the ratio preflight / one warm training step, with the machine.
+dropout, a softmax head; about 0.3 M weights) and compiles it. Each of
+`repeats` runs (after one warm-up run, not counted) builds a fresh model
+and times, in this order, in one process:
+
+- `preflight(model, x, y)` on the fresh model, as before `fit` (its
+  optimizer not built yet), with the time of each phase;
+- the first `train_on_batch` (cold: it builds the train function);
+- one more `train_on_batch` (warm);
+- `lint_model(model)` alone, and `preflight` again on the trained model.
+
+It prints the medians and spreads (min-max), the ratios preflight / warm
+step and preflight / cold step (median and spread over the runs), the
+phase breakdown, the machine and its load (`os.getloadavg`: the machine
+may be shared, and a loaded one stretches every figure).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
 import os
 import platform
 import statistics
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# The functions of `keras_ordering.preflight_run` timed as phases.
+PHASES = {
+    "graph_from_model": "graph (trace the model)",
+    "lint_graph": "static lint rules",
+    "read_batches": "data reading",
+    "kept_state": "state save (restore: in 'rest')",
+    "_forward": "two passes + training-flag audit",
+    "_output_facts": "output facts (KO306 loss per sample)",
+    "_input_facts": "input facts",
+    "_gradient_step": "loss and gradients (one step, no update)",
+}
 
 
 def build_model():
@@ -42,10 +64,65 @@ def build_model():
     return model
 
 
-def _timed(function) -> float:
+def _timed(function, *args, **kwargs) -> float:
     start = time.perf_counter()
-    function()
+    function(*args, **kwargs)
     return time.perf_counter() - start
+
+
+@contextlib.contextmanager
+def _phase_timers(totals: dict[str, float]):
+    """Wraps the phase functions of `preflight_run` with timers adding to
+    `totals` (seconds); the originals are put back afterwards."""
+    from keras_ordering import preflight_run
+
+    # Phases an older checkout lacks are left out (timed under 'rest').
+    originals = {
+        name: getattr(preflight_run, name)
+        for name in PHASES
+        if hasattr(preflight_run, name)
+    }
+
+    def timer(name, function):
+        if name == "kept_state":
+
+            @contextlib.contextmanager
+            def wrapped_state(*args, **kwargs):
+                start = time.perf_counter()
+                with function(*args, **kwargs):
+                    totals[name] += time.perf_counter() - start
+                    yield
+
+            return wrapped_state
+
+        def wrapped(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                totals[name] += time.perf_counter() - start
+
+        return wrapped
+
+    for name, function in originals.items():
+        setattr(preflight_run, name, timer(name, function))
+    try:
+        yield
+    finally:
+        for name, function in originals.items():
+            setattr(preflight_run, name, function)
+
+
+def _spread(values: list[float], unit: str = "s", ratio: bool = False) -> str:
+    if ratio:
+        return (
+            f"x{statistics.median(values):.1f} "
+            f"(min x{min(values):.1f}, max x{max(values):.1f})"
+        )
+    return (
+        f"{statistics.median(values):.3f} {unit} "
+        f"(min {min(values):.3f}, max {max(values):.3f})"
+    )
 
 
 def main(argv: list[str] | None = None) -> dict[str, list[float]]:
@@ -62,36 +139,55 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, (args.batch, 32, 32, 3)).astype("float32")
     y = keras.utils.to_categorical(np.arange(args.batch) % 10, 10)
-    model = build_model()
-    first = _timed(lambda: model.train_on_batch(x, y))
-    times: dict[str, list[float]] = {"train_on_batch": [], "lint": [], "preflight": []}
-    for _ in range(args.repeats):
-        times["train_on_batch"].append(_timed(lambda: model.train_on_batch(x, y)))
-        times["lint"].append(_timed(lambda: lint_model(model)))
-        times["preflight"].append(
-            _timed(lambda: preflight(model, x, y, batch_size=args.batch))
-        )
+    load_before = os.getloadavg()
+    times: dict[str, list[float]] = collections.defaultdict(list)
+    phases: dict[str, list[float]] = collections.defaultdict(list)
+    for run in range(args.repeats + 1):
+        model = build_model()
+        totals: dict[str, float] = collections.defaultdict(float)
+        with _phase_timers(totals):
+            fresh = _timed(preflight, model, x, y, batch_size=args.batch)
+        cold = _timed(model.train_on_batch, x, y)
+        warm = _timed(model.train_on_batch, x, y)
+        lint = _timed(lint_model, model)
+        trained = _timed(preflight, model, x, y, batch_size=args.batch)
+        if run == 0:
+            continue  # Warm-up: imports and first traces of the process.
+        for name, value in (
+            ("preflight (fresh model)", fresh),
+            ("preflight (trained model)", trained),
+            ("train_on_batch cold", cold),
+            ("train_on_batch warm", warm),
+            ("lint_model", lint),
+        ):
+            times[name].append(value)
+        for name in PHASES:
+            phases[name].append(totals[name])
+        phases["rest"].append(fresh - sum(totals.values()))
+        times["fresh / warm"].append(fresh / warm)
+        times["fresh / cold"].append(fresh / cold)
+        times["trained / warm"].append(trained / warm)
+    load_after = os.getloadavg()
     print(
         f"machine: {platform.machine()} {platform.processor() or ''} "
-        f"{os.cpu_count()} CPUs, {platform.system()}; keras {keras.__version__}, "
-        f"backend {keras.backend.backend()}; batch {args.batch}, "
-        f"{model.count_params()} weights, {args.repeats} repeats"
+        f"{os.cpu_count()} CPUs, {platform.system()}; load average "
+        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after; keras "
+        f"{keras.__version__}, backend {keras.backend.backend()}; batch "
+        f"{args.batch}, {model.count_params()} weights, {args.repeats} runs"
     )
-    print(f"first train_on_batch (builds the train function): {first:.3f} s")
     for name, values in times.items():
+        if "/" not in name:
+            print(f"{name:26s} median {_spread(values)}")
+    print("preflight's phases on the fresh model (median, min-max):")
+    for name, values in phases.items():
+        label = PHASES.get(name, "rest (restore, rules, report)")
+        print(f"  {label:42s} {_spread(values)}")
+    for name in ("fresh / warm", "fresh / cold", "trained / warm"):
+        what = name.replace("fresh", "preflight").replace("trained", "preflight")
         print(
-            f"{name:15s} median {statistics.median(values):.3f} s  "
-            f"(min {min(values):.3f}, max {max(values):.3f})"
+            f"{what} train_on_batch ({name.split()[0]} model): "
+            f"{_spread(times[name], ratio=True)}"
         )
-    step = statistics.median(times["train_on_batch"])
-    pairs = zip(times["preflight"], times["train_on_batch"], strict=True)
-    ratios = [p / t for p, t in pairs]
-    extra = statistics.median(times["preflight"]) - statistics.median(times["lint"])
-    print(
-        f"preflight / one warm train_on_batch: median "
-        f"x{statistics.median(ratios):.1f} (min x{min(ratios):.1f}, "
-        f"max x{max(ratios):.1f}); (preflight - lint) / step: x{extra / step:.1f}"
-    )
     return times
 
 

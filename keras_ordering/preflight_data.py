@@ -2,14 +2,18 @@
 `keras.utils.PyDataset`, a generator or any iterable of batches.
 
 At most `MAX_BATCHES` batches are read (and at most `MAX_SAMPLES` samples of
-arrays), each turned into numpy `(x, y, sample_weight)`.
+arrays), each turned into numpy `(x, y, sample_weight)`. The size of an
+epoch's last batch is read where it is known without iterating the data:
+arrays (their length), a `PyDataset` (its last item), a `tf.data.Dataset`
+batched without `drop_remainder` from a source of known cardinality, a
+PyTorch `DataLoader` over a sized dataset.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sized
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +35,11 @@ class Batches:
     stacked: tuple[Any, Any, Any]
     batch_size: int
     count: int
+    # The samples in an epoch's last batch when it is smaller than the
+    # others (None when every batch is full or it cannot be known), and the
+    # samples of an epoch where they are known.
+    last_batch: int | None = None
+    total: int | None = None
 
 
 def _numpy(value: Any) -> Any:
@@ -142,7 +151,11 @@ def read_batches(
                 "`y` and `sample_weight` must be None when `x` is a dataset, a "
                 "PyDataset or a generator: it yields them itself."
             )
-        return _from_batches(_batches_of(x), batch_size)
+        last, total = _last_batch(x)
+        batches = _from_batches(_batches_of(x), batch_size)
+        if last is not None and last >= samples(batches.first[0]):
+            last = None  # A full last batch (or a PyDataset of equal ones).
+        return replace(batches, last_batch=last, total=total)
     if not _is_array_like(x):
         raise TypeError(
             "`x` must be an array (or a dict / list of arrays), a tf.data.Dataset, "
@@ -160,7 +173,8 @@ def read_batches(
 
     first = tuple(_map(part, head(size)) for part in (x, y, sample_weight))
     stacked = tuple(_map(part, head(kept)) for part in (x, y, sample_weight))
-    return Batches(first, stacked, size, -(-kept // size))
+    last = total % size or None
+    return Batches(first, stacked, size, -(-kept // size), last, total)
 
 
 def _batches_of(data: Any) -> Any:
@@ -188,3 +202,62 @@ def _from_batches(batches: Any, batch_size: int | None) -> Batches:
     stacked = tuple(_concatenate([batch[i] for batch in read]) for i in range(3))
     size = batch_size or samples(first[0])
     return Batches(first, stacked, size, len(read))
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _last_batch(data: Any) -> tuple[int | None, int | None]:
+    """`(samples in the last batch, samples of an epoch)` of a batch source,
+    each None where it is not known without iterating the data
+    (generators, filtered or repeated datasets)."""
+    import keras
+
+    if isinstance(data, keras.utils.PyDataset):
+        count = data.num_batches
+        if not count or count < 2:
+            return None, None
+        # Compared with the first batch by the caller.
+        return samples(_numpy(_unpack(data[count - 1])[0])) or None, None
+    if hasattr(data, "element_spec"):
+        return _dataset_last_batch(data)
+    size, dataset = getattr(data, "batch_size", None), getattr(data, "dataset", None)
+    if isinstance(size, int) and size > 0 and isinstance(dataset, Sized):
+        # A PyTorch DataLoader: `drop_last` drops the short batch.
+        total = len(dataset)
+        short = None if getattr(data, "drop_last", False) else total % size or None
+        return short, total
+    return None, None
+
+
+def _dataset_last_batch(dataset: Any) -> tuple[int | None, int | None]:
+    """A `tf.data.Dataset`: the batching op under count-keeping ops
+    (prefetch, map, cache...), found through tf.data's `_input_dataset`
+    links; its cardinality must equal the outer one, so a `repeat`, `take`
+    or `filter` above it makes the answer unknown."""
+    cardinality = _int(dataset.cardinality())
+    node, depth = dataset, 0
+    while node is not None and depth < 16:
+        size = getattr(node, "_batch_size", None)
+        drop = getattr(node, "_drop_remainder", None)
+        source = getattr(node, "_input_dataset", None)
+        if size is not None and drop is not None and source is not None:
+            size, total = _int(size), _int(source.cardinality())
+            if (
+                bool(drop)
+                or size is None
+                or size <= 0
+                or total is None
+                or total < 0
+                or cardinality != _int(node.cardinality())
+                or cardinality is None
+                or cardinality < 0
+            ):
+                return None, None
+            return total % size or None, total
+        node, depth = source, depth + 1
+    return None, None

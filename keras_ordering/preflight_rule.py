@@ -84,6 +84,10 @@ class PreflightFacts:
         inputs / outputs: one entry per model input / output.
         batch_size: samples per training step (the first batch's size, or
             `batch_size=`).
+        last_batch: the samples in an epoch's last batch when it is smaller
+            than the others (`N % batch_size` of arrays); None when every
+            batch is full or the data does not tell.
+        total_samples: the samples of an epoch, where the data tells.
         replicas: replicas a step is split over (a distribution strategy).
         training_batch_norms: paths of the BN layers that train (trainable,
             not called with `training=False`).
@@ -98,6 +102,8 @@ class PreflightFacts:
     inputs: Sequence[InputFacts]
     outputs: Sequence[OutputFacts]
     batch_size: int
+    last_batch: int | None = None
+    total_samples: int | None = None
     replicas: int = 1
     training_batch_norms: Sequence[str] = ()
     flag_failures: Sequence[tuple[str, str, str]] = ()

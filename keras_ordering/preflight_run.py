@@ -1,11 +1,11 @@
 """`preflight`: the static lint plus the data-aware rules (KO3xx), measured
-on a few batches of the user's data and one training step on a copy.
+on a few batches of the user's data and the gradients of one training step.
 
 The model is left exactly as it was: its variables (weights, BN moving
 statistics, seed-generator states), its optimizer's and metrics' variables,
 its layers' `trainable` flags, its compiled loss and metrics, and the
 Python, numpy and Keras global random states are saved before and put back
-after; the training step runs on a clone with a fresh optimizer.
+after; the gradient step updates no weight and runs no optimizer.
 """
 
 from __future__ import annotations
@@ -53,9 +53,10 @@ def preflight(
 
     Reads at most 4 batches (`preflight_data.MAX_BATCHES`; of arrays, at
     most 1024 samples): labels and input ranges are judged on all of them,
-    the model runs on the first one only: two forward passes of the
-    training-flag audit, one forward pass in training mode, and one training
-    step on a clone of the model.
+    the model runs on the first one only, three times: two forward passes
+    (training, inference) shared by the training-flag audit and the NaN
+    watch, and one forward and backward pass for the loss and gradients of
+    one step, with no optimizer update and no clone.
 
     Args:
         model: a built Keras model, compiled for the loss rules.
@@ -351,49 +352,124 @@ def _finite(value: Any) -> bool:
 
 
 def _forward(
-    model: Any, x: Any
-) -> tuple[list[Any], list[Any], tuple[str, str, str] | None]:
-    """Inference and training-mode outputs, and the first layer whose
-    training-mode output holds NaN or inf while its inputs did not."""
+    model: Any, x: Any, audit: bool
+) -> tuple[list[Any], list[Any], tuple[str, str, str] | None, Any]:
+    """The model's two passes on `x`, training then inference: their
+    outputs, the first layer whose training-mode output holds NaN or inf
+    while its inputs did not, and (`audit`) the training-flag audit. The
+    audit makes the same two calls, so its passes are the ones observed
+    here: the model runs twice, not four times."""
     first: list[tuple[str, str, str]] = []
+    runs: list[Any] = []
 
     def observe(layer, call, args, kwargs, enclosing):
+        top = layer is model and not enclosing
+        if top:
+            runs.append(None)
         outputs = call(*args, **kwargs)
-        if not first and not _finite(outputs) and _finite((args, kwargs)):
-            first.append(
-                ("output", call_path(layer, enclosing, model), type(layer).__name__)
-            )
+        if top:
+            runs[-1] = outputs
+        elif (
+            len(runs) == 1
+            and not first
+            and not _finite(outputs)
+            and _finite((args, kwargs))
+        ):
+            path = call_path(layer, enclosing, model)
+            first.append(("output", path, type(layer).__name__))
         return outputs
 
+    result = None
     with intercepting_layer_calls(observe):
-        training = [
-            np.asarray(keras.ops.convert_to_numpy(leaf))
-            for leaf in _flat(model(x, training=True))
-        ]
-    predictions = [
-        np.asarray(keras.ops.convert_to_numpy(leaf))
-        for leaf in _flat(model(x, training=False))
-    ]
-    return predictions, training, (first[0] if first else None)
+        if audit:
+            from .diagnostics.training_flag import audit_training_flag
+
+            result = audit_training_flag(model, x)
+        else:
+            model(x, training=True)
+            model(x, training=False)
+    training, predictions = (
+        [np.asarray(keras.ops.convert_to_numpy(leaf)) for leaf in _flat(run)]
+        for run in (runs[0], runs[-1])
+    )
+    return predictions, training, (first[0] if first else None), result
 
 
-def _training_step(model: Any, batches: Batches) -> str | None:
-    """One training step on a clone with a fresh optimizer: what became
-    non-finite (`"loss"`, `"gradients"`), None when all stayed finite.
-    Raises when the model cannot be cloned or compiled."""
-    clone = keras.models.clone_model(model)
-    for source, target in zip(model.variables, clone.variables, strict=True):
-        # A copy: JAX's step donates the clone's buffers, which must never
-        # be the model's own.
-        target.assign(_numpy(source))
-    optimizer = model.optimizer.__class__.from_config(model.optimizer.get_config())
-    # Eager: one step does not repay tracing (TF) or compiling (JAX) it.
-    clone.compile(optimizer=optimizer, loss=model.loss, run_eagerly=True)
+def _step_loss(
+    model: Any, names: Sequence[str], y: Any, weights: Any, outputs: Any
+) -> Any:
+    """The loss one training step minimizes, from the loss functions the
+    model was compiled with, called directly: the model's compiled loss
+    object is never built or updated here. Raises when no output has a
+    loss and labels."""
+    labels, sample_weights = _per_output(y, names), _per_output(weights, names)
+    losses = _losses(model, names)
+    total = None
+    for position, prediction in enumerate(_flat(outputs)):
+        loss = losses[position] if position < len(losses) else None
+        label = labels[position] if position < len(labels) else None
+        if loss is None or label is None:
+            continue
+        function = keras.losses.get(loss) if isinstance(loss, str) else loss
+        label = keras.ops.convert_to_tensor(label)
+        if isinstance(function, keras.losses.Loss):
+            value = function(label, prediction, sample_weight=sample_weights[position])
+        else:
+            value = keras.ops.mean(function(label, prediction))
+        total = value if total is None else total + value
+    if total is None:
+        raise ValueError("no output has both a loss and labels")
+    return total
+
+
+def _gradient_step(model: Any, batches: Batches, names: Sequence[str]) -> str | None:
+    """The loss and gradients of one training step on the first batch, the
+    weights left unchanged (no optimizer runs): what became non-finite
+    (`"loss"`, `"gradients"`), None when all stayed finite. The training
+    pass moves BN statistics and seed states; `kept_state` puts them back.
+    Raises when the loss cannot be computed."""
     x, y, weights = batches.first
-    loss = clone.train_on_batch(x, y, sample_weight=weights)
+    trainable = list(model.trainable_variables)
+    backend = keras.backend.backend()
+
+    def loss_of(outputs: Any, extra: Sequence[Any]) -> Any:
+        loss = _step_loss(model, names, y, weights, outputs)
+        return loss + sum(extra) if extra else loss
+
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = loss_of(model(x, training=True), model.losses)
+        gradients = tape.gradient(loss, trainable) if trainable else []
+    elif backend == "jax":
+        import jax
+
+        fixed = [v.value for v in model.non_trainable_variables]
+
+        def forward(values: list[Any]) -> Any:
+            outputs, _, extra = model.stateless_call(
+                values, fixed, x, training=True, return_losses=True
+            )
+            return loss_of(outputs, extra)
+
+        loss, gradients = jax.value_and_grad(forward)([v.value for v in trainable])
+    elif backend == "torch":
+        import torch
+
+        with torch.enable_grad():
+            loss = loss_of(model(x, training=True), model.losses)
+            parameters = [v.value for v in trainable if v.value.requires_grad]
+            gradients = (
+                torch.autograd.grad(loss, parameters, allow_unused=True)
+                if parameters
+                else []
+            )
+    else:
+        raise NotImplementedError(f"no gradient step on backend {backend}")
     if not _finite(loss):
         return "loss"
-    if not _finite(clone.trainable_variables):
+    if not _finite([g for g in gradients if g is not None]):
         return "gradients"
     return None
 
@@ -411,7 +487,16 @@ def measure(
             tensor = inputs[position] if position < len(inputs) else None
             non_finite = ("input", _input_name(tensor, position), "the data")
             break
-    predictions, training, first_bad = _forward(model, x)
+    audit = "KO305" in codes and samples(x) >= 2
+    if "KO305" in codes and not audit:
+        notes.append(
+            "The training-flag audit needs a batch of 2 samples or more; "
+            "it did not run."
+        )
+    predictions, training, first_bad, result = _forward(model, x, audit)
+    failures: list[tuple[str, str, str]] = []
+    if result is not None:
+        failures = [(e.layer, e.layer_class, e.explanation) for e in result.failures]
     if non_finite is None and first_bad is not None:
         non_finite = first_bad
     outputs = _output_facts(model, graph, batches, predictions, training)
@@ -427,33 +512,23 @@ def measure(
             and batches.first[1] is not None
         ):
             try:
-                what = _training_step(model, batches)
-            except Exception as error:  # Subclassed models without get_config...
+                what = _gradient_step(model, batches, _output_names(model, graph))
+            except Exception as error:  # A custom loss or training step...
                 notes.append(
-                    "Preflight could not run a training step on a copy of the "
-                    f"model ({type(error).__name__}), so its gradients were not "
-                    "checked for NaN or inf."
+                    "Preflight could not compute the loss and gradients of a "
+                    f"training step ({type(error).__name__}), so its gradients "
+                    "were not checked for NaN or inf."
                 )
             else:
                 if what is not None:
                     non_finite = (what, outputs[0].name if outputs else "", what)
-    failures: list[tuple[str, str, str]] = []
-    if "KO305" in codes:
-        if samples(x) >= 2:
-            from .diagnostics.training_flag import audit_training_flag
-
-            audit = audit_training_flag(model, x)
-            failures = [(e.layer, e.layer_class, e.explanation) for e in audit.failures]
-        else:
-            notes.append(
-                "The training-flag audit needs a batch of 2 samples or more; "
-                "it did not run."
-            )
     return PreflightFacts(
         graph=graph,
         inputs=_input_facts(model, batches),
         outputs=outputs,
         batch_size=batches.batch_size,
+        last_batch=batches.last_batch,
+        total_samples=batches.total,
         replicas=_replicas(model),
         training_batch_norms=_training_batch_norms(graph),
         flag_failures=failures,

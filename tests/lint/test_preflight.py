@@ -355,3 +355,156 @@ def test_keras_applications_with_their_expected_inputs_are_clean(name):
         if f.code.startswith("KO3") and f.severity != "info"
     ]
     assert loud == []
+
+
+class _ShortLastSequence(_Sequence):
+    """A PyDataset whose last item is shorter: ceil(N / batch) items."""
+
+    def __len__(self):
+        return -(-len(self.x) // self.batch)
+
+
+def _tf():
+    if "tensorflow" not in sys.modules and keras.backend.backend() != "tensorflow":
+        pytest.importorskip("tensorflow")
+    import tensorflow as tf
+
+    return tf
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("arrays", (1, 33)),
+        ("arrays-divides", (None, 32)),
+        ("pydataset", (1, None)),
+        ("pydataset-full", (None, None)),
+        ("dataset", (1, 33)),
+        ("dataset-prefetch-map", (1, 33)),
+        ("dataset-drop-remainder", (None, None)),
+        ("dataset-repeat", (None, None)),
+        ("dataset-filter", (None, None)),
+        ("generator", (None, None)),
+    ],
+)
+def test_the_last_batch_is_known_where_the_data_tells(source, expected):
+    from keras_ordering.preflight_data import read_batches
+
+    x, y = _one_hot_data(33)
+    if source == "arrays":
+        batches = read_batches(x, y, batch_size=16)
+    elif source == "arrays-divides":
+        batches = read_batches(x[:32], y[:32], batch_size=16)
+    elif source == "pydataset":
+        batches = read_batches(_ShortLastSequence(x, y, 16))
+    elif source == "pydataset-full":
+        batches = read_batches(_Sequence(x, y, 16))
+    elif source == "generator":
+        batches = read_batches(_generator(x, y, 16))
+    else:
+        tf = _tf()
+        data = tf.data.Dataset.from_tensor_slices((x, y))
+        if source == "dataset":
+            data = data.batch(16)
+        elif source == "dataset-prefetch-map":
+            data = data.shuffle(33).batch(16).map(lambda a, b: (a * 2, b)).prefetch(2)
+        elif source == "dataset-drop-remainder":
+            data = data.batch(16, drop_remainder=True)
+        elif source == "dataset-repeat":
+            data = data.batch(16).repeat(2)
+        else:
+            data = data.batch(16).filter(lambda a, b: True)
+        batches = read_batches(data)
+    assert (batches.last_batch, batches.total) == expected
+
+
+def test_the_last_batch_of_a_torch_dataloader():
+    torch_data = pytest.importorskip("torch.utils.data")
+    torch = pytest.importorskip("torch")
+    from keras_ordering.preflight_data import _last_batch
+
+    dataset = torch_data.TensorDataset(torch.zeros(33, 8), torch.zeros(33, 4))
+    assert _last_batch(torch_data.DataLoader(dataset, batch_size=16)) == (1, 33)
+    dropped = torch_data.DataLoader(dataset, batch_size=16, drop_last=True)
+    assert _last_batch(dropped) == (None, 33)
+
+
+def _bn_dense():
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(16, name="hidden"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.Dense(4, activation="softmax", name="head"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    return model
+
+
+def test_ko303_reports_a_short_last_batch_and_says_how_to_fix_it():
+    x, y = _one_hot_data(33)
+    report = preflight(_bn_dense(), x, y, batch_size=16, select="KO303")
+    [finding] = [f for f in report if f.code == "KO303"]
+    assert finding.layers == ("bn",)
+    assert "last batch of each epoch of 33 samples holds 1 sample" in finding.message
+    assert "drop_remainder" in finding.message and "divides 33" in finding.message
+    # Batches of 11 divide 33; a last batch of 8 is large enough.
+    for size in (11, 25):
+        report = preflight(_bn_dense(), x, y, batch_size=size, select="KO303")
+        assert "KO303" not in report.codes(), size
+
+
+def test_ko303_says_nothing_on_a_short_last_batch_when_bn_does_not_train():
+    x, y = _one_hot_data(33)
+    model = _bn_dense()
+    model.get_layer("bn").trainable = False
+    assert "KO303" not in preflight(model, x, y, batch_size=16).codes()
+
+
+class _Counted(keras.layers.Layer):
+    """Passes its input through and counts the calls with concrete values."""
+
+    calls = 0
+
+    def call(self, inputs, training=None, mask=None):
+        type(self).calls += 1
+        return inputs
+
+
+def test_the_model_runs_three_times_and_is_never_cloned(monkeypatch):
+    """Two passes shared by the training-flag audit and the NaN watch, one
+    for the gradients; no clone, no optimizer step."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("preflight cloned the model")
+
+    monkeypatch.setattr(keras.models, "clone_model", refuse)
+    model = keras.Sequential(
+        [keras.Input((8,)), _Counted(), keras.layers.Dense(4, activation="softmax")]
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    x, y = _one_hot_data(32)
+    _Counted.calls = 0
+    report = preflight(model, x, y)
+    assert _Counted.calls == 3
+    assert not report.notes, report.notes
+    assert not model.optimizer.built
+
+
+def test_ko307_finds_non_finite_gradients_behind_finite_outputs():
+    # sqrt of an exact zero: the outputs and the loss are finite, the
+    # gradient of sqrt at 0 is inf.
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(4, kernel_initializer="zeros", name="zeros"),
+            keras.layers.Lambda(keras.ops.sqrt, name="sqrt"),
+            keras.layers.Dense(1, name="head"),
+        ]
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((16, 4), dtype="float32")
+    y = np.ones((16, 1), dtype="float32")
+    [finding] = [f for f in preflight(model, x, y) if f.code == "KO307"]
+    assert "gradients" in finding.message

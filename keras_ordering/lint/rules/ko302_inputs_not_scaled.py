@@ -53,6 +53,29 @@ def _problem(facts: InputFacts) -> str | None:
     )
 
 
+def _image_example(
+    title: str, values: tuple, rescale: bool, expect: tuple[str, ...] = ()
+) -> DataExample:
+    """A small CNN on 32 images of 8 x 8 x 3: `values` is `("pixels",)` or
+    `("uniform", low, high)`; `rescale` puts a Rescaling(1/255) first."""
+    shape = (32, 8, 8, 3)
+    rescaling = (("Rescaling", {"scale": 1 / 255, "name": "rescale"}),)
+    return DataExample(
+        title=title,
+        layers=(
+            *(rescaling if rescale else ()),
+            ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+            ("GlobalAveragePooling2D", {"name": "pool"}),
+            ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
+        ),
+        input_shape=shape[1:],
+        loss=("CategoricalCrossentropy", {}),
+        x=(values[0], shape, *values[1:]),
+        y=("onehot", 32, 3),
+        expect=expect,
+    )
+
+
 class InputsNotScaled(DataRule):
     """## What it does
     Compares the range of each image input in the user's data (up to 4
@@ -107,19 +130,7 @@ class InputsNotScaled(DataRule):
     reference = "LeCun et al. 1998, Efficient BackProp; Keras applications docs"
 
     VALID = (
-        DataExample(
-            title="raw pixels with a Rescaling layer",
-            layers=(
-                ("Rescaling", {"scale": 1 / 255, "name": "rescale"}),
-                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
-                ("GlobalAveragePooling2D", {"name": "pool"}),
-                ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
-            ),
-            input_shape=(8, 8, 3),
-            loss=("CategoricalCrossentropy", {}),
-            x=("pixels", (32, 8, 8, 3)),
-            y=("onehot", 32, 3),
-        ),
+        _image_example("raw pixels with a Rescaling layer", ("pixels",), True),
         DataExample(
             title="unscaled tabular features",
             layers=(("Dense", {"units": 1, "name": "head"}),),
@@ -130,32 +141,12 @@ class InputsNotScaled(DataRule):
         ),
     )
     INVALID = (
-        DataExample(
-            title="raw pixels into a Conv2D",
-            layers=(
-                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
-                ("GlobalAveragePooling2D", {"name": "pool"}),
-                ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
-            ),
-            input_shape=(8, 8, 3),
-            loss=("CategoricalCrossentropy", {}),
-            x=("pixels", (32, 8, 8, 3)),
-            y=("onehot", 32, 3),
-            expect=("conv",),
-        ),
-        DataExample(
-            title="images scaled to [0, 1] for a model that rescales by 1/255",
-            layers=(
-                ("Rescaling", {"scale": 1 / 255, "name": "rescale"}),
-                ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
-                ("GlobalAveragePooling2D", {"name": "pool"}),
-                ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
-            ),
-            input_shape=(8, 8, 3),
-            loss=("CategoricalCrossentropy", {}),
-            x=("uniform", (32, 8, 8, 3), 0.0, 1.0),
-            y=("onehot", 32, 3),
-            expect=("conv",),
+        _image_example("raw pixels into a Conv2D", ("pixels",), False, ("conv",)),
+        _image_example(
+            "images scaled to [0, 1] for a model that rescales by 1/255",
+            ("uniform", 0.0, 1.0),
+            True,
+            ("conv",),
         ),
     )
 

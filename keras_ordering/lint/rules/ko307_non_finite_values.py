@@ -11,17 +11,17 @@ from ..finding import Finding
 class NonFiniteValues(DataRule):
     """## What it does
     Runs the model on the first batch of the user's data (a forward pass in
-    training mode, then one training step on a copy) and reports the first
-    place where NaN or inf appear: the data itself, the first layer whose
-    output holds them while its inputs did not, the loss, or the weights
-    after one step (the gradients).
+    training mode, then the loss and gradients of one training step, with
+    no optimizer update) and reports the first place where NaN or inf
+    appear: the data itself, the first layer whose output holds them while
+    its inputs did not, the loss, or the gradients.
 
     ## Why is this bad?
     One NaN spreads to every weight in a step, and the training loss turns
     `nan` with no hint of where it came from. The usual causes are data
     with missing values, an activation that overflows (`exponential`,
     a large `softplus` input), a log or a division of zero in a custom
-    layer or loss, or a learning rate that explodes the first step.
+    layer or loss, or a `sqrt` / `log` whose gradient is infinite at zero.
 
     ## Example
     ```python
@@ -106,7 +106,7 @@ class NonFiniteValues(DataRule):
         else:
             yield cls.finding(
                 (where,) if where else (),
-                "One training step on a copy of the model turns its weights NaN "
-                "or inf (the gradients or the update are not finite), although "
-                "the outputs and the loss are finite.",
+                "The gradients of one training step on the first batch hold NaN "
+                "or inf, although the outputs and the loss are finite: the "
+                "first update would turn the weights NaN.",
             )

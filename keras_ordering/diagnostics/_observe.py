@@ -21,32 +21,31 @@ import numpy as np
 
 from .._intercept import call_path, intercepting_layer_calls
 from .._progress import ProgressLine
-from ..graph import kinds
+from ..graph import identity, kinds
 from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
 
 
 def layer_kind(layer: Any) -> str:
-    """The layer's kind in the taxonomy; BNActDropout counts as a BN."""
-    # A subclass of a known layer (a custom BN overriding `call`) is audited
-    # as the Keras class it extends.
-    for cls in type(layer).__mro__:
-        if kinds.is_batch_norm_class(cls.__name__, fused=True):
-            return kinds.BATCH_NORM
-        kind = kinds.kind_of(cls.__name__)
-        if kind != kinds.UNKNOWN:
-            return kind
-    return kinds.UNKNOWN
+    """The layer's kind in the taxonomy; BNActDropout counts as a BN.
+
+    Identity comes from the class hierarchy (`graph.identity`): a subclass
+    of a known layer (a custom BN overriding `call`) is audited as the class
+    it extends; a user's class that only shares a known name is unknown.
+    """
+    if is_batch_norm(layer):
+        return kinds.BATCH_NORM
+    return kinds.kind_of(identity.known_class_of(layer) or "")
 
 
 def is_batch_norm(layer: Any) -> bool:
     """BatchNormalization, or BNActDropout (whose first part is a BN)."""
-    return kinds.is_batch_norm_class(type(layer).__name__, fused=True)
+    return kinds.is_batch_norm_class(identity.known_class_of(layer) or "", fused=True)
 
 
 def is_fused(layer: Any) -> bool:
     """A BNActDropout: BN, activation and dropout in one layer."""
-    return type(layer).__name__ == kinds.FUSED_CLASS
+    return identity.known_class_of(layer) == kinds.FUSED_CLASS
 
 
 def upstream_noise(graph: Graph) -> dict[str, list[str]]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._intercept import call_path, intercepting_layer_calls
 from .._report_view import ReportView
-from ..graph import kinds
+from ..graph import identity, kinds
 from ._observe import is_fused, layer_kind, to_numpy
 
 # AlphaDropout is a shape layer for ordering (it keeps mean and variance by
@@ -133,7 +133,7 @@ class _Observation:
 def _is_audited(layer: Any) -> bool:
     return (
         layer_kind(layer) in (kinds.BATCH_NORM, kinds.NOISE)
-        or type(layer).__name__ in _RANDOM_SHAPE_CLASSES
+        or identity.known_class_of(layer) in _RANDOM_SHAPE_CLASSES
     )
 
 

@@ -37,7 +37,8 @@ class BatchNormShift:
 
     Attributes:
         layer: the BN's path (`outer/inner` inside nested models).
-        layer_class: `"BatchNormalization"` or `"BNActDropout"`.
+        layer_class: `"BatchNormalization"` or `"BNActDropout"` (for a
+            subclass of either, its own class name).
         shift: mean over channels of inference input variance / moving
             variance. 1 means no shift; for zero-mean input behind a dropout
             with keep probability p it is about p.

@@ -26,7 +26,7 @@ from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeGuard
 
-from . import identity, kinds
+from . import expand, identity, kinds
 from .graph import Graph
 
 Producers = list[int]  # Neutral node indices whose outputs form one tensor.
@@ -51,7 +51,7 @@ class LayerView:
     Attributes:
         name: the layer's name (the last part of its graph path).
         layer_class: its class name.
-        attrs: the raw settings `kinds.expand` reads.
+        attrs: the raw settings `expand.expand` reads.
         key: the same for every call of this layer (the layer object, or its
             entry of the config): calls of one nested model are told by it.
         nested: the model it is, for a nested Sequential or Functional model.
@@ -136,13 +136,13 @@ class ModelView(Protocol):
 
 
 def call_arguments(kwargs: Mapping[str, Any] | None, path: str) -> dict[str, Any]:
-    """The hard-coded call arguments `kinds.expand` reads (`training=`) of a
+    """The hard-coded call arguments `expand.expand` reads (`training=`) of a
     call's keyword arguments, and the path of the call that set them."""
     if not kwargs or not isinstance(kwargs, Mapping):
         return {}
     found = {
         name: kwargs[name]
-        for name in kinds.CALL_ARGUMENT_NAMES
+        for name in expand.CALL_ARGUMENT_NAMES
         if isinstance(kwargs.get(name), bool)
     }
     return {**found, "call": path} if found else {}
@@ -267,7 +267,7 @@ class Builder:
             inner_path = f"{path}/{inner.name}"
             if inner.nested is not None:  # TimeDistributed(Sequential(...))
                 return self.nested(inner, producers, inner_path, call)
-            attrs = {**inner.attrs, **kinds.call_attributes(call, path)}
+            attrs = {**inner.attrs, **expand.call_attributes(call, path)}
             return [self.graph.add_layer(inner.layer_class, inner_path, attrs, merged)]
         if layer.operation:
             attrs = identity.operation_attributes(layer.attrs, len(producers))
@@ -297,11 +297,11 @@ class Builder:
         extra: Mapping[str, Any] | None = None,
         merged: Producers | None = None,
     ) -> list[Producers] | None:
-        """A layer that is one node or a chain of them (`kinds.expand`);
+        """A layer that is one node or a chain of them (`expand.expand`);
         `merged` is its producers merged, when the caller has them."""
         attrs = {
             **layer.attrs,
-            **kinds.call_attributes(call, path),
+            **expand.call_attributes(call, path),
             **(extra or {}),
             "tensor_inputs": len(producers),
         }
@@ -332,7 +332,7 @@ class Builder:
         that repeats an earlier call once the graph would grow past linear."""
         view = layer.nested
         assert view is not None
-        context = (view.key, tuple(sorted(kinds.call_attributes(call, "").items())))
+        context = (view.key, tuple(sorted(expand.call_attributes(call, "").items())))
         first = self._expanded.get(context)
         if first is not None and not self._may_repeat(view, first[1]):
             return [self._repeat(layer, path, first[0], producers)]

@@ -14,7 +14,7 @@ from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, TypeGuard
 
 from .._text import one_line
-from . import build, identity, kinds
+from . import build, expand, identity, kinds
 from .graph import Graph
 from .keras_version import keras_major
 from .losses import losses_per_output
@@ -212,12 +212,12 @@ def _call_kwargs(node: Any) -> Mapping[str, Any]:
 
 
 def config_attributes(layer: Mapping[str, Any]) -> dict[str, Any]:
-    """The raw settings `kinds.expand` reads, taken from a layer config."""
+    """The raw settings `expand.expand` reads, taken from a layer config."""
     config: Mapping[str, Any] = (
         layer["config"] if isinstance(layer.get("config"), Mapping) else {}
     )
     attributes = {
-        name: config[name] for name in kinds.LAYER_ATTRIBUTE_NAMES if name in config
+        name: config[name] for name in expand.LAYER_ATTRIBUTE_NAMES if name in config
     }
     for name, value in attributes.items():
         if isinstance(value, int) and abs(value) > _LARGEST_SETTING:

@@ -24,18 +24,15 @@ from keras.src.models.functional import Functional
 # Re-exported: they lived here before `keras_ordering/_intercept.py`.
 from .._intercept import call_path as call_path
 from .._intercept import intercepting_layer_calls as intercepting_layer_calls
-from . import build, identity, kinds
+from . import build, expand, identity, kinds
 from .graph import Graph
 from .losses import losses_per_output
 from .trace import (
     _arguments_key,
-    _CallRecord,
-    _is_graph_tensor,
     _Plan,
     _plan_call,
     _Sharing,
     _specs_like_shape,
-    _Step,
 )
 
 Producers = list[int]  # Neutral node indices whose outputs form one tensor.
@@ -118,10 +115,10 @@ def _compiled_losses(model: Any, output_names: list[str]) -> list[dict | None]:
 
 
 def layer_attributes(layer: Any) -> dict[str, Any]:
-    """The raw settings `kinds.expand` reads, taken from layer attributes."""
+    """The raw settings `expand.expand` reads, taken from layer attributes."""
     attrs = {
         name: getattr(layer, name)
-        for name in kinds.LAYER_ATTRIBUTE_NAMES
+        for name in expand.LAYER_ATTRIBUTE_NAMES
         if hasattr(layer, name)
     }
     if "noise_shape" in attrs and attrs["noise_shape"] is not None:
@@ -168,11 +165,6 @@ def _adapted(layer: Any) -> bool | None:
 def _shape_of(tensor: Any) -> tuple | None:
     shape = getattr(tensor, "shape", None)
     return None if shape is None else tuple(shape)
-
-
-def _unbatched_shape(tensor: Any) -> tuple | None:
-    shape = _shape_of(tensor)
-    return (None, *shape[1:]) if shape else shape
 
 
 class _LiveModel:
@@ -363,7 +355,7 @@ class _Builder(build.Builder):
         merged: Producers | None = None,
     ) -> list[Producers] | None:
         """A custom layer with sublayers is traced, and a Lambda where its
-        ops show (on TensorFlow, see `_Planner`); others are one node."""
+        ops show (on TensorFlow, see `planner.Planner`); others are one node."""
         source = layer.source
         _, found = identity.identity_of_class(type(source))
         traced_function = layer.layer_class == "Lambda" and not found
@@ -481,159 +473,6 @@ class _Builder(build.Builder):
             untraced = self.graph.attrs.setdefault("untraced", [])
             untraced.extend((owner, where) for where in plan.untraced)
         return [slots.get(s, []) if s is not None else [] for s in plan.outputs]
-
-
-# TensorFlow ops whose output is metadata of their input, not its values.
-_METADATA_OPS = frozenset({"Shape", "ShapeN", "Rank", "Size", "ZerosLike", "OnesLike"})
-
-
-class _Planner:
-    """Turns the recorded calls of one trace into `_Step`s.
-
-    In graph mode (TensorFlow) a tensor that no recorded call produced is
-    walked back through `tensor.op.inputs` to recorded outputs or the traced
-    call's inputs; each operation on the way that depends on them becomes a
-    node (`kinds.tensor_operation`). Visited operations are memoised, so the
-    walk is linear in the graph size. Elsewhere such a tensor is untraced.
-    """
-
-    def __init__(self, graph_mode: bool):
-        self.graph_mode = graph_mode
-        self.steps: list[_Step] = []
-        self.known: dict[Any, int] = {}
-        self.untraced: list[str] = []
-        self.next_slot = 0
-        self._operations: dict[str, int | None] = {}
-        self._slot_kind: dict[int, str] = {}
-        # Graph name scope of a container call -> its path below the root.
-        self.scope_paths: dict[str, str] = {}
-
-    def enter(self, record: _CallRecord, path: str) -> None:
-        """Maps the name scope inside `record`'s call to `path`."""
-        if record.children and record.children[0].scope is not None:
-            self.scope_paths.setdefault(record.children[0].scope, path)
-
-    def key(self, tensor: Any) -> Any:
-        if self.graph_mode and _is_graph_tensor(tensor):
-            return (tensor.op.name, tensor.value_index)
-        return id(tensor)
-
-    def new_slot(self) -> int:
-        self.next_slot += 1
-        return self.next_slot - 1
-
-    def add_records(self, records: list[_CallRecord], path: str) -> None:
-        for record in records:
-            layer = record.layer
-            if record.plan is not None:
-                self._add_call(record, path, plan=record.plan)
-                continue
-            layer_class = identity.known_class(type(layer)) or ""
-            is_container = (
-                record.children
-                and kinds.LAYER_KINDS.get(layer_class) is None
-                and layer_class not in kinds.WRAPPER_CLASSES
-                and layer_class != kinds.FUSED_CLASS
-            )
-            if is_container:
-                self.enter(record, path + layer.name + "/")
-                self.add_records(record.children, path + layer.name + "/")
-                continue
-            self._add_call(record, path)
-
-    def _add_call(
-        self, record: _CallRecord, path: str, plan: _Plan | None = None
-    ) -> None:
-        """A leaf call at `path`, or a container call with its own plan."""
-        layer = record.layer
-        where = f"input {{}} of sublayer '{path}{layer.name}'"
-        inputs = [self.resolve(t, where.format(i)) for i, t in enumerate(record.inputs)]
-        outputs = []
-        for tensor in record.outputs:
-            slot = self.new_slot()
-            self.known[self.key(tensor)] = slot
-            outputs.append(slot)
-        # The batch axis reads as unknown, as in a Functional graph.
-        shapes = [_unbatched_shape(t) for t in record.inputs]
-        if plan is not None:
-            path = f"{path}{layer.name}/"
-        self.steps.append(_Step(layer, path, inputs, outputs, shapes, plan=plan))
-
-    def resolve(self, tensor: Any, where: str) -> int | None:
-        """The slot holding `tensor`'s value; None for a constant."""
-        if isinstance(tensor, keras.Variable) or hasattr(tensor, "assign"):
-            return None  # A weight or a state variable: no data flows in.
-        key = self.key(tensor)
-        if key in self.known:
-            return self.known[key]
-        if self.graph_mode:
-            # Outside the graph (a tensor made eagerly at build time): constant.
-            return self._walk(tensor.op) if _is_graph_tensor(tensor) else None
-        if keras.ops.is_tensor(tensor):
-            self.untraced.append(where)
-        return None
-
-    def _walk(self, start: Any) -> int | None:
-        stack = [start]
-        while stack:
-            operation = stack[-1]
-            if operation.name in self._operations:
-                stack.pop()
-                continue
-            pending = [
-                t.op
-                for t in operation.inputs
-                if self.key(t) not in self.known and t.op.name not in self._operations
-            ]
-            if pending and operation.type not in _METADATA_OPS:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            self._operations[operation.name] = self._add_operation(operation)
-        return self._operations[start.name]
-
-    def _add_operation(self, operation: Any) -> int | None:
-        if operation.type in _METADATA_OPS:
-            return None
-        slots = [
-            self.known.get(self.key(t), self._operations.get(t.op.name))
-            for t in operation.inputs
-        ]
-        sources = sorted({slot for slot in slots if slot is not None})
-        if not sources:
-            return None  # Constants and variables only.
-        kind, layer_class, attrs = kinds.tensor_operation(operation.type)
-        if (
-            kind in (kinds.SHAPE, kinds.UNKNOWN)
-            and len(sources) == 1
-            and self._slot_kind.get(sources[0]) == kind
-        ):
-            return sources[0]  # A chain of such operations is one node.
-        slot = self.new_slot()
-        self._slot_kind[slot] = kind
-        inputs: list[int | None] = list(sources)
-        self.steps.append(
-            _Step(
-                None,
-                self._path_of(operation.name),
-                inputs,
-                [slot],
-                kind=kind,
-                layer_class=layer_class,
-                attrs=attrs,
-            )
-        )
-        return slot
-
-    def _path_of(self, operation_name: str) -> str:
-        """The op's path: the path of the call whose name scope holds it."""
-        scope, _, rest = operation_name.rpartition("/")
-        while scope:
-            if scope in self.scope_paths:
-                return self.scope_paths[scope] + rest
-            scope, _, parent = scope.rpartition("/")
-            rest = f"{parent}/{rest}"
-        return rest
 
 
 def _sublayers(layer: Any) -> list[Any]:

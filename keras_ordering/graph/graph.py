@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from . import kinds
+from .expand import expand
 from .node import Node
 
 
@@ -72,13 +73,13 @@ class Graph:
         attrs: Mapping[str, Any],
         sources: Iterable[int],
     ) -> list[int]:
-        """Adds the chain of nodes one layer call becomes (`kinds.expand`).
+        """Adds the chain of nodes one layer call becomes (`expand.expand`).
 
         Returns the index of its last node, as a one-element list: the
         producers of the call's output.
         """
         current = list(sources)
-        for kind, part, part_attrs in kinds.expand(layer_class, attrs):
+        for kind, part, part_attrs in expand(layer_class, attrs):
             index = self.add_node(kind, path, layer_class, part, part_attrs)
             self.connect(current, index)
             current = [index]

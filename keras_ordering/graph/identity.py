@@ -14,13 +14,13 @@ own. Both graph adapters ask this module which taxonomy class a layer is:
 Each returns the taxonomy class name and the settings that go with it:
 `{"subclass": "MyBN"}` for a subclass of a known class, an `opaque_reason`
 for a class that only shares a known name, `{"operation": True}` for a
-`keras.ops` operation recorded in a Functional graph. `kinds.expand` reads
+`keras.ops` operation recorded in a Functional graph. `expand.expand` reads
 them. Pure Python: no keras import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import kinds
@@ -31,11 +31,20 @@ OWN_CLASSES = frozenset({kinds.FUSED_CLASS, *kinds.ALWAYS_ON_NOISE_CLASSES})
 # Top-level packages whose classes are Keras' own (Keras 3, Keras 2 and the
 # Keras 2 of TensorFlow).
 KERAS_PACKAGES = frozenset({"keras", "tf_keras", "tensorflow"})
-# Every class name a layer call may be known by: the taxonomy's layers,
-# wrappers and nested models.
-_KNOWN_NAMES = (
-    frozenset(kinds.LAYER_KINDS) | OWN_CLASSES | kinds.WRAPPER_CLASSES | {"Lambda"}
-)
+
+
+def _is_known_name(name: str) -> bool:
+    """Every class name a layer call may be known by: the taxonomy's layers,
+    wrappers and nested models. Read from `kinds` on each call, so the
+    taxonomy stays the one list."""
+    return (
+        name in kinds.LAYER_KINDS
+        or name in OWN_CLASSES
+        or name in kinds.WRAPPER_CLASSES
+        or name == "Lambda"
+    )
+
+
 # A config written by `super().get_config()` of BatchNormalization holds
 # these keys, which no other Keras layer has all of: a subclass saved to a
 # file (whose base classes the file does not record) is a BN by its config.
@@ -119,7 +128,7 @@ def identity_of_config(layer: Mapping[str, Any]) -> Identity:
             name, f"{where} (this package saves it as '{PACKAGE}>{name}')"
         )
     keras_own = not package and (module is None or _is_keras_module(module))
-    if name in _KNOWN_NAMES:
+    if _is_known_name(name):
         if keras_own:
             return name, ({"opaque_reason": LAMBDA_IN_FILE} if name == "Lambda" else {})
         where = f"registered as '{package}>{name}'" if package else ""
@@ -134,17 +143,42 @@ def identity_of_config(layer: Mapping[str, Any]) -> Identity:
     return name, {}
 
 
-def known_class(layer_type: type) -> str | None:
-    """The nearest class in `layer_type`'s hierarchy the linter knows (one of
-    Keras' or of this package's, by module), or None."""
+def _known_base(layer_type: type) -> type | None:
+    """The nearest class in `layer_type`'s hierarchy the linter knows."""
     for klass in layer_type.__mro__:
         name, module = klass.__name__, getattr(klass, "__module__", "") or ""
         if name in OWN_CLASSES:
             if _is_own_module(module):
-                return name
-        elif name in _KNOWN_NAMES and _is_keras_module(module):
-            return name
+                return klass
+        elif _is_known_name(name) and _is_keras_module(module):
+            return klass
     return None
+
+
+def known_class(layer_type: type) -> str | None:
+    """The nearest class in `layer_type`'s hierarchy the linter knows (one of
+    Keras' or of this package's, by module), or None."""
+    base = _known_base(layer_type)
+    return None if base is None else base.__name__
+
+
+def known_class_of(layer: Any) -> str | None:
+    """The taxonomy class of a live layer object (`known_class` of its type):
+    `"BatchNormalization"` for a BN subclass, None for a foreign class that
+    only shares a known name. Rewrites and diagnostics ask this, never
+    `type(layer).__name__`."""
+    return known_class(type(layer))
+
+
+def redefined(layer_type: type, methods: Iterable[str]) -> list[str]:
+    """The `methods` a subclass defines between `layer_type` and its nearest
+    known class: where it may compute something its base does not. Every
+    one of them for a class with no known base."""
+    base = _known_base(layer_type)
+    if base is None:
+        return list(methods)
+    below = layer_type.__mro__[: layer_type.__mro__.index(base)]
+    return [name for name in methods if any(name in vars(k) for k in below)]
 
 
 def identity_of_class(layer_type: type) -> Identity:
@@ -158,7 +192,7 @@ def identity_of_class(layer_type: type) -> Identity:
     known = known_class(layer_type)
     if known is not None:
         return known, ({} if known == name else {"subclass": name})
-    if name in _KNOWN_NAMES:
+    if _is_known_name(name):
         module = getattr(layer_type, "__module__", "") or "?"
         return name, _foreign(name, f"from module '{module}'")
     return name, {}
@@ -168,5 +202,5 @@ def operation_attributes(
     settings: Mapping[str, Any], tensor_inputs: int
 ) -> dict[str, Any]:
     """The settings of a `keras.ops` call recorded in a Functional graph
-    (`x / 127.5`, `keras.ops.nn.relu(x)`), for `kinds.expand`."""
+    (`x / 127.5`, `keras.ops.nn.relu(x)`), for `expand.expand`."""
     return {**settings, "operation": True, "tensor_inputs": tensor_inputs}

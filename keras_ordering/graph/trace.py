@@ -344,7 +344,9 @@ def _plan_call(
         runs.append((roots[0], keras.tree.flatten(zeros)))
         output_spec = None
     record, flat_inputs = runs[-1]
-    planner = adapter._Planner(_is_graph_tensor(flat_inputs[0]))
+    from .planner import Planner  # It imports this module.
+
+    planner = Planner(_is_graph_tensor(flat_inputs[0]))
     for slot, tensor in enumerate(flat_inputs):
         planner.known[planner.key(tensor)] = slot
     planner.next_slot = len(flat_inputs)

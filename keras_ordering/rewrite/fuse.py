@@ -7,7 +7,7 @@ from typing import Any
 
 import keras
 
-from ..graph import kinds
+from ..graph import identity, kinds
 from ..graph.activations import activation_argument_of_layer, canonical_activation
 from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
@@ -35,6 +35,9 @@ _BN_KEYS = (
     "synchronized",
 )
 
+# Methods whose override makes a subclass compute something else than its
+# Keras base: such a layer is not replaced by BNActDropout's parts.
+_COMPUTING_METHODS = ("call", "build", "compute_output_shape")
 
 # The pattern: a plain BN feeding only an activation layer; a noise layer the
 # activation alone feeds joins the chain. The replacement: one BNActDropout.
@@ -88,7 +91,22 @@ def fuse_model(
         if chain is not None:
             chains[chain[0].name] = chain
     for batch_norm in model.layers:
-        if not kinds.is_batch_norm_class(type(batch_norm).__name__):
+        # Identity from the class hierarchy: a BN subclass is a BN, a user's
+        # class merely named BatchNormalization is not.
+        if not kinds.is_batch_norm_class(identity.known_class_of(batch_norm) or ""):
+            continue
+        redefined = identity.redefined(type(batch_norm), _COMPUTING_METHODS)
+        if redefined:
+            changes.append(
+                Change(
+                    "fuse",
+                    False,
+                    f"'{batch_norm.name}': a {type(batch_norm).__name__} "
+                    f"(BatchNormalization subclass) with its own "
+                    f"{', '.join(redefined)}: BNActDropout would not compute it",
+                    (batch_norm.name,),
+                )
+            )
             continue
         if batch_norm.name not in chains:
             changes.append(
@@ -110,9 +128,18 @@ def _factory(cls: type, config: dict[str, Any]) -> Callable[[], keras.layers.Lay
     return lambda: cls(**config)
 
 
+def _known_behaviour(layer: Any) -> str:
+    """The taxonomy class of a layer that computes exactly what that class
+    does (a subclass changing only defaults counts); "" otherwise."""
+    layer_class = identity.known_class_of(layer) or ""
+    if identity.redefined(type(layer), _COMPUTING_METHODS):
+        return ""
+    return layer_class
+
+
 def _activation_argument(layer: Any) -> Any:
     """The `activation` argument equal to an activation layer, or None."""
-    layer_class = type(layer).__name__
+    layer_class = _known_behaviour(layer)
     if kinds.kind_of(layer_class) != kinds.ACTIVATION:
         return None
     return activation_argument_of_layer(layer_class, layer.get_config())
@@ -120,7 +147,7 @@ def _activation_argument(layer: Any) -> Any:
 
 def _noise_settings(noise: Any, batch_norm: Any) -> dict[str, Any] | None:
     """BNActDropout's settings equal to a noise layer after `batch_norm`."""
-    layer_class = type(noise).__name__
+    layer_class = _known_behaviour(noise)
     mode = kinds.FUSED_DROPOUT_MODES.get(layer_class)
     if mode is None:
         return None

@@ -12,6 +12,7 @@ import pytest
 import keras_ordering
 from keras_ordering import lint_file, lint_model
 from keras_ordering.graph import identity, kinds
+from keras_ordering.graph.expand import expand
 from keras_ordering.graph.from_config import graph_from_config
 from keras_ordering.graph.from_keras import graph_from_model
 from keras_ordering.layers import LAYERS
@@ -193,7 +194,7 @@ def test_a_known_name_from_elsewhere_is_opaque(layer):
     name, found = identity.identity_of_config(layer)
     assert name == layer["class_name"].rpartition(">")[2]
     assert "opaque_reason" in found
-    assert kinds.expand(name, found)[0][0] == kinds.UNKNOWN
+    assert expand(name, found)[0][0] == kinds.UNKNOWN
 
 
 def test_identity_of_class_walks_up_to_the_nearest_known_class():
@@ -212,3 +213,29 @@ def test_identity_of_class_walks_up_to_the_nearest_known_class():
     name, found = identity.identity_of_class(BNActDropout)
     assert name == "BNActDropout" and "not this package's" in found["opaque_reason"]
     assert identity.known_class(BNActDropout) is None
+
+
+def test_known_class_of_a_live_layer_and_what_a_subclass_redefines():
+    import keras
+
+    class Plain(keras.layers.BatchNormalization):
+        pass
+
+    class OwnCall(Plain):
+        def call(self, inputs, training=None, mask=None):
+            return super().call(inputs, training=training, mask=mask)
+
+    def call(self, inputs):
+        return inputs
+
+    foreign = type(
+        "BatchNormalization",
+        (keras.layers.Layer,),
+        {"call": call, "__module__": __name__},
+    )
+    assert identity.known_class_of(Plain()) == "BatchNormalization"
+    assert identity.known_class_of(foreign()) is None
+    assert identity.redefined(Plain, ("call", "build")) == []
+    assert identity.redefined(OwnCall, ("call", "build")) == ["call"]
+    assert identity.redefined(keras.layers.BatchNormalization, ("call",)) == []
+    assert identity.redefined(foreign, ("call", "build")) == ["call", "build"]

@@ -8,10 +8,11 @@ import pytest
 
 from keras_ordering import lint_file, lint_model
 from keras_ordering.graph import kinds
+from keras_ordering.graph.expand import expand
 
 
 def test_recurrent_input_dropout_is_a_noise_part_before_the_weights():
-    parts = kinds.expand("LSTM", {"units": 4, "dropout": 0.2, "recurrent_dropout": 0.1})
+    parts = expand("LSTM", {"units": 4, "dropout": 0.2, "recurrent_dropout": 0.1})
     assert [(kind, part) for kind, part, _ in parts] == [
         (kinds.NOISE, "input-dropout"),
         (kinds.WEIGHT, None),
@@ -35,7 +36,7 @@ def test_recurrent_input_dropout_is_a_noise_part_before_the_weights():
     ],
 )
 def test_internal_dropout_is_a_fact_of_the_weight_node(layer_class, attrs, internal):
-    ((kind, part, weight_attrs),) = kinds.expand(layer_class, attrs)
+    ((kind, part, weight_attrs),) = expand(layer_class, attrs)
     assert (kind, part) == (kinds.WEIGHT, None)
     assert weight_attrs["internal_dropout"] == internal
     assert weight_attrs["rate"] == 0.3
@@ -43,7 +44,7 @@ def test_internal_dropout_is_a_fact_of_the_weight_node(layer_class, attrs, inter
 
 def test_no_dropout_adds_nothing():
     for layer_class in ("LSTM", "MultiHeadAttention"):
-        ((kind, _, weight_attrs),) = kinds.expand(layer_class, {"dropout": 0.0})
+        ((kind, _, weight_attrs),) = expand(layer_class, {"dropout": 0.0})
         assert kind == kinds.WEIGHT and "internal_dropout" not in weight_attrs
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...graph import kinds
+from ...graph import identity, kinds
 from ...graph.node import Node
 from ..example import Example
 from ..fix import Fix, SetConfig, Skip
@@ -61,11 +61,15 @@ class ConsecutiveDropout(Rule):
         import numpy as np
 
         first, second = (model.get_layer(name) for name in finding.layers)
-        layer_class = type(first).__name__
-        if layer_class != type(second).__name__ or getattr(
+        # Identity from the class hierarchy (a user's class named Dropout is
+        # not Keras'); a subclass with its own `call` may not compose.
+        layer_class = identity.known_class_of(first) or ""
+        if type(first) is not type(second) or getattr(
             first, "noise_shape", None
         ) != getattr(second, "noise_shape", None):
             return "the two noise layers draw different kinds of noise"
+        if identity.redefined(type(first), ("call",)):
+            return f"{type(first).__name__} has its own call: its rates may not compose"
         draws = (
             kinds.noise_pattern(layer_class, first.get_config())
             if kinds.is_noise_class(layer_class)

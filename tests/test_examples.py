@@ -10,6 +10,8 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
+# Trains two models (about 5 s); the README runs the quickstart too.
+@pytest.mark.slow
 def test_quickstart_trains_and_prints_losses(capsys):
     runpy.run_path(str(EXAMPLES / "quickstart.py"), run_name="__main__")
     output = capsys.readouterr().out

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART_COMMAND = 'pip install -e ".[tensorflow]" && python examples/quickstart.py'
 TEST_COMMAND = 'pip install -e ".[tensorflow,test]" && pytest'
@@ -28,6 +30,8 @@ def test_ci_runs_the_readme_test_command():
     assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run is not executable"
 
 
+# Runs pytest twice in subprocesses (about 6 s).
+@pytest.mark.slow
 def test_the_test_command_leaves_out_slow_tests_and_pytest_m_slow_runs_them(tmp_path):
     """The default `pytest` stays fast; `pytest -m slow` (run by CI) selects
     exactly the slow tests, with this repository's pytest settings."""

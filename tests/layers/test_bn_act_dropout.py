@@ -24,7 +24,8 @@ ACTIVATIONS = ["relu", "gelu", "sigmoid", "tanh", None]
 @pytest.mark.parametrize(
     ("init_kwargs", "input_data", "num_trainable", "num_seed_generators"),
     [
-        pytest.param({}, IMAGES, 2, 0, id="defaults"),
+        # "standard" covers the same checks with dropout on: defaults in -m slow.
+        pytest.param({}, IMAGES, 2, 0, id="defaults", marks=pytest.mark.slow),
         pytest.param(
             {"activation": "gelu", "rate": 0.2, "seed": 3}, IMAGES, 2, 1, id="standard"
         ),

@@ -418,6 +418,8 @@ def test_the_last_batch_is_known_where_the_data_tells(source, expected):
     assert (batches.last_batch, batches.total) == expected
 
 
+# Imports torch into the TensorFlow run (about 4 s).
+@pytest.mark.slow
 def test_the_last_batch_of_a_torch_dataloader():
     torch_data = pytest.importorskip("torch.utils.data")
     torch = pytest.importorskip("torch")

@@ -14,6 +14,8 @@ x - y, x + y tensor operations as in the source (keras.ops).
 """
 
 SOURCE = "https://github.com/leondgarse/keras_cv_attention_models/blob/02771fa52d435558ffa2d6c35203bd22684451dd/keras_cv_attention_models/moganet/moganet.py"
+# Building its weights takes about 2.5 s: its cases run with -m slow.
+SLOW = True
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO101": 14, "KO106": 5}

@@ -9,6 +9,8 @@ and settings as in the source; categorical cross-entropy.
 """
 
 SOURCE = "https://github.com/keras-team/keras/blob/07222a6185ca2610b71cbf85ca0e1244a18d7e7f/examples/cifar10_densenet.py"
+# A 100-layer DenseNet: its build takes over 1 s: its cases run with -m slow.
+SLOW = True
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO101": 25, "KO105": 2, "KO106": 1}

@@ -14,6 +14,8 @@ custom layers pass **kwargs to Layer; Adam instead of AdamW.
 import keras
 
 SOURCE = "https://github.com/keras-team/keras-io/blob/07721306fc501d34bafa970491ede96f33f25a77/examples/vision/image_classification_with_vision_transformer.py"
+# A ViT: its build takes about 1 s: its cases run with -m slow.
+SLOW = True
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {}

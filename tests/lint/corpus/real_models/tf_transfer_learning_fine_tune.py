@@ -11,6 +11,8 @@ ImageNet-weighted base (no downloads in tests).
 """
 
 SOURCE = "https://github.com/tensorflow/docs/blob/7c3650212740204359d4ceae481abc79345541be/site/en/tutorials/images/transfer_learning.ipynb"
+# Building MobileNetV2's weights takes about 2 s: its cases run with -m slow.
+SLOW = True
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO130": 1}

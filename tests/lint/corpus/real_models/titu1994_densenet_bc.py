@@ -10,6 +10,8 @@ layers); BN regularizers and layer order as in the source.
 """
 
 SOURCE = "https://github.com/titu1994/DenseNet/blob/007ca3dff354744ec293640e664f098daeb4b0d9/densenet.py"
+# A DenseNet-BC: its build takes about 1 s: its cases run with -m slow.
+SLOW = True
 # The judged findings: rule code -> count, every severity. Anything else the
 # linter reports on this model is a false alarm or a duplicate.
 EXPECTED: dict[str, int] = {"KO101": 20, "KO105": 2}

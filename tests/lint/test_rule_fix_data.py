@@ -252,8 +252,8 @@ def test_every_rule_writes_its_messages_through_message_hooks():
         assert writes, rule.code
 
 
-@pytest.mark.parametrize("code", ["KO111", "KO130", "KO203"])
-def test_the_three_former_custom_checks_use_the_base_check(code):
+@pytest.mark.parametrize("code", ["KO111", "KO130", "KO203", "KO114", "KO204"])
+def test_the_former_custom_checks_use_the_base_check(code):
     rule = get_rule(code)
     assert "check" not in vars(rule)
     assert inspect.getsource(rule).count("yield Finding") == 0

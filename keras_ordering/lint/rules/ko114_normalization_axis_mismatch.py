@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
-from ..finding import Finding
 from ..patterns import NORMALIZATION_NODE, LayerPattern, PathPattern
-from ..rule import Rule, layer_names, via
+from ..rule import Rule, via
 from .ko111_batchnorm_axis_mismatch import (
     channel_layout_into,
     data_format_name,
@@ -108,26 +105,17 @@ class NormalizationAxisMismatch(Rule):
     reference = "https://keras.io/api/layers/normalization_layers/layer_normalization/"
 
     @classmethod
-    def check(cls, graph: Graph) -> Iterator[Finding]:
-        # The layout is found walking back from each normalization layer, as
-        # KO111 does, so the finding's path starts at the layer setting it.
-        for (index,) in cls.pattern.matches(graph):
-            layout = channel_layout_into(graph, index)
-            if layout is None:
-                continue
-            rank, channel_axis, path = layout
-            if not mismatch_of(graph.nodes[index], rank, channel_axis):
-                continue
-            nodes = [graph.nodes[i] for i in path]
-            yield Finding(
-                code=cls.code,
-                name=cls.name,
-                severity=cls.severity,
-                message=cls.message(nodes),
-                layers=layer_names(nodes),
-                fix=cls.fix,
-                reference=cls.reference,
-            )
+    def reported_path(cls, nodes: list[Node], graph: Graph) -> list[Node] | None:
+        """From the layer that sets the layout to the normalization layer
+        (found walking back, as KO111 does), when it normalizes another axis."""
+        index = nodes[0].index
+        layout = channel_layout_into(graph, index)
+        if layout is None:
+            return None
+        rank, channel_axis, path = layout
+        if not mismatch_of(graph.nodes[index], rank, channel_axis):
+            return None
+        return [graph.nodes[i] for i in path]
 
     @classmethod
     def message(cls, nodes: list[Node]) -> str:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ...graph import kinds
 from ...graph.activations import names_with
 from ...graph.graph import Graph
 from ...graph.losses import loss_family
 from ...graph.node import Node
 from ..example import Example
-from ..finding import Finding
 from ..patterns import LayerPattern, PathPattern
-from ..rule import Rule, describe_activation, layer_names, via
+from ..rule import Rule, describe_activation, via
 from .ko111_batchnorm_axis_mismatch import channel_layout_into, normalized_axis
 
 _NORMALIZING = names_with(normalizes_axis=True)
@@ -143,29 +140,20 @@ class SoftmaxAxisMismatch(Rule):
     reference = "https://keras.io/api/layers/activation_layers/softmax/"
 
     @classmethod
-    def check(cls, graph: Graph) -> Iterator[Finding]:
-        # The class axis is found walking back from the softmax, as KO111
-        # finds a BN's layout, and the loss forward at the output.
-        for (index,) in cls.pattern.matches(graph):
-            output = _returned_output(graph, index)
-            found = _class_axis(graph, index) if output is not None else None
-            if output is None or found is None:
-                continue
-            rank, class_axis, classes, path = found
-            softmax = graph.nodes[index]
-            axis = normalized_axis(softmax.attrs["axis"], rank)
-            if classes < 2 or axis is None or axis == class_axis:
-                continue
-            nodes = [graph.nodes[i] for i in path] + [output]
-            yield Finding(
-                code=cls.code,
-                name=cls.name,
-                severity=cls.severity_of(nodes),
-                message=cls.message(nodes),
-                layers=layer_names(nodes),
-                fix=cls.fix,
-                reference=cls.reference,
-            )
+    def reported_path(cls, nodes: list[Node], graph: Graph) -> list[Node] | None:
+        """From the layer that sets the classes (found walking back from the
+        softmax, as KO111 finds a BN's layout) to the output it reaches (for
+        the loss), when the softmax normalizes another axis."""
+        index = nodes[0].index
+        output = _returned_output(graph, index)
+        found = _class_axis(graph, index) if output is not None else None
+        if output is None or found is None:
+            return None
+        rank, class_axis, classes, path = found
+        axis = normalized_axis(graph.nodes[index].attrs["axis"], rank)
+        if classes < 2 or axis is None or axis == class_axis:
+            return None
+        return [graph.nodes[i] for i in path] + [output]
 
     @classmethod
     def _axes(cls, nodes: list[Node]) -> tuple[int, int, int, int | None]:

@@ -192,22 +192,27 @@ class Builder:
         tensors: dict[Hashable, Producers] = {}
         for key, group in zip(view.input_keys(), input_producers, strict=False):
             tensors[key] = group
+        read, store, add_call = view.read, view.store, self.call
         for call in view.calls():
-            found = [view.read(tensors, key) for key in call.inputs]
-            groups = [group for group in found if group is not None]
-            if len(groups) < len(found):
+            groups = [read(tensors, key) for key in call.inputs]
+            if None in groups:
                 continue  # It reads a tensor its producer never made.
             self._calls_walked += 1
-            path = prefix + call.layer.name
-            outputs = self.call(
+            if enclosing_call:
+                arguments = enclosing_call
+            elif call.kwargs:
+                arguments = call_arguments(call.kwargs, prefix + call.layer.name)
+            else:
+                arguments = {}
+            outputs = add_call(
                 call.layer,
                 groups,
                 prefix,
                 call.input_shapes,
-                enclosing_call or call_arguments(call.kwargs, path),
+                arguments,
                 arguments=call.arguments,
             )
-            view.store(tensors, call, outputs or [])
+            store(tensors, call, outputs or [])
             call.done = True
         return [view.read(tensors, key) or [] for key in view.output_keys()]
 
@@ -299,12 +304,14 @@ class Builder:
     ) -> list[Producers] | None:
         """A layer that is one node or a chain of them (`expand.expand`);
         `merged` is its producers merged, when the caller has them."""
-        attrs = {
-            **layer.attrs,
-            **expand.call_attributes(call, path),
-            **(extra or {}),
-            "tensor_inputs": len(producers),
-        }
+        # As {**layer.attrs, **call's, **extra, "tensor_inputs": n}, without
+        # the empty merges of an ordinary call.
+        attrs = dict(layer.attrs)
+        if call:
+            attrs.update(expand.call_attributes(call, path))
+        if extra:
+            attrs.update(extra)
+        attrs["tensor_inputs"] = len(producers)
         shape = input_shapes[0] if input_shapes else None
         if shape is None and layer.config is not None:
             shape = (layer.config.get("build_config") or {}).get("input_shape")
@@ -412,4 +419,6 @@ def _is_single_shape(shape: Any) -> TypeGuard[list[int | None]]:
 
 
 def _merged(producers: Sequence[Producers]) -> Producers:
+    if len(producers) == 1 and len(producers[0]) == 1:
+        return list(producers[0])  # The common case: one tensor, one producer.
     return sorted(set(itertools.chain.from_iterable(producers)))

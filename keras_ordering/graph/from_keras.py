@@ -114,18 +114,79 @@ def _compiled_losses(model: Any, output_names: list[str]) -> list[dict | None]:
     return losses_per_output(compile_config.get("loss"), output_names)
 
 
-def layer_attributes(layer: Any) -> dict[str, Any]:
-    """The raw settings `expand.expand` reads, taken from layer attributes."""
-    attrs = {
-        name: getattr(layer, name)
-        for name in expand.LAYER_ATTRIBUTE_NAMES
-        if hasattr(layer, name)
-    }
+def layer_attributes(layer: Any, facts: _ClassFacts | None = None) -> dict[str, Any]:
+    """The raw settings `expand.expand` reads, taken from layer attributes.
+
+    `facts` are those of the layer's class, when the caller has them."""
+    if facts is None:
+        facts = _ClassFacts(type(layer))
+    instance = getattr(layer, "__dict__", None) if facts.plain else None
+    if instance is None:
+        names: tuple[str, ...] = expand.LAYER_ATTRIBUTE_NAMES
+        attrs: dict[str, Any] = {}
+    else:
+        # As `getattr`, without its lookup through the class hierarchy: a
+        # name no class defines is an instance attribute or none at all.
+        names = facts.class_names
+        attrs = {
+            name: instance[name] for name in facts.instance_names if name in instance
+        }
+    for name in names:
+        value = getattr(layer, name, _MISSING)
+        if value is not _MISSING:
+            attrs[name] = value
     if "noise_shape" in attrs and attrs["noise_shape"] is not None:
         attrs["noise_shape"] = tuple(attrs["noise_shape"])
-    if _adapted(layer) is False:  # Only a live layer knows (KO304).
-        attrs["adapted"] = False
+    if facts.learns_statistics and _adapted(layer) is False:
+        attrs["adapted"] = False  # Only a live layer knows (KO304).
     return attrs
+
+
+_MISSING = object()
+
+
+class _ClassFacts:
+    """What a build reads of one layer class, worked out once per class per
+    build (`_Views`): its identity, where its settings live and whether it
+    learns statistics. Never kept longer: a class can be patched between
+    two lints (its `__module__`, the taxonomy)."""
+
+    __slots__ = (
+        "class_names",
+        "identity",
+        "instance_names",
+        "learns_statistics",
+        "plain",
+    )
+
+    def __init__(self, layer_type: type):
+        self.identity = identity.identity_of_class(layer_type)
+        mro = layer_type.__mro__
+        # The settings a class defines (properties: read through `getattr`)
+        # and the others (instance attributes, or absent).
+        defined = set().union(*(vars(klass) for klass in mro))
+        on_class = defined.intersection(expand.LAYER_ATTRIBUTE_NAMES)
+        self.class_names = tuple(
+            name for name in expand.LAYER_ATTRIBUTE_NAMES if name in on_class
+        )
+        self.instance_names = tuple(
+            name for name in expand.LAYER_ATTRIBUTE_NAMES if name not in on_class
+        )
+        # No custom attribute lookup: the instance dict is the whole story.
+        self.plain = not any(
+            "__getattr__" in vars(klass) or "__getattribute__" in vars(klass)
+            for klass in mro[:-1]  # Below `object`.
+        )
+        preprocessing = keras.layers
+        self.learns_statistics = issubclass(
+            layer_type,
+            (
+                preprocessing.Normalization,
+                preprocessing.StringLookup,
+                preprocessing.IntegerLookup,
+                preprocessing.TextVectorization,
+            ),
+        )
 
 
 def _adapted(layer: Any) -> bool | None:
@@ -175,17 +236,13 @@ class _LiveModel:
         self,
         model: Any,
         sequential: bool,
-        views: dict[int, build.LayerView] | None = None,
+        views: _Views | None = None,
     ):
         self.model = model
         self.sequential = sequential
         self.key: Hashable = id(model)
-        # Layer id -> its view, shared by the nested models of one build: a
-        # nested model called again reuses its views.
-        self.views = {} if views is None else views
-
-    def view(self, operation: Any) -> build.LayerView:
-        return _layer_view(operation, self.views)
+        self.views = _Views() if views is None else views
+        self.view = self.views.view
 
     def input_keys(self) -> list[Hashable]:
         return [id(t) for t in self.model._inputs]
@@ -248,51 +305,71 @@ class _LiveModel:
         return tensors.get(key, [])
 
 
-def _layer_view(operation: Any, views: dict[int, build.LayerView]) -> build.LayerView:
-    """One layer (or recorded tensor operation) as the builder sees it; each
-    layer's view is made once per build (`views`, by id: layers stay alive)."""
-    view = views.get(id(operation))
-    if view is None:
-        view = views[id(operation)] = _new_layer_view(operation, views)
-    return view
+class _Views:
+    """The layer views of one build, made once per layer (by id: layers stay
+    alive), and the facts of each layer class, once per class. Shared by
+    the nested models of one build: a nested model called again reuses its
+    views."""
 
+    def __init__(self) -> None:
+        self.layers: dict[int, build.LayerView] = {}
+        self.classes: dict[type, _ClassFacts] = {}
 
-def _new_layer_view(
-    operation: Any, views: dict[int, build.LayerView]
-) -> build.LayerView:
-    name = operation.name
-    if not isinstance(operation, keras.layers.Layer):
-        # A keras.ops call recorded in a Functional graph (`x + y`, ...).
+    def facts(self, layer_type: type) -> _ClassFacts:
+        facts = self.classes.get(layer_type)
+        if facts is None:
+            facts = self.classes[layer_type] = _ClassFacts(layer_type)
+        return facts
+
+    def view(self, operation: Any) -> build.LayerView:
+        """One layer (or recorded tensor operation) as the builder sees it."""
+        view = self.layers.get(id(operation))
+        if view is None:
+            view = self.layers[id(operation)] = self._new(operation)
+        return view
+
+    def _new(self, operation: Any) -> build.LayerView:
+        name = operation.name
+        facts = self.facts(type(operation))
+        if not isinstance(operation, keras.layers.Layer):
+            # A keras.ops call recorded in a Functional graph (`x + y`, ...).
+            return build.LayerView(
+                name,
+                type(operation).__name__,
+                layer_attributes(operation, facts),
+                operation=True,
+                source=operation,
+            )
+        layer_class, found = facts.identity
+        if isinstance(operation, keras.Model):
+            functional = _functional_of(operation)
+            if functional is not None:
+                nested = _LiveModel(functional, sequential=False, views=self)
+                return build.LayerView(
+                    name, layer_class, key=id(operation), nested=nested
+                )
+            if isinstance(operation, keras.Sequential):
+                nested = _LiveModel(operation, sequential=True, views=self)
+                return build.LayerView(
+                    name, layer_class, key=id(operation), nested=nested
+                )
+        wrapped = None
+        if layer_class in kinds.WRAPPER_CLASSES and not found.get("opaque_reason"):
+            # Bidirectional serializes its forward layer as "layer".
+            wrapped = self.view(
+                getattr(operation, "forward_layer", None) or operation.layer
+            )
+        attrs = layer_attributes(operation, facts)
+        if found:
+            attrs.update(found)
         return build.LayerView(
             name,
-            type(operation).__name__,
-            layer_attributes(operation),
-            operation=True,
+            layer_class,
+            attrs,
+            key=id(operation),
+            wrapped=wrapped,
             source=operation,
         )
-    layer_class, found = identity.identity_of_class(type(operation))
-    if isinstance(operation, keras.Model):
-        functional = _functional_of(operation)
-        if functional is not None:
-            nested = _LiveModel(functional, sequential=False, views=views)
-            return build.LayerView(name, layer_class, key=id(operation), nested=nested)
-        if isinstance(operation, keras.Sequential):
-            nested = _LiveModel(operation, sequential=True, views=views)
-            return build.LayerView(name, layer_class, key=id(operation), nested=nested)
-    wrapped = None
-    if layer_class in kinds.WRAPPER_CLASSES and not found.get("opaque_reason"):
-        # Bidirectional serializes its forward layer as "layer".
-        wrapped = _layer_view(
-            getattr(operation, "forward_layer", None) or operation.layer, views
-        )
-    return build.LayerView(
-        name,
-        layer_class,
-        {**layer_attributes(operation), **found},
-        key=id(operation),
-        wrapped=wrapped,
-        source=operation,
-    )
 
 
 class _Builder(build.Builder):
@@ -302,7 +379,7 @@ class _Builder(build.Builder):
     def __init__(self, graph: Graph):
         super().__init__(graph)
         self.sharing = _Sharing()
-        self.views: dict[int, build.LayerView] = {}
+        self.views = _Views()
 
     def add_inputs(
         self, tensors: Sequence[Any], names: Sequence[str] | None
@@ -333,7 +410,7 @@ class _Builder(build.Builder):
         kwargs = getattr(call_arguments, "kwargs", None)
         call = enclosing_call or build.call_arguments(kwargs, path)
         return self.call(
-            _layer_view(layer, self.views),
+            self.views.view(layer),
             producers,
             prefix,
             input_shapes,
@@ -357,7 +434,7 @@ class _Builder(build.Builder):
         """A custom layer with sublayers is traced, and a Lambda where its
         ops show (on TensorFlow, see `planner.Planner`); others are one node."""
         source = layer.source
-        _, found = identity.identity_of_class(type(source))
+        _, found = self.views.facts(type(source)).identity
         traced_function = layer.layer_class == "Lambda" and not found
         if traced_function and keras.backend.backend() != "tensorflow":
             traced_function = False

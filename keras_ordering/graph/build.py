@@ -62,6 +62,8 @@ class LayerView:
         config: the saved layer config (file path only), for the facts a
             Sequential config gives no tensor shape for.
         source: the adapter's own layer (the live Keras layer).
+        custom: the adapter may analyse its call itself (live: a custom
+            layer with sublayers, or a Lambda, is traced).
     """
 
     name: str
@@ -73,6 +75,7 @@ class LayerView:
     operation: bool = False
     config: Mapping[str, Any] | None = None
     source: Any = None
+    custom: bool = False
 
 
 @dataclass

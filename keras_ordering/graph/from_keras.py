@@ -261,20 +261,22 @@ class _LiveModel:
                     yield node
 
     def calls(self) -> Iterator[build.CallView]:
+        view, call_view = self.view, build.CallView
         if self.sequential:
             for layer in self.model.layers:
                 if not isinstance(layer, keras.layers.InputLayer):
-                    yield build.CallView(self.view(layer), [], None, {}, [None])
+                    yield call_view(view(layer), [], None, {}, [None])
             return
         for node in self._nodes():
-            inputs = node.input_tensors
-            yield build.CallView(
-                self.view(node.operation),
+            arguments = node.arguments
+            inputs = arguments.keras_tensors  # As `node.input_tensors`.
+            yield call_view(
+                view(node.operation),
                 [id(t) for t in inputs],
                 node.outputs,
-                getattr(node.arguments, "kwargs", None) or {},
+                getattr(arguments, "kwargs", None) or {},
                 [_shape_of(t) for t in inputs],
-                arguments=node.arguments,
+                arguments,
             )
 
     def listed(self) -> tuple[int, list[build.ModelView]]:
@@ -297,6 +299,9 @@ class _LiveModel:
     def store(
         self, tensors: dict[Hashable, Producers], call: build.CallView, outputs: list
     ) -> None:
+        if len(call.outputs) == 1:  # The common case.
+            tensors[id(call.outputs[0])] = outputs[0] if outputs else []
+            return
         for index, tensor in enumerate(call.outputs):
             group = outputs[min(index, len(outputs) - 1)] if outputs else []
             tensors[id(tensor)] = group
@@ -362,6 +367,12 @@ class _Views:
         attrs = layer_attributes(operation, facts)
         if found:
             attrs.update(found)
+        # What `_Builder.leaf` may trace: a Lambda (not a foreign class of
+        # that name), or an unknown (or foreign) class with sublayers.
+        custom = (layer_class == "Lambda" and not found) or (
+            (not kinds.is_known_class(layer_class) or "opaque_reason" in found)
+            and bool(_sublayers(operation))
+        )
         return build.LayerView(
             name,
             layer_class,
@@ -369,6 +380,7 @@ class _Views:
             key=id(operation),
             wrapped=wrapped,
             source=operation,
+            custom=custom,
         )
 
 
@@ -433,6 +445,18 @@ class _Builder(build.Builder):
     ) -> list[Producers] | None:
         """A custom layer with sublayers is traced, and a Lambda where its
         ops show (on TensorFlow, see `planner.Planner`); others are one node."""
+        if not layer.custom:  # Neither traced nor a Lambda: the common case.
+            return super().leaf(
+                layer,
+                producers,
+                path,
+                input_shapes,
+                call,
+                last_dim,
+                arguments,
+                extra,
+                merged,
+            )
         source = layer.source
         _, found = self.views.facts(type(source)).identity
         traced_function = layer.layer_class == "Lambda" and not found

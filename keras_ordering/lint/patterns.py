@@ -95,8 +95,9 @@ class PathPattern:
 
     def matches(self, graph: Graph) -> Iterator[tuple[int, ...]]:
         """Yields each matching path as node indices, once per (start, end)."""
+        where = self.start.where  # `of_kind` has checked the kinds.
         for start in graph.of_kind(self.start.kinds):
-            if not self.start.matches(graph.nodes[start]):
+            if where is not None and not where(graph.nodes[start]):
                 continue
             if self.end is None:
                 yield (start,)
@@ -113,23 +114,36 @@ class PathPattern:
         frontier = [start]
         depth = 0
         ends_found: set[int] = set()
+        # The patterns' `matches`, inlined: this loop runs once per edge.
+        end_kinds, end_where = end.kinds, end.where
+        through = self.through
+        through_kinds = through.kinds if through is not None else frozenset()
+        through_where = through.where if through is not None else None
+        start_kinds, start_where = self.start.kinds, self.start.where
+        nodes, successors = graph.nodes, graph.successors
         while frontier:
             next_frontier = []
             for index in frontier:
-                for successor in graph.successors[index]:
+                for successor in successors[index]:
                     if successor in parents:
                         continue
-                    node = graph.nodes[successor]
-                    if end.matches(node):
+                    node = nodes[successor]
+                    if node.kind in end_kinds and (
+                        end_where is None or end_where(node)
+                    ):
                         if successor not in ends_found:
                             ends_found.add(successor)
                             yield (*_trace_back(parents, index), successor)
                         continue
                     if (
-                        self.through is not None
+                        node.kind in through_kinds
                         and (limit is None or depth < limit)
-                        and self.through.matches(node)
-                        and (self.through_start or not self.start.matches(node))
+                        and (through_where is None or through_where(node))
+                        and (
+                            self.through_start
+                            or node.kind not in start_kinds
+                            or (start_where is not None and not start_where(node))
+                        )
                     ):
                         parents[successor] = index
                         next_frontier.append(successor)

@@ -155,12 +155,25 @@ class _ClassFacts:
         "class_names",
         "identity",
         "instance_names",
+        "is_layer",
+        "is_model",
+        "lambda_function",
         "learns_statistics",
+        "may_contain",
         "plain",
     )
 
     def __init__(self, layer_type: type):
         self.identity = identity.identity_of_class(layer_type)
+        self.is_layer = issubclass(layer_type, keras.layers.Layer)
+        self.is_model = issubclass(layer_type, keras.Model)
+        layer_class, found = self.identity
+        # A Lambda (not a foreign class of that name) is traced; so is an
+        # unknown (or foreign) class with sublayers (`_Builder.leaf`).
+        self.lambda_function = layer_class == "Lambda" and not found
+        self.may_contain = (
+            not kinds.is_known_class(layer_class) or "opaque_reason" in found
+        )
         mro = layer_type.__mro__
         # The settings a class defines (properties: read through `getattr`)
         # and the others (instance attributes, or absent).
@@ -336,7 +349,7 @@ class _Views:
     def _new(self, operation: Any) -> build.LayerView:
         name = operation.name
         facts = self.facts(type(operation))
-        if not isinstance(operation, keras.layers.Layer):
+        if not facts.is_layer:
             # A keras.ops call recorded in a Functional graph (`x + y`, ...).
             return build.LayerView(
                 name,
@@ -346,7 +359,7 @@ class _Views:
                 source=operation,
             )
         layer_class, found = facts.identity
-        if isinstance(operation, keras.Model):
+        if facts.is_model:
             functional = _functional_of(operation)
             if functional is not None:
                 nested = _LiveModel(functional, sequential=False, views=self)
@@ -369,9 +382,8 @@ class _Views:
             attrs.update(found)
         # What `_Builder.leaf` may trace: a Lambda (not a foreign class of
         # that name), or an unknown (or foreign) class with sublayers.
-        custom = (layer_class == "Lambda" and not found) or (
-            (not kinds.is_known_class(layer_class) or "opaque_reason" in found)
-            and bool(_sublayers(operation))
+        custom = facts.lambda_function or (
+            facts.may_contain and bool(_sublayers(operation))
         )
         return build.LayerView(
             name,

@@ -44,7 +44,7 @@ class GraphTooLargeError(ValueError):
     """The graph of a model would pass `MAX_NODES` nodes."""
 
 
-@dataclass
+@dataclass(slots=True)
 class LayerView:
     """One layer, as either adapter sees it.
 
@@ -62,8 +62,8 @@ class LayerView:
         config: the saved layer config (file path only), for the facts a
             Sequential config gives no tensor shape for.
         source: the adapter's own layer (the live Keras layer).
-        custom: the adapter may analyse its call itself (live: a custom
-            layer with sublayers, or a Lambda, is traced).
+        custom: the adapter may analyse its call itself (`custom_leaf`; live:
+            a custom layer with sublayers, or a Lambda, is traced).
     """
 
     name: str
@@ -78,7 +78,7 @@ class LayerView:
     custom: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class CallView:
     """One call of a layer in a Functional model.
 
@@ -282,6 +282,34 @@ class Builder:
             if input_shapes and input_shapes[0] is not None:
                 attrs["input_shape"] = input_shapes[0]
             return [self.graph.add_layer(layer.layer_class, path, attrs, merged)]
+        # An ordinary layer goes straight to `leaf`: one call less per node.
+        leaf = self.custom_leaf if layer.custom else self.leaf
+        return leaf(
+            layer,
+            producers,
+            path,
+            input_shapes,
+            call,
+            last_dim,
+            arguments,
+            None,
+            merged,
+        )
+
+    def custom_leaf(
+        self,
+        layer: LayerView,
+        producers: list[Producers],
+        path: str,
+        input_shapes: list[Any],
+        call: dict[str, Any],
+        last_dim: int | None,
+        arguments: Any,
+        extra: Mapping[str, Any] | None = None,
+        merged: Producers | None = None,
+    ) -> list[Producers] | None:
+        """A layer the adapter marked `custom` (live: one it may trace);
+        `leaf` unless the adapter says otherwise."""
         return self.leaf(
             layer,
             producers,
@@ -290,7 +318,8 @@ class Builder:
             call,
             last_dim,
             arguments,
-            merged=merged,
+            extra,
+            merged,
         )
 
     def leaf(

@@ -443,7 +443,7 @@ class _Builder(build.Builder):
             call_arguments,
         )
 
-    def leaf(
+    def custom_leaf(
         self,
         layer: build.LayerView,
         producers: list[Producers],
@@ -457,18 +457,6 @@ class _Builder(build.Builder):
     ) -> list[Producers] | None:
         """A custom layer with sublayers is traced, and a Lambda where its
         ops show (on TensorFlow, see `planner.Planner`); others are one node."""
-        if not layer.custom:  # Neither traced nor a Lambda: the common case.
-            return super().leaf(
-                layer,
-                producers,
-                path,
-                input_shapes,
-                call,
-                last_dim,
-                arguments,
-                extra,
-                merged,
-            )
         source = layer.source
         _, found = self.views.facts(type(source)).identity
         traced_function = layer.layer_class == "Lambda" and not found

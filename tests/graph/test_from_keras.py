@@ -213,3 +213,62 @@ def test_bad_input_raises_clear_errors():
         lint_model(Subclassed())
     with pytest.raises(ValueError, match="has no layers"):
         lint_model(keras.Sequential([keras.Input((3,))]))
+
+
+# --- Per-lint class facts (lint speed): never stale, same settings ---------
+
+
+def test_class_facts_are_worked_out_again_at_each_lint(monkeypatch):
+    """A class patched between two lints is seen as it is now: its facts are
+    kept for one lint only (graph/from_keras.py `_ClassFacts`)."""
+
+    class Shake(keras.layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(4), Shake(name="shake")]
+    )
+    assert graph_from_model(model).nodes[-2].kind == kinds.UNKNOWN
+    monkeypatch.setitem(kinds.LAYER_KINDS, "Shake", kinds.SHAPE)
+    monkeypatch.setattr(Shake, "__module__", "keras.src.layers.shake")
+    assert graph_from_model(model).nodes[-2].kind == kinds.SHAPE
+
+
+def test_settings_read_as_getattr_reads_them():
+    """Settings come from the instance dict where no class defines them, and
+    through `getattr` otherwise: a property, and a class attribute, count;
+    a class with its own `__getattr__` is read through `getattr` alone."""
+    from keras_ordering.graph import expand
+    from keras_ordering.graph.from_keras import layer_attributes
+
+    class WithProperty(keras.layers.Dropout):
+        @property
+        def stddev(self):
+            return 0.25
+
+    class WithClassSetting(keras.layers.Layer):
+        units = 7
+
+    class WithGetattr(keras.layers.Layer):
+        def __getattr__(self, name):
+            if name == "momentum":
+                return 0.5
+            raise AttributeError(name)
+
+    for layer in (
+        keras.layers.Conv2D(3, 3),
+        keras.layers.BatchNormalization(momentum=0.9),
+        WithProperty(0.3),
+        WithClassSetting(),
+        WithGetattr(),
+    ):
+        expected = {
+            name: getattr(layer, name)
+            for name in expand.LAYER_ATTRIBUTE_NAMES
+            if hasattr(layer, name)
+        }
+        assert layer_attributes(layer) == expected, type(layer).__name__
+    assert layer_attributes(WithProperty(0.3))["stddev"] == 0.25
+    assert layer_attributes(WithClassSetting())["units"] == 7
+    assert layer_attributes(WithGetattr())["momentum"] == 0.5

@@ -404,6 +404,11 @@ class _Builder(build.Builder):
         super().__init__(graph)
         self.sharing = _Sharing()
         self.views = _Views()
+        # Replays of traced plans, bounded as nested models' calls are: the
+        # steps replayed, and the steps of the distinct plans seen.
+        self._steps_replayed = 0
+        self._plan_steps = 0
+        self._plans_counted: set[int] = set()
 
     def add_inputs(
         self, tensors: Sequence[Any], names: Sequence[str] | None
@@ -542,11 +547,13 @@ class _Builder(build.Builder):
         self, plan: _Plan, input_producers: list[Producers], prefix: str
     ) -> list[Producers]:
         """Adds the nodes of a traced call to the graph, below `prefix`."""
+        self._count_plans(plan)
         slots: dict[int, Producers] = dict(enumerate(input_producers))
         for step in plan.steps:
+            self._steps_replayed += 1
             producers = [slots.get(s, []) if s is not None else [] for s in step.inputs]
             if step.plan is not None:
-                outputs = self.replay(step.plan, producers, prefix + step.path)
+                outputs = self._replay_container(step, producers, prefix + step.path)
                 for position, slot in enumerate(step.outputs):
                     slots[slot] = outputs[position] if position < len(outputs) else []
                 continue
@@ -574,6 +581,45 @@ class _Builder(build.Builder):
             untraced = self.graph.attrs.setdefault("untraced", [])
             untraced.extend((owner, where) for where in plan.untraced)
         return [slots.get(s, []) if s is not None else [] for s in plan.outputs]
+
+    def _replay_container(
+        self, step: Any, producers: list[Producers], prefix: str
+    ) -> list[Producers]:
+        """A container call with its own plan (a nested model or block called
+        inside a traced call), bounded as `build.Builder.nested` bounds a
+        nested model's calls: the same plan (the same layer called again on
+        the same input signature) is replayed in full at its first call, and
+        again only while the steps replayed stay within `REPEAT_FACTOR` times
+        the steps of the distinct plans plus `REPEAT_SLACK`; past that, a
+        later call is one opaque node naming the call it repeats. A model
+        built as `m_k = m_{k-1}(m_{k-1}(x))` inside a custom layer's call
+        then gives a graph linear in k, not 2**k nodes."""
+        plan = step.plan
+        path = prefix.rstrip("/")
+        context = ("plan", id(plan))
+        first = self._expanded.get(context)
+        budget = build.REPEAT_FACTOR * self._plan_steps + build.REPEAT_SLACK
+        if first is not None and self._steps_replayed + first[1] > budget:
+            view = self.views.view(step.layer)
+            node = self._repeat(view, path, first[0], producers)
+            return [node for _ in plan.outputs]
+        before = self._steps_replayed
+        outputs = self.replay(plan, producers, prefix)
+        if first is None:
+            self._expanded[context] = (path, self._steps_replayed - before)
+        return outputs
+
+    def _count_plans(self, plan: _Plan) -> None:
+        """Adds the steps of `plan` and of the plans below it, each distinct
+        plan once, to the size the replay budget is a multiple of."""
+        stack = [plan]
+        while stack:
+            current = stack.pop()
+            if id(current) in self._plans_counted:
+                continue
+            self._plans_counted.add(id(current))
+            self._plan_steps += len(current.steps)
+            stack.extend(s.plan for s in current.steps if s.plan is not None)
 
 
 def _sublayers(layer: Any) -> list[Any]:

@@ -106,7 +106,7 @@ class _Sharing:
         self._leaf_specs: dict[Any, Any] = {}
 
     def signature(self, layer: Any) -> Any:
-        return _structure_signature(layer, self._descriptions)
+        return _structure_signature(layer, self._descriptions, self._descriptions)
 
     def plan(self, layer: Any, key: Any, trace: Callable[[], _Plan]) -> _Plan:
         """`layer`'s plan for a call with input signature `key`.
@@ -133,7 +133,7 @@ class _Sharing:
             self._twins[cache_key] = (sublayers, plan)
             # The state the trace left (a call counter, lazily set flags) is
             # the state the next lint finds: the plan is keyed by it too.
-            after = _structure_signature(layer, {})
+            after = _structure_signature(layer, {}, self._descriptions)
             if after is not None and after != signature:
                 _PLANS.put(layer, (after, key), plan)
         _PLANS.put(layer, cache_key, plan)
@@ -206,7 +206,11 @@ def _flat_sublayers(layer: Any) -> list[Any]:
     return _adapter()._flat_sublayers(layer)
 
 
-def _structure_signature(layer: Any, descriptions: dict[tuple[int, bool], str]) -> Any:
+def _structure_signature(
+    layer: Any,
+    descriptions: dict[tuple[int, bool], str],
+    functional_descriptions: dict[tuple[int, bool], str] | None = None,
+) -> Any:
     """What decides a layer's traced structure, its own name excepted.
 
     Its class, config and instance attributes compared by value, and those
@@ -214,14 +218,22 @@ def _structure_signature(layer: Any, descriptions: dict[tuple[int, bool], str]) 
     plan's paths hold; a leaf's name is read at replay). None when any of
     them cannot be compared by value (`fingerprint.UncomparableError`): such a
     layer is never shared and never cached. `descriptions` memoises the
-    layers described so far (all alive).
+    layers described so far (all alive). `functional_descriptions` memoises
+    Functional models apart: a Functional model's description is its config
+    (the whole nested graph, so describing each level afresh costs the
+    square of the nesting depth) and a trace does not change it, so the
+    description taken before a trace serves after it too.
     """
+    is_functional = _adapter()._functional_of
 
     def describe(item: Any, keep_name: bool) -> str:
         memo = (id(item), keep_name)
-        if memo not in descriptions:
-            descriptions[memo] = describe_layer(item, keep_name, _sublayers(item))
-        return descriptions[memo]
+        known = descriptions
+        if functional_descriptions is not None and is_functional(item) is not None:
+            known = functional_descriptions
+        if memo not in known:
+            known[memo] = describe_layer(item, keep_name, _sublayers(item))
+        return known[memo]
 
     try:
         return (

@@ -114,7 +114,7 @@ class Rule:
         Each matched path goes through `accept`, then `reported_path` (the
         layers the finding names), then is grouped by `group_key`; each group
         becomes one finding (`grouped_finding`, with `message_in` and
-        `severity_in`)."""
+        `group_message`, `severity_in`, `reported_layers` and `fix_in`)."""
         groups: dict[Hashable, list[list[Node]]] = {}
         starts: dict[Hashable, list[int]] = {}
         for path in cls.pattern.matches(graph):
@@ -166,9 +166,10 @@ class Rule:
             if len(starts) > 1
             else ()
         )
-        message = cls.message_in(first, graph)
-        if len(targets) > 1:
-            message += " " + cls.more_targets_note(targets[1:])
+        message = cls.group_message(matches, graph)
+        note = cls.more_targets_note(targets[1:]) if len(targets) > 1 else ""
+        if note:
+            message += " " + note
         if len(call_sites) > 1:
             message += (
                 f" It is reported once for the {len(call_sites)} calls of the "
@@ -183,8 +184,8 @@ class Rule:
             name=cls.name,
             severity=severity,
             message=message,
-            layers=layer_names(first),
-            fix=cls.fix,
+            layers=cls.reported_layers(matches, graph),
+            fix=cls.fix_in(first, graph),
             reference=cls.reference,
             targets=targets,
             call_sites=call_sites if len(call_sites) > 1 else (),
@@ -192,8 +193,32 @@ class Rule:
 
     @classmethod
     def more_targets_note(cls, others: Sequence[str]) -> str:
-        """The sentence naming the other targets of a grouped finding."""
+        """The sentence naming the other targets of a grouped finding; an
+        empty one adds nothing (a message that already counts them)."""
         return f"It also reaches {quoted_list(others)}."
+
+    @classmethod
+    def group_message(cls, matches: list[list[Node]], graph: Graph) -> str:
+        """The message of a grouped finding: that of its nearest matched path
+        (`message_in`) by default. A rule whose finding covers a whole group
+        (KO130: every layer one nested model call overrides) words it here."""
+        return cls.message_in(matches[0], graph)
+
+    @classmethod
+    def reported_layers(
+        cls, matches: list[list[Node]], graph: Graph
+    ) -> tuple[str, ...]:
+        """The layers a grouped finding names (its `layers`): those of the
+        nearest matched path by default. A rule whose finding is about a
+        call rather than a path names the call (KO130: a nested model called
+        with `training=`)."""
+        return layer_names(matches[0])
+
+    @classmethod
+    def fix_in(cls, nodes: list[Node], graph: Graph) -> str:
+        """The fix sentence of one matched path: `fix` by default; a rule
+        with several kinds of finding gives each its own (see `fix_texts`)."""
+        return cls.fix
 
     @classmethod
     def accept(cls, nodes: list[Node], graph: Graph) -> bool:

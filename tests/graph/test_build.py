@@ -168,3 +168,62 @@ def test_a_wrapper_subclass_is_read_from_its_config(tmp_path):
     live = lint_model(model)
     assert [f.code for f in live] == ["KO102"]
     assert _findings(lint_file(path)) == _findings(live)
+
+
+class _CallsTwice(keras.layers.Layer):
+    """A custom layer (traced, not read from a graph) calling a model twice."""
+
+    def __init__(self, inner, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = inner
+
+    def call(self, inputs):
+        return self.inner(self.inner(inputs))
+
+
+def _traced(inner: keras.Model) -> keras.Model:
+    inputs = keras.Input((inner.input_shape[-1],))
+    return keras.Model(inputs, _CallsTwice(inner, name="twice")(inputs))
+
+
+# Keras itself runs a nested model's whole graph when a custom layer calls it
+# on symbolic inputs, so building `_traced(m_k)` costs 2**k layer calls in
+# Keras (here 3 s at depth 5, 50 s at depth 9): the depths stay small, and the
+# replay budget's slack is set to 0 so that it binds there as it does at
+# depth 9 and above with the default slack.
+_TRACED_DEPTHS = (2, 5)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="a traced call plans a nested model on its own on TensorFlow only; "
+    "other backends run the call as written",
+)
+def test_doubly_nested_models_inside_a_traced_call_give_linear_graphs(monkeypatch):
+    monkeypatch.setattr(build, "REPEAT_SLACK", 0)
+    low, high = _TRACED_DEPTHS
+    models = {depth: _traced(_doubly_nested(depth)) for depth in _TRACED_DEPTHS}
+    sizes = {depth: len(graph_from_model(model)) for depth, model in models.items()}
+    # Replayed per call: 2 * 2**5 * 3 = 192 nodes at depth 5.
+    assert sizes[high] < 2 * 2**high * 3 / 2
+    assert sizes[high] - sizes[low] <= 3 * 4 * (high - low)
+    graph = graph_from_model(models[high])
+    repeats = _repeats(graph)
+    assert repeats
+    paths = {node.path for node in graph.nodes}
+    for node in repeats:
+        assert node.kind == kinds.UNKNOWN
+        assert "later call" in node.attrs["opaque_reason"]
+        assert any(p.startswith(node.attrs["repeats"] + "/") for p in paths)
+    assert [f.code for f in lint_model(models[high])] == ["KO101"]
+
+
+def test_a_model_called_twice_inside_a_traced_call_is_expanded_at_each_call():
+    inputs = keras.Input((8,))
+    x = layers.Dropout(0.2, name="drop")(inputs)
+    tower = keras.Model(inputs, layers.BatchNormalization(name="bn")(x), name="tower")
+    graph = graph_from_model(_traced(tower))
+    assert not _repeats(graph)
+    assert sum(node.path.endswith("tower/drop") for node in graph.nodes) == 2
+    report = lint_model(_traced(tower))
+    assert [f.code for f in report] == ["KO101"]

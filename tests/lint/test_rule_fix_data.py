@@ -283,3 +283,15 @@ def test_a_shared_batchnorm_gets_one_ko111_finding_as_other_rules_do():
     assert finding.targets == ("bn",)
     assert sorted(finding.call_sites) == ["bn on ca", "bn on cb"]
     assert "reported once for the 2 calls" in finding.message
+
+
+def test_every_graph_rule_builds_its_finding_in_the_base_rule():
+    """No KO1xx/KO2xx rule builds a `Finding` itself: the base `check` and
+    `grouped_finding` do, through the hooks (KO130 used to override
+    `grouped_finding` to name the call and pick its fix)."""
+    for rule in all_rules():
+        if rule.code.startswith("KO3"):
+            continue  # Data-aware rules judge facts, not matched paths.
+        assert "check" not in vars(rule), rule.code
+        assert "grouped_finding" not in vars(rule), rule.code
+        assert "Finding(" not in inspect.getsource(rule), rule.code

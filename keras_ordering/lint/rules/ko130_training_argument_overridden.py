@@ -158,27 +158,21 @@ class TrainingArgumentOverridden(Rule):
         return node.attrs.get("training_call") or node.path, node.attrs["training"]
 
     @classmethod
-    def grouped_finding(
-        cls,
-        matches: list[list[Node]],
-        graph: Graph,
-        *,
-        starts: Sequence[int] | None = None,
-    ) -> Finding:
-        """The finding of one call site: it names the call (a nested model's
-        or the layer's own), and its fix fits its face and Keras version."""
-        nodes = [path[0] for path in matches]  # Every overridden layer.
-        call, training = cls.group_key(nodes)
-        face = kinds.NOISE if training else kinds.BATCH_NORM
-        return Finding(
-            code=cls.code,
-            name=cls.name,
-            severity=cls.severity_in(nodes, graph),
-            message=cls.message_in(nodes, graph),
-            layers=(call,),
-            fix=cls.FIXES[_keras_major(graph), face],
-            reference=cls.reference,
-        )
+    def reported_layers(
+        cls, matches: list[list[Node]], graph: Graph
+    ) -> tuple[str, ...]:
+        # The finding names the call: a nested model's, or the layer's own.
+        return (cls.group_key(matches[0])[0],)
+
+    @classmethod
+    def fix_in(cls, nodes: list[Node], graph: Graph) -> str:
+        """The fix of the call's face (noise or BN) and Keras version."""
+        face = kinds.NOISE if cls.group_key(nodes)[1] else kinds.BATCH_NORM
+        return cls.FIXES[_keras_major(graph), face]
+
+    @classmethod
+    def more_targets_note(cls, others: Sequence[str]) -> str:
+        return ""  # The message counts the layers the call overrides.
 
     @classmethod
     def severity_in(cls, nodes: list[Node], graph: Graph) -> str:
@@ -186,8 +180,14 @@ class TrainingArgumentOverridden(Rule):
 
     @classmethod
     def message_in(cls, nodes: list[Node], graph: Graph) -> str:
-        """The message of the layers one call overrides (`nodes`: one layer's
-        call, or the noise / BN layers inside one nested model call)."""
+        """The message of one overridden layer's call."""
+        return cls.group_message([nodes], graph)
+
+    @classmethod
+    def group_message(cls, matches: list[list[Node]], graph: Graph) -> str:
+        """The message of one call: a layer's own, or a nested model's with
+        every noise / BN layer inside it that the call overrides."""
+        nodes = [path[0] for path in matches]
         call, training = cls.group_key(nodes)
         return cls.describe_call(call, training, nodes, _keras_major(graph))
 

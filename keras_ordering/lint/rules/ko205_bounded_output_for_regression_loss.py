@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 from ...graph import kinds
-from ...graph.graph import Graph
 from ...graph.losses import is_regression_loss
 from ...graph.node import Node
 from ..example import Example
-from ..finding import Finding
 from ..patterns import LayerPattern, PathPattern
 from ..rule import Rule, describe_activation, facts_of, layer_names, quoted_list
 
@@ -92,25 +89,6 @@ class BoundedOutputForRegressionLoss(Rule):
         "output (no activation) with the regression loss."
     )
     reference = "https://keras.io/api/losses/regression_losses/"
-
-    @classmethod
-    def check(cls, graph: Graph) -> Iterator[Finding]:
-        # The pattern read backwards from the few outputs with a regression
-        # loss, not forwards from every ReLU of the model: same paths.
-        for output in graph.of_kind([kinds.OUTPUT]):
-            if not _regression_output(graph.nodes[output]):
-                continue
-            path = [output]
-            while len(graph.predecessors[path[-1]]) == 1:
-                node = graph.nodes[graph.predecessors[path[-1]][0]]
-                path.append(node.index)
-                if cls.pattern.start.matches(node):
-                    nodes = [graph.nodes[i] for i in reversed(path)]
-                    yield cls.grouped_finding([nodes], graph)
-                    break
-                through = cls.pattern.through
-                if through is None or not through.matches(node):
-                    break
 
     @classmethod
     def message(cls, nodes: list[Node]) -> str:

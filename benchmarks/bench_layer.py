@@ -1,7 +1,7 @@
 """BNActDropout (fast path) versus Keras BatchNormalization -> Activation -> Dropout.
 
 Run: python benchmarks/bench_layer.py [--backend B] [--jit] [--runs R]
-     [--tf-runs R] [--repeats N] [--quick] [--breakdown]
+     [--tf-runs R] [--repeats N] [--quick] [--breakdown] [--threads N]
 
 `--backend` (tensorflow, jax or torch; default: KERAS_BACKEND, else
 tensorflow) chooses the Keras backend. Both candidates run side by side in
@@ -29,6 +29,10 @@ ratio per round; the median over the rounds is printed with its range.
 
 Every run ends with one `SUMMARY` line (backend, machine, load, ratios) that
 is easy to paste into docs/performance.md.
+
+`--threads N` (PyTorch) runs both candidates on N intra-op threads: on a
+shared machine one thread shows the work each step does, free of the
+waits of torch's thread pool for a busy core.
 
 `--breakdown` also times the pieces of the TensorFlow fast path's training
 step.
@@ -278,10 +282,15 @@ def _spread(values: list[float]) -> str:
     )
 
 
+def _threads(args) -> str:
+    return f" threads={args.threads}" if args.threads else ""
+
+
 def main_models(args, grid) -> None:
     backend = keras.backend.backend()
     print(
-        f"{backend}, jit_compile={args.jit}: train_on_batch / predict_on_batch, "
+        f"{backend}, jit_compile={args.jit}{_threads(args)}: "
+        "train_on_batch / predict_on_batch, "
         f"{args.runs} runs of {args.repeats} interleaved steps; {machine()}"
     )
     for shape, activation, rate, policy in grid:
@@ -301,7 +310,8 @@ def main_models(args, grid) -> None:
             f"{statistics.median(times['infer'][1::2]) * 1e3:.1f})"
         )
         print(
-            f"SUMMARY bench_layer backend={backend} jit_compile={args.jit} "
+            f"SUMMARY bench_layer backend={backend} jit_compile={args.jit}"
+            f"{_threads(args)} "
             f"shape={shape} {activation} rate={rate} {policy}: "
             f"train {_spread(ratios['train'])}, infer {_spread(ratios['infer'])}; "
             f"{machine()}"
@@ -333,7 +343,18 @@ def main() -> None:
         help="one shape (56x56x64 on TF, 28x28x64 model-level), relu, 0.2, float32",
     )
     parser.add_argument("--breakdown", action="store_true")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="PyTorch only: torch.set_num_threads(N) for both candidates "
+        "(0: torch's default)",
+    )
     args = parser.parse_args()
+    if args.threads and keras.backend.backend() == "torch":
+        import torch
+
+        torch.set_num_threads(args.threads)
     repeats = max(7, args.repeats)
     if keras.backend.backend() != "tensorflow" or args.jit:
         # Model-level steps are slower: 7 steps per round unless told.

@@ -21,8 +21,8 @@ cheap:
   eight uniform bytes, and a value is kept when its byte is below
   `round(keep * 256)`: an eighth of the random words of a float32 draw,
   and one contiguous compare. The keep probability is therefore quantised
-  to 1/256, as on the TensorFlow fast path; survivors are scaled by 1 / (the actual keep
-  probability), so the expected output is exact. Inside `torch.compile`
+  to 1/256, as on the TensorFlow fast path; survivors are scaled by
+  1 / (the actual keep probability), so the expected output is exact. Inside `torch.compile`
   (and off CPU) the mask is `torch.rand(...) < threshold / 256`, the form
   the compiler fuses into one kernel; the probability is the same.
 - For a positively homogeneous activation (relu, leaky relu, linear) the

@@ -22,9 +22,10 @@ cheap:
   `round(keep * 256)`: an eighth of the random words of a float32 draw,
   and one contiguous compare. The keep probability is therefore quantised
   to 1/256, as on the TensorFlow fast path; survivors are scaled by
-  1 / (the actual keep probability), so the expected output is exact. Inside `torch.compile`
-  (and off CPU) the mask is `torch.rand(...) < threshold / 256`, the form
-  the compiler fuses into one kernel; the probability is the same.
+  1 / (the actual keep probability), so the expected output is exact.
+  Inside `torch.compile` (and off CPU) the mask is `torch.rand(...) <
+  threshold / 256`, the form the compiler fuses into one kernel; the
+  probability is the same.
 - For a positively homogeneous activation (relu, leaky relu, linear) the
   1 / keep scaling is folded into gamma and beta, which costs no pass. For
   relu the dropout-and-relu backward is one `threshold_backward` pass over

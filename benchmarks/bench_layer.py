@@ -1,15 +1,16 @@
 """BNActDropout (fast path) versus Keras BatchNormalization -> Activation -> Dropout.
 
 Run: python benchmarks/bench_layer.py [--backend B] [--jit] [--runs R]
-     [--repeats N] [--quick] [--breakdown]
+     [--tf-runs R] [--repeats N] [--quick] [--breakdown] [--threads N]
 
 `--backend` (tensorflow, jax or torch; default: KERAS_BACKEND, else
 tensorflow) chooses the Keras backend. Both candidates run side by side in
 this process, interleaved run by run.
 
 On TensorFlow without `--jit` the layers run as compiled tf.functions; each
-figure is a median over `--repeats` runs (at least 7). Per configuration it
-prints
+figure is a median over `--repeats` runs (at least 7), and `--tf-runs R`
+repeats that R times (fresh layers each time) to give the ratios' median
+and range. Per configuration it prints
 
     train xA  infer xB  infer/one-pass C
 
@@ -28,6 +29,10 @@ ratio per round; the median over the rounds is printed with its range.
 
 Every run ends with one `SUMMARY` line (backend, machine, load, ratios) that
 is easy to paste into docs/performance.md.
+
+`--threads N` (PyTorch) runs both candidates on N intra-op threads: on a
+shared machine one thread shows the work each step does, free of the
+waits of torch's thread pool for a busy core.
 
 `--breakdown` also times the pieces of the TensorFlow fast path's training
 step.
@@ -277,10 +282,15 @@ def _spread(values: list[float]) -> str:
     )
 
 
+def _threads(args) -> str:
+    return f" threads={args.threads}" if args.threads else ""
+
+
 def main_models(args, grid) -> None:
     backend = keras.backend.backend()
     print(
-        f"{backend}, jit_compile={args.jit}: train_on_batch / predict_on_batch, "
+        f"{backend}, jit_compile={args.jit}{_threads(args)}: "
+        "train_on_batch / predict_on_batch, "
         f"{args.runs} runs of {args.repeats} interleaved steps; {machine()}"
     )
     for shape, activation, rate, policy in grid:
@@ -300,7 +310,8 @@ def main_models(args, grid) -> None:
             f"{statistics.median(times['infer'][1::2]) * 1e3:.1f})"
         )
         print(
-            f"SUMMARY bench_layer backend={backend} jit_compile={args.jit} "
+            f"SUMMARY bench_layer backend={backend} jit_compile={args.jit}"
+            f"{_threads(args)} "
             f"shape={shape} {activation} rate={rate} {policy}: "
             f"train {_spread(ratios['train'])}, infer {_spread(ratios['infer'])}; "
             f"{machine()}"
@@ -319,6 +330,12 @@ def main() -> None:
         "--jit", action="store_true", help="jit_compile=True (model-level timing)"
     )
     parser.add_argument("--runs", type=int, default=5, help="model-level rounds")
+    parser.add_argument(
+        "--tf-runs",
+        type=int,
+        default=1,
+        help="tf.function path: independent runs, each a median of --repeats",
+    )
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument(
         "--quick",
@@ -326,7 +343,18 @@ def main() -> None:
         help="one shape (56x56x64 on TF, 28x28x64 model-level), relu, 0.2, float32",
     )
     parser.add_argument("--breakdown", action="store_true")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="PyTorch only: torch.set_num_threads(N) for both candidates "
+        "(0: torch's default)",
+    )
     args = parser.parse_args()
+    if args.threads and keras.backend.backend() == "torch":
+        import torch
+
+        torch.set_num_threads(args.threads)
     repeats = max(7, args.repeats)
     if keras.backend.backend() != "tensorflow" or args.jit:
         # Model-level steps are slower: 7 steps per round unless told.
@@ -345,27 +373,33 @@ def main() -> None:
         grid = [((32, 56, 56, 64), "relu", 0.2, "float32")]
     else:
         grid = list(itertools.product(SHAPES, ACTIVATIONS, RATES, POLICIES))
+    runs = max(1, args.tf_runs)
     print(
         f"keras {keras.__version__}, tensorflow {tf.__version__}, "
-        f"{os.cpu_count()} CPUs, medians of {repeats} interleaved runs"
+        f"{os.cpu_count()} CPUs, {runs} run(s) of medians of {repeats} "
+        "interleaved steps"
     )
     for shape, activation, rate, policy in grid:
-        r = bench(shape, activation, rate, policy, repeats)
-        print(
-            f"{shape!s:18s} {activation:4s} rate {rate:.1f} {policy:14s} "
-            f"train x{r['stock_train'] / r['fused_train']:.2f}  "
-            f"infer x{r['stock_infer'] / r['fused_infer']:.2f}  "
-            f"infer/one-pass {r['fused_infer'] / r['one_pass']:.2f}   "
-            f"(ms: keras {r['stock_train'] * 1e3:.1f}/{r['stock_infer'] * 1e3:.1f}, "
-            f"fused {r['fused_train'] * 1e3:.1f}/{r['fused_infer'] * 1e3:.1f}, "
-            f"relu pass {r['one_pass'] * 1e3:.2f})"
-        )
+        ratios: dict[str, list[float]] = {"train": [], "infer": []}
+        for _ in range(runs):
+            r = bench(shape, activation, rate, policy, repeats)
+            ratios["train"].append(r["stock_train"] / r["fused_train"])
+            ratios["infer"].append(r["stock_infer"] / r["fused_infer"])
+            print(
+                f"{shape!s:18s} {activation:4s} rate {rate:.1f} {policy:14s} "
+                f"train x{ratios['train'][-1]:.2f}  "
+                f"infer x{ratios['infer'][-1]:.2f}  "
+                f"infer/one-pass {r['fused_infer'] / r['one_pass']:.2f}   "
+                f"(ms: keras {r['stock_train'] * 1e3:.1f}/"
+                f"{r['stock_infer'] * 1e3:.1f}, "
+                f"fused {r['fused_train'] * 1e3:.1f}/{r['fused_infer'] * 1e3:.1f}, "
+                f"relu pass {r['one_pass'] * 1e3:.2f})"
+            )
         print(
             f"SUMMARY bench_layer backend=tensorflow tf.function shape={shape} "
             f"{activation} rate={rate} {policy}: "
-            f"train x{r['stock_train'] / r['fused_train']:.2f}, "
-            f"infer x{r['stock_infer'] / r['fused_infer']:.2f} "
-            f"(medians of {repeats}); {machine()}"
+            f"train {_spread(ratios['train'])}, infer {_spread(ratios['infer'])} "
+            f"(each a median of {repeats}); {machine()}"
         )
     if args.breakdown:
         for shape in SHAPES[:1] if args.quick else SHAPES:

@@ -16,15 +16,16 @@ cheap:
   `moving = moving * momentum + batch * (1 - momentum)`.
 - 16-bit inputs are normalized and activated in float32, as on the portable
   path; the output has the layer's compute dtype.
-- Dropout draws 8 random bits per value on CPU: one 64-bit draw of torch's
-  generator gives seven uniform bytes (its top byte has only 7 random bits
-  and is not used), and a value is kept when its byte is below
-  `round(keep * 256)`: about a twelfth of the random words of a float32
-  draw. The keep probability is therefore quantised to 1/256, as on the
-  TensorFlow fast path; survivors are scaled by 1 / (the actual keep
-  probability), so the expected output is exact. Inside `torch.compile`
-  (and off CPU) the mask is `torch.rand(...) < threshold / 256`, the form
-  the compiler fuses into one kernel; the probability is the same.
+- Dropout draws 8 random bits per value on CPU: one full-range 64-bit draw
+  of torch's generator (`random_(-2**63, None)`: all 64 bits random) gives
+  eight uniform bytes, and a value is kept when its byte is below
+  `round(keep * 256)`: an eighth of the random words of a float32 draw,
+  and one contiguous compare. The keep probability is therefore quantised
+  to 1/256, as on the TensorFlow fast path; survivors are scaled by
+  1 / (the actual keep probability), so the expected output is exact.
+  Inside `torch.compile` (and off CPU) the mask is `torch.rand(...) <
+  threshold / 256`, the form the compiler fuses into one kernel; the
+  probability is the same.
 - For a positively homogeneous activation (relu, leaky relu, linear) the
   1 / keep scaling is folded into gamma and beta, which costs no pass. For
   relu the dropout-and-relu backward is one `threshold_backward` pass over
@@ -49,7 +50,6 @@ are confined to this module.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -74,7 +74,8 @@ else:
 
 _FAST_DTYPES = frozenset({torch.float32, torch.float64, torch.float16, torch.bfloat16})
 _HOMOGENEOUS = homogeneous_activations()
-_BYTES_PER_DRAW = 7  # Of a 64-bit draw in [0, 2**63): the top byte has 7 bits.
+_BYTES_PER_DRAW = 8  # Of a full-range 64-bit draw: every byte uniform.
+_INT64_MIN = -(2**63)
 
 
 def unavailable_reason() -> str | None:
@@ -160,10 +161,10 @@ def _keep_mask(
         ((size + _BYTES_PER_DRAW - 1) // _BYTES_PER_DRAW,),
         dtype=torch.int64,
         device=device,
-    ).random_(generator=generator)
-    rows = words.view(torch.uint8).view(-1, 8)
-    uniform = rows[:, :_BYTES_PER_DRAW] if sys.byteorder == "little" else rows[:, 1:]
-    return (uniform < threshold).reshape(-1)[:size].view(tuple(shape))
+    ).random_(_INT64_MIN, None, generator=generator)
+    # Every byte is uniform, so any byte order gives the same distribution.
+    uniform = words.view(torch.uint8)[:size]
+    return (uniform < threshold).view(tuple(shape))
 
 
 def _noise(

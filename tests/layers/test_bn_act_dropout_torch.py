@@ -163,9 +163,9 @@ def test_the_8_bit_mask_is_unbiased_and_independent():
     mask = torch.stack(masks).numpy()
     n = mask.size
     assert abs(mask.mean() - keep) < 5 * np.sqrt(keep * (1 - keep) / n)
-    # Each of the 7 bytes of a 64-bit draw (and a draw's unused top byte
-    # would show here as a position kept more often) keeps at the same rate.
-    flat = mask.reshape(4, -1)[:, : (shape[0] * shape[1] // 7) * 7].reshape(-1, 7)
+    # Each of the 8 bytes of a 64-bit draw keeps at the same rate (a draw in
+    # [0, 2**63) would show here: its top byte, below 128, is always kept).
+    flat = mask.reshape(-1, 8)
     per_byte = flat.mean(axis=0)
     bound = 5 * np.sqrt(keep * (1 - keep) / flat.shape[0])
     assert np.all(np.abs(per_byte - keep) < bound), per_byte

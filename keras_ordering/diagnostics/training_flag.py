@@ -211,9 +211,7 @@ def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
         )
         return outputs
 
-    # Called the way Keras' fit / evaluate call it: a model whose `call` has
-    # no `training` argument gets none, and then passes nothing on.
-    accepts_training = "training" in inspect.signature(model.call).parameters
+    accepts_training = passes_training(model)
     try:
         with intercepting_layer_calls(observe):
             for training in (True, False):
@@ -230,6 +228,13 @@ def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
             [], notes=["The model has no noise or batch-normalization layer to audit."]
         )
     return TrainingFlagAudit(_verdicts(observations))
+
+
+def passes_training(model: Any) -> bool:
+    """Whether the audit calls `model` with `training=`: it is called the
+    way Keras' fit / evaluate call it, and a model whose `call` has no
+    `training` argument gets none (and then passes nothing on)."""
+    return "training" in inspect.signature(model.call).parameters
 
 
 def _pairs(observations: list[_Observation]) -> list[dict[bool, _Observation]]:

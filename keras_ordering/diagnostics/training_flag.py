@@ -203,8 +203,8 @@ def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
                 call_path(layer, enclosing, model),
                 model_training[0],
                 kwargs.get("training"),
-                to_numpy(args[0]),
-                to_numpy(outputs),
+                _array(args[0]),
+                _array(outputs),
                 moving,
                 affine,
             )
@@ -228,6 +228,21 @@ def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
             [], notes=["The model has no noise or batch-normalization layer to audit."]
         )
     return TrainingFlagAudit(_verdicts(observations))
+
+
+def _array(tensor: Any) -> np.ndarray:
+    """A layer call's input or output as numpy: a view where tensors are
+    immutable (TensorFlow, JAX), a copy elsewhere (PyTorch)."""
+    if keras.backend.backend() in ("tensorflow", "jax") and not isinstance(
+        tensor, keras.Variable
+    ):
+        try:
+            array = np.asarray(tensor)
+        except Exception:  # Not convertible as it is: `to_numpy` below.
+            array = None
+        if array is not None and array.dtype != object:
+            return array
+    return to_numpy(tensor)
 
 
 def passes_training(model: Any) -> bool:

@@ -62,10 +62,11 @@ def preflight(
 
     Reads at most 4 batches (`preflight_data.MAX_BATCHES`; of arrays, at
     most 1024 samples): labels and input ranges are judged on all of them,
-    the model runs on the first one only, three times: two forward passes
-    (training, inference) shared by the training-flag audit and the NaN
-    watch, and one forward and backward pass for the loss and gradients of
-    one step, with no optimizer update and no clone.
+    the model runs on the first one only: two forward passes (training,
+    inference) shared by the training-flag audit and the NaN watch, and
+    the backward pass of the training one for the loss and gradients of
+    one step (on JAX, one more traced training pass), with no optimizer
+    update and no clone.
 
     Args:
         model: a built Keras model, compiled for the loss rules.

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import keras
 import numpy as np
 
 from .graph import kinds
-from .graph.from_keras import call_path, graph_from_model, intercepting_layer_calls
+from .graph.from_keras import graph_from_model
 from .graph.graph import Graph
 from .lint.api import PerLayerIgnores, _is_ignored, _resolve_ignores, lint_graph
 from .lint.finding import Finding
@@ -27,6 +27,15 @@ from .lint.registry import Selectors, resolve
 from .lint.report import LintReport
 from .lint.rules.ko203_activation_loss_mismatch import output_head
 from .preflight_data import Batches, read_batches, samples
+from .preflight_passes import (
+    compiled_losses,
+    finite,
+    flat,
+    gradient_step,
+    per_output,
+    run_passes,
+    shares_the_training_pass,
+)
 from .preflight_rule import DataRule, InputFacts, OutputFacts, PreflightFacts
 
 
@@ -53,10 +62,11 @@ def preflight(
 
     Reads at most 4 batches (`preflight_data.MAX_BATCHES`; of arrays, at
     most 1024 samples): labels and input ranges are judged on all of them,
-    the model runs on the first one only, three times: two forward passes
-    (training, inference) shared by the training-flag audit and the NaN
-    watch, and one forward and backward pass for the loss and gradients of
-    one step, with no optimizer update and no clone.
+    the model runs on the first one only: two forward passes (training,
+    inference) shared by the training-flag audit and the NaN watch, and
+    the backward pass of the training one for the loss and gradients of
+    one step (on JAX, one more traced training pass), with no optimizer
+    update and no clone.
 
     Args:
         model: a built Keras model, compiled for the loss rules.
@@ -166,33 +176,9 @@ def _layers(model: Any) -> list[Any]:
 # --- Measuring ----------------------------------------------------------------
 
 
-def _flat(value: Any) -> list[Any]:
-    return [] if value is None else list(keras.tree.flatten(value))
-
-
 def _output_names(model: Any, graph: Graph) -> list[str]:
     names = list(getattr(model, "output_names", None) or [])
     return names or [graph.nodes[index].path for index in graph.outputs]
-
-
-def _per_output(value: Any, names: Sequence[str]) -> list[Any]:
-    """Labels or weights per model output, in output order."""
-    if value is None:
-        return [None] * len(names)
-    if isinstance(value, Mapping):
-        return [value.get(name) for name in names]
-    if isinstance(value, (list, tuple)) and len(names) > 1:
-        return (list(value) + [None] * len(names))[: len(names)]
-    return [value] + [None] * (len(names) - 1)
-
-
-def _losses(model: Any, names: Sequence[str]) -> list[Any]:
-    loss = getattr(model, "loss", None)
-    if isinstance(loss, Mapping):
-        return [loss.get(name) for name in names]
-    if isinstance(loss, (list, tuple)):
-        return (list(loss) + [None] * len(names))[: len(names)]
-    return [loss] * len(names)
 
 
 def _sample_losses(loss: Any, labels: Any, predictions: Any) -> Any:
@@ -222,9 +208,9 @@ def _output_facts(
     """`training`: the outputs in training mode, what the first step's loss
     is computed on (BN with batch statistics, not its initial moving ones)."""
     names = _output_names(model, graph)
-    labels = _per_output(batches.stacked[1], names)
-    first_labels = _per_output(batches.first[1], names)
-    losses = _losses(model, names)
+    labels = per_output(batches.stacked[1], names)
+    first_labels = per_output(batches.first[1], names)
+    losses = compiled_losses(model, names)
     facts = []
     for position, index in enumerate(graph.outputs):
         node = graph.nodes[index]
@@ -299,7 +285,7 @@ def _input_name(tensor: Any, position: int) -> str:
 def _input_facts(model: Any, batches: Batches) -> list[InputFacts]:
     scaling, normalizes, first = _preprocessing(model)
     inputs = list(getattr(model, "inputs", None) or [])
-    values = _flat(batches.stacked[0])
+    values = flat(batches.stacked[0])
     facts = []
     for position, array in enumerate(values):
         array = np.asarray(array)
@@ -337,143 +323,6 @@ def _replicas(model: Any) -> int:
     return int(count) if isinstance(count, int) and count > 0 else 1
 
 
-def _finite(value: Any) -> bool:
-    """False when a leaf of `value` holds NaN or inf; True also for values
-    that have no concrete data here (the tracers a recurrent layer's scan
-    hands its cell on JAX): those are judged at the layer that holds them."""
-    for leaf in _flat(value):
-        try:
-            array = np.asarray(keras.ops.convert_to_numpy(leaf))
-        except Exception:  # A symbolic value: nothing to read.
-            continue
-        if np.issubdtype(array.dtype, np.number) and not np.all(np.isfinite(array)):
-            return False
-    return True
-
-
-def _forward(
-    model: Any, x: Any, audit: bool
-) -> tuple[list[Any], list[Any], tuple[str, str, str] | None, Any]:
-    """The model's two passes on `x`, training then inference: their
-    outputs, the first layer whose training-mode output holds NaN or inf
-    while its inputs did not, and (`audit`) the training-flag audit. The
-    audit makes the same two calls, so its passes are the ones observed
-    here: the model runs twice, not four times."""
-    first: list[tuple[str, str, str]] = []
-    runs: list[Any] = []
-
-    def observe(layer, call, args, kwargs, enclosing):
-        top = layer is model and not enclosing
-        if top:
-            runs.append(None)
-        outputs = call(*args, **kwargs)
-        if top:
-            runs[-1] = outputs
-        elif (
-            len(runs) == 1
-            and not first
-            and not _finite(outputs)
-            and _finite((args, kwargs))
-        ):
-            path = call_path(layer, enclosing, model)
-            first.append(("output", path, type(layer).__name__))
-        return outputs
-
-    result = None
-    with intercepting_layer_calls(observe):
-        if audit:
-            from .diagnostics.training_flag import audit_training_flag
-
-            result = audit_training_flag(model, x)
-        else:
-            model(x, training=True)
-            model(x, training=False)
-    training, predictions = (
-        [np.asarray(keras.ops.convert_to_numpy(leaf)) for leaf in _flat(run)]
-        for run in (runs[0], runs[-1])
-    )
-    return predictions, training, (first[0] if first else None), result
-
-
-def _step_loss(
-    model: Any, names: Sequence[str], y: Any, weights: Any, outputs: Any
-) -> Any:
-    """The loss one training step minimizes, from the loss functions the
-    model was compiled with, called directly: the model's compiled loss
-    object is never built or updated here. Raises when no output has a
-    loss and labels."""
-    labels, sample_weights = _per_output(y, names), _per_output(weights, names)
-    losses = _losses(model, names)
-    total = None
-    for position, prediction in enumerate(_flat(outputs)):
-        loss = losses[position] if position < len(losses) else None
-        label = labels[position] if position < len(labels) else None
-        if loss is None or label is None:
-            continue
-        function = keras.losses.get(loss) if isinstance(loss, str) else loss
-        label = keras.ops.convert_to_tensor(label)
-        if isinstance(function, keras.losses.Loss):
-            value = function(label, prediction, sample_weight=sample_weights[position])
-        else:
-            value = keras.ops.mean(function(label, prediction))
-        total = value if total is None else total + value
-    if total is None:
-        raise ValueError("no output has both a loss and labels")
-    return total
-
-
-def _gradient_step(model: Any, batches: Batches, names: Sequence[str]) -> str | None:
-    """The loss and gradients of one training step on the first batch, the
-    weights left unchanged (no optimizer runs): what became non-finite
-    (`"loss"`, `"gradients"`), None when all stayed finite. The training
-    pass moves BN statistics and seed states; `kept_state` puts them back.
-    Raises when the loss cannot be computed."""
-    x, y, weights = batches.first
-    trainable = list(model.trainable_variables)
-    backend = keras.backend.backend()
-
-    def loss_of(outputs: Any, extra: Sequence[Any]) -> Any:
-        loss = _step_loss(model, names, y, weights, outputs)
-        return loss + sum(extra) if extra else loss
-
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        with tf.GradientTape() as tape:
-            loss = loss_of(model(x, training=True), model.losses)
-        gradients = tape.gradient(loss, trainable) if trainable else []
-    elif backend == "jax":
-        import jax
-
-        fixed = [v.value for v in model.non_trainable_variables]
-
-        def forward(values: list[Any]) -> Any:
-            outputs, _, extra = model.stateless_call(
-                values, fixed, x, training=True, return_losses=True
-            )
-            return loss_of(outputs, extra)
-
-        loss, gradients = jax.value_and_grad(forward)([v.value for v in trainable])
-    elif backend == "torch":
-        import torch
-
-        with torch.enable_grad():
-            loss = loss_of(model(x, training=True), model.losses)
-            parameters = [v.value for v in trainable if v.value.requires_grad]
-            gradients = (
-                torch.autograd.grad(loss, parameters, allow_unused=True)
-                if parameters
-                else []
-            )
-    else:
-        raise NotImplementedError(f"no gradient step on backend {backend}")
-    if not _finite(loss):
-        return "loss"
-    if not _finite([g for g in gradients if g is not None]):
-        return "gradients"
-    return None
-
-
 def measure(
     model: Any, graph: Graph, batches: Batches, codes: set[str]
 ) -> PreflightFacts:
@@ -482,8 +331,8 @@ def measure(
     x = batches.first[0]
     non_finite = None
     inputs = list(getattr(model, "inputs", None) or [])
-    for position, leaf in enumerate(_flat(x)):
-        if not _finite(leaf):
+    for position, leaf in enumerate(flat(x)):
+        if not finite(leaf):
             tensor = inputs[position] if position < len(inputs) else None
             non_finite = ("input", _input_name(tensor, position), "the data")
             break
@@ -493,7 +342,32 @@ def measure(
             "The training-flag audit needs a batch of 2 samples or more; "
             "it did not run."
         )
-    predictions, training, first_bad, result = _forward(model, x, audit)
+    # The gradient step's conditions that are known before any pass runs;
+    # the rest (nothing non-finite so far) is judged after the passes.
+    may_step = (
+        "KO307" in codes
+        and bool(getattr(model, "compiled", False))
+        and batches.first[1] is not None
+    )
+    shared = may_step and shares_the_training_pass(model, audit)
+    passes = run_passes(model, x, audit, record=shared, restore=may_step and not shared)
+    try:
+        return _judged(model, graph, batches, codes, notes, non_finite, passes)
+    finally:
+        if passes[4] is not None:
+            passes[4].release()
+
+
+def _judged(
+    model: Any,
+    graph: Graph,
+    batches: Batches,
+    codes: set[str],
+    notes: list[str],
+    non_finite: tuple[str, str, str] | None,
+    passes: tuple[Any, ...],
+) -> PreflightFacts:
+    predictions, training, first_bad, result, recorded = passes
     failures: list[tuple[str, str, str]] = []
     if result is not None:
         failures = [(e.layer, e.layer_class, e.explanation) for e in result.failures]
@@ -512,7 +386,9 @@ def measure(
             and batches.first[1] is not None
         ):
             try:
-                what = _gradient_step(model, batches, _output_names(model, graph))
+                what = gradient_step(
+                    model, batches, _output_names(model, graph), recorded
+                )
             except Exception as error:  # A custom loss or training step...
                 notes.append(
                     "Preflight could not compute the loss and gradients of a "

@@ -128,6 +128,9 @@ class _Observation:
     inputs: np.ndarray
     outputs: np.ndarray
     moving: tuple[np.ndarray, np.ndarray] | None
+    # A BN's gamma and beta (None without scale / center), read once per
+    # layer: a forward pass does not move them.
+    affine: tuple[Any, Any] = (None, None)
 
 
 def _is_audited(layer: Any) -> bool:
@@ -165,16 +168,34 @@ def audit_training_flag(model: Any, sample: Any) -> TrainingFlagAudit:
     Returns:
         A `TrainingFlagAudit` with a pass / fail and an explanation per layer.
     """
-    snapshot = [(v, keras.ops.convert_to_numpy(v)) for v in model.variables]
+    return run_audit(model, sample, restore=True)
+
+
+def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
+    """`audit_training_flag`; with `restore=False` the variables its passes
+    move (BN moving statistics, seed states) are left moved, for a caller
+    that puts the whole model back itself (`preflight`'s `kept_state`) and
+    keeps the training pass's autograd graph: restoring PyTorch parameters
+    in place would invalidate it."""
+    snapshot = (
+        [(v, keras.ops.convert_to_numpy(v)) for v in model.variables] if restore else []
+    )
     observations: list[_Observation] = []
     model_training = [False]
+    affines: dict[int, tuple[Any, Any]] = {}
 
     def observe(layer, call, args, kwargs, enclosing):
         if not _is_audited(layer):
             return call(*args, **kwargs)
-        moving = None
+        moving, affine = None, (None, None)
         if hasattr(layer, "moving_variance") and layer.moving_variance is not None:
             moving = (to_numpy(layer.moving_mean), to_numpy(layer.moving_variance))
+            if id(layer) not in affines:
+                affines[id(layer)] = (
+                    to_numpy(layer.gamma) if layer.scale else None,
+                    to_numpy(layer.beta) if layer.center else None,
+                )
+            affine = affines[id(layer)]
         outputs = call(*args, **kwargs)
         observations.append(
             _Observation(
@@ -182,16 +203,15 @@ def audit_training_flag(model: Any, sample: Any) -> TrainingFlagAudit:
                 call_path(layer, enclosing, model),
                 model_training[0],
                 kwargs.get("training"),
-                to_numpy(args[0]),
-                to_numpy(outputs),
+                _array(args[0]),
+                _array(outputs),
                 moving,
+                affine,
             )
         )
         return outputs
 
-    # Called the way Keras' fit / evaluate call it: a model whose `call` has
-    # no `training` argument gets none, and then passes nothing on.
-    accepts_training = "training" in inspect.signature(model.call).parameters
+    accepts_training = passes_training(model)
     try:
         with intercepting_layer_calls(observe):
             for training in (True, False):
@@ -208,6 +228,28 @@ def audit_training_flag(model: Any, sample: Any) -> TrainingFlagAudit:
             [], notes=["The model has no noise or batch-normalization layer to audit."]
         )
     return TrainingFlagAudit(_verdicts(observations))
+
+
+def _array(tensor: Any) -> np.ndarray:
+    """A layer call's input or output as numpy: a view where tensors are
+    immutable (TensorFlow, JAX), a copy elsewhere (PyTorch)."""
+    if keras.backend.backend() in ("tensorflow", "jax") and not isinstance(
+        tensor, keras.Variable
+    ):
+        try:
+            array = np.asarray(tensor)
+        except Exception:  # Not convertible as it is: `to_numpy` below.
+            array = None
+        if array is not None and array.dtype != object:
+            return array
+    return to_numpy(tensor)
+
+
+def passes_training(model: Any) -> bool:
+    """Whether the audit calls `model` with `training=`: it is called the
+    way Keras' fit / evaluate call it, and a model whose `call` has no
+    `training` argument gets none (and then passes nothing on)."""
+    return "training" in inspect.signature(model.call).parameters
 
 
 def _pairs(observations: list[_Observation]) -> list[dict[bool, _Observation]]:
@@ -287,10 +329,47 @@ def _tolerance(values: np.ndarray) -> float:
     return 1e-4 if values.dtype == np.float32 or values.dtype == np.float64 else 3e-2
 
 
+def _work_dtype(*arrays: np.ndarray) -> type[np.floating]:
+    """float64 where an array is float64, else float32: the audit compares
+    with tolerances of 1e-4 and more, far above float32's rounding."""
+    return np.float64 if any(a.dtype == np.float64 for a in arrays) else np.float32
+
+
+def _allclose(
+    actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float
+) -> bool:
+    """`np.allclose(actual, expected, rtol, atol)`, in float32 unless an
+    array is float64, with one subtraction and one pass for the common
+    verdict (every gap under `atol`); arrays holding NaN or inf go to
+    `np.allclose` itself in float64, which has its own rules for them."""
+    dtype = _work_dtype(actual, expected)
+    a, e = actual.astype(dtype, copy=False), expected.astype(dtype, copy=False)
+    if a.size == 0:
+        return True
+    with np.errstate(invalid="ignore", over="ignore"):
+        gap = np.subtract(a, e)
+        np.abs(gap, out=gap)
+        worst = gap.max()
+    if worst <= atol:
+        return True
+    if not np.isfinite(worst):
+        return bool(
+            np.allclose(
+                actual.astype(np.float64),
+                expected.astype(np.float64),
+                atol=atol,
+                rtol=rtol,
+            )
+        )
+    bound = np.abs(e)
+    bound *= rtol
+    bound += atol
+    return bool(np.all(gap <= bound))
+
+
 def _changed(obs: _Observation) -> bool:
-    inputs = obs.inputs.astype(np.float64)
-    return not np.allclose(
-        obs.outputs.astype(np.float64), inputs, atol=_tolerance(obs.outputs)
+    return not _allclose(
+        obs.outputs, obs.inputs, atol=_tolerance(obs.outputs), rtol=1e-5
     )
 
 
@@ -316,33 +395,51 @@ def _check_noise(obs: _Observation) -> str | None:
     return None
 
 
+@np.errstate(invalid="ignore", over="ignore")  # NaN / inf inputs: judged anyway.
 def _normalized(obs: _Observation, batch_statistics: bool) -> np.ndarray:
-    """What the BN part computes on this call's input, in float64."""
-    layer, x = obs.layer, obs.inputs.astype(np.float64)
+    """What the BN part computes on this call's input, in `_work_dtype`:
+    `(x - mean) * gamma / sqrt(variance + epsilon) + beta`, its statistics
+    summed in float64 (batch statistics: mean, then the centred squares)."""
+    layer = obs.layer
+    dtype = _work_dtype(obs.inputs)
+    x = obs.inputs.astype(dtype, copy=False)
     axis = layer.axis % x.ndim
     reduce = tuple(i for i in range(x.ndim) if i != axis)
     shape = [1] * x.ndim
     shape[axis] = -1
     if batch_statistics:
-        mean, variance = x.mean(axis=reduce), x.var(axis=reduce)
+        count = max(1, x.size // max(1, x.shape[axis]))
+        mean = x.sum(axis=reduce, dtype=np.float64, keepdims=True) / count
+        shift = mean.astype(dtype)
+        centred = x - shift
+        # The centred values' own mean (`mean - shift`, the rounding of the
+        # shift) is taken out of the variance and the output below.
+        residual = mean - shift
+        variance = (
+            np.square(centred).sum(axis=reduce, dtype=np.float64, keepdims=True) / count
+            - residual**2
+        )
     else:
         # Observations of a BN always carry its moving statistics.
-        mean, variance = cast("tuple[np.ndarray, np.ndarray]", obs.moving)
-    gamma = to_numpy(layer.gamma) if layer.scale else 1.0
-    beta = to_numpy(layer.beta) if layer.center else 0.0
-    normalized = (x - np.reshape(mean, shape)) / np.sqrt(
-        np.reshape(variance, shape) + layer.epsilon
-    )
-    return normalized * np.reshape(gamma, shape if layer.scale else ()) + np.reshape(
-        beta, shape if layer.center else ()
-    )
+        moving_mean, moving_variance = cast("tuple[np.ndarray, np.ndarray]", obs.moving)
+        shift = np.reshape(moving_mean, shape).astype(dtype)
+        centred = x - shift
+        residual = np.zeros_like(shift, dtype=np.float64)
+        variance = np.reshape(moving_variance, shape).astype(np.float64)
+    gamma, beta = obs.affine
+    gamma = np.reshape(gamma, shape) if gamma is not None else 1.0
+    beta = np.reshape(beta, shape) if beta is not None else 0.0
+    scale = gamma / np.sqrt(variance + layer.epsilon)
+    centred *= scale.astype(dtype)
+    centred += (beta - residual * scale).astype(dtype)
+    return centred
 
 
 def _check_batch_norm(obs: _Observation) -> str | None:
     wants_batch = obs.model_training and obs.layer.trainable
-    outputs = obs.outputs.astype(np.float64)
     tolerance = _tolerance(obs.outputs) * 10
-    if np.allclose(outputs, _normalized(obs, wants_batch), atol=tolerance, rtol=1e-3):
+    expected = _normalized(obs, wants_batch)
+    if _allclose(obs.outputs, expected, atol=tolerance, rtol=1e-3):
         return None
     if wants_batch:
         return (
@@ -363,7 +460,7 @@ def _check_bn_act_dropout(obs: _Observation) -> str | None:
     tolerance = _tolerance(obs.outputs) * 10
     dropping = obs.model_training and layer.rate > 0
     if not dropping:
-        if np.allclose(outputs, expected, atol=tolerance, rtol=1e-3):
+        if _allclose(outputs, expected, atol=tolerance, rtol=1e-3):
             return None
         if layer.rate > 0 and np.mean((outputs == 0) & (expected != 0)) > 0:
             return "it dropped values in inference" + _explicit_note(obs)

@@ -127,3 +127,82 @@ def test_noise_layers_are_read_from_the_layer_taxonomy(monkeypatch):
     monkeypatch.setattr(ShakeNoise, "__module__", "keras.src.layers.shake")
     audit = audit_training_flag(model, SAMPLE)
     assert [(e.layer, e.passed) for e in audit] == [("shake", True)]
+
+
+def test_the_fast_comparison_is_numpys_allclose():
+    """`_allclose` (float32, one pass for the usual verdict) decides as
+    `np.allclose` in float64 does, NaN and inf included."""
+    from keras_ordering.diagnostics.training_flag import _allclose
+
+    rng = np.random.default_rng(0)
+    expected = rng.normal(size=(64, 8)).astype("float32")
+    cases = []
+    for gap in (0.0, 5e-4, 9e-4, 1.1e-3, 2e-3, 0.5):
+        cases.append((expected + np.float32(gap), expected))
+        cases.append((expected * np.float32(1 + gap), expected))
+    for special in (np.nan, np.inf, -np.inf):
+        a, b = expected.copy(), expected.copy()
+        a[3, 2] = special
+        cases += [(a, expected), (expected, a), (a, a)]
+        b[3, 2] = np.inf
+        cases.append((a, b))
+    cases.append((expected.astype("float16"), expected))
+    cases.append((expected.astype("float64") + 1e-9, expected))
+    cases.append((np.zeros((0, 8), "float32"), np.zeros((0, 8), "float32")))
+    verdicts = set()
+    for actual, wanted in cases:
+        for atol, rtol in ((1e-3, 1e-3), (1e-4, 1e-5), (3e-2, 1e-3)):
+            exact = np.allclose(
+                actual.astype("float64"), wanted.astype("float64"), atol=atol, rtol=rtol
+            )
+            assert _allclose(actual, wanted, atol, rtol) == exact, (actual, wanted)
+            verdicts.add(exact)
+    assert verdicts == {True, False}
+
+
+def test_the_float32_normalization_matches_the_float64_formula():
+    """`_normalized` works in float32 with float64 sums: it stays within
+    float32 rounding of the float64 formula, a large mean included."""
+    from keras_ordering.diagnostics.training_flag import _normalized, _Observation
+
+    rng = np.random.default_rng(0)
+    for axis, offset in ((-1, 0.0), (1, 0.0), (-1, 1000.0)):
+        layer = keras.layers.BatchNormalization(axis=axis, epsilon=1e-3)
+        x = (rng.normal(size=(16, 4, 4, 6)) * 3 + offset).astype("float32")
+        layer.build(x.shape)
+        layer.gamma.assign(rng.uniform(0.5, 2, 6 if axis == -1 else 4))
+        layer.beta.assign(rng.normal(size=6 if axis == -1 else 4))
+        moving = (
+            rng.normal(size=layer.moving_mean.shape) + offset,
+            np.full(layer.moving_variance.shape, 9.0),
+        )
+        obs = _Observation(
+            layer,
+            "bn",
+            True,
+            None,
+            x,
+            x,
+            moving,
+            (
+                keras.ops.convert_to_numpy(layer.gamma),
+                keras.ops.convert_to_numpy(layer.beta),
+            ),
+        )
+        shape = [1] * 4
+        shape[axis] = -1
+        x64 = x.astype("float64")
+        reduce = tuple(i for i in range(4) if i != axis % 4)
+        gamma = np.reshape(obs.affine[0], shape)
+        beta = np.reshape(obs.affine[1], shape)
+        for batch in (True, False):
+            if batch:
+                mean, var = x64.mean(axis=reduce), x64.var(axis=reduce)
+            else:
+                mean, var = moving
+            reference = (x64 - np.reshape(mean, shape)) / np.sqrt(
+                np.reshape(var, shape) + 1e-3
+            ) * gamma + beta
+            got = _normalized(obs, batch)
+            assert got.dtype == np.float32
+            np.testing.assert_allclose(got, reference, atol=2e-4, rtol=1e-5)

@@ -1,0 +1,279 @@
+"""The model passes of `preflight`: the training and inference passes on
+the first batch (shared by the training-flag audit and the NaN / inf
+watch) and the loss and gradients of one training step.
+
+On TensorFlow and PyTorch the training pass runs under the gradient tape
+(`tf.GradientTape`, `torch.enable_grad`), and the step's loss and
+gradients come from that same pass: the model runs forward twice and
+backward once. On JAX the step is `jax.value_and_grad` over a
+`stateless_call`, one more (traced) training pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+
+from .graph.from_keras import call_path, intercepting_layer_calls
+from .preflight_data import Batches
+
+
+def flat(value: Any) -> list[Any]:
+    return [] if value is None else list(keras.tree.flatten(value))
+
+
+def per_output(value: Any, names: Sequence[str]) -> list[Any]:
+    """Labels or weights per model output, in output order."""
+    if value is None:
+        return [None] * len(names)
+    if isinstance(value, Mapping):
+        return [value.get(name) for name in names]
+    if isinstance(value, (list, tuple)) and len(names) > 1:
+        return (list(value) + [None] * len(names))[: len(names)]
+    return [value] + [None] * (len(names) - 1)
+
+
+def compiled_losses(model: Any, names: Sequence[str]) -> list[Any]:
+    loss = getattr(model, "loss", None)
+    if isinstance(loss, Mapping):
+        return [loss.get(name) for name in names]
+    if isinstance(loss, (list, tuple)):
+        return (list(loss) + [None] * len(names))[: len(names)]
+    return [loss] * len(names)
+
+
+def finite(value: Any) -> bool:
+    """False when a leaf of `value` holds NaN or inf; True also for values
+    that have no concrete data here (the tracers a recurrent layer's scan
+    hands its cell on JAX): those are judged at the layer that holds them."""
+    return all(_leaf_finite(leaf) for leaf in flat(value))
+
+
+def _leaf_finite(leaf: Any) -> bool:
+    try:
+        # A view, not a copy, of a TensorFlow or JAX tensor on the CPU (no
+        # backend op either: each new shape would compile one on JAX).
+        array = np.asarray(leaf)
+        if array.dtype == object:
+            raise TypeError("not an array of numbers")
+    except Exception:  # A PyTorch tensor that requires grad, a symbol...
+        try:
+            array = np.asarray(keras.ops.convert_to_numpy(leaf))
+        except Exception:  # A symbolic value: nothing to read.
+            return True
+    return not (
+        np.issubdtype(array.dtype, np.number) and not np.all(np.isfinite(array))
+    )
+
+
+@dataclass
+class Recorded:
+    """The training pass, kept for the gradient step: its outputs and the
+    model's losses (regularization, `add_loss`) as tensors, recorded by a
+    `tf.GradientTape` (TensorFlow) or PyTorch's autograd."""
+
+    outputs: Any
+    losses: list[Any]
+    tape: Any = None
+
+    def release(self) -> None:
+        """Drops the tape and the tensors it keeps alive."""
+        self.outputs, self.losses, self.tape = None, [], None
+
+
+def _recorded_call(model: Any, call: Any, args: tuple, kwargs: dict) -> Recorded:
+    """The model's training-mode call, recorded for its gradients."""
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tape = tf.GradientTape()
+        with tape:
+            outputs = call(*args, **kwargs)
+            losses = list(model.losses)
+        return Recorded(outputs, losses, tape)
+    import torch
+
+    with torch.enable_grad():
+        outputs = call(*args, **kwargs)
+        losses = list(model.losses)
+    return Recorded(outputs, losses)
+
+
+def shares_the_training_pass(model: Any, audit: bool) -> bool:
+    """Whether the gradient step can use the training pass that the audit
+    and the NaN watch run: on TensorFlow and PyTorch, when that pass gets
+    `training=True` (the audit calls a model whose `call` takes no
+    `training` without it). On JAX the step stays a `stateless_call` under
+    `jax.value_and_grad`: a traced pass, not the observed eager one."""
+    if keras.backend.backend() not in ("tensorflow", "torch"):
+        return False
+    if not audit:
+        return True
+    from .diagnostics.training_flag import passes_training
+
+    return passes_training(model)
+
+
+def run_passes(
+    model: Any, x: Any, audit: bool, record: bool = False, restore: bool = True
+) -> tuple[list[Any], list[Any], tuple[str, str, str] | None, Any, Recorded | None]:
+    """The model's two passes on `x`, training then inference: their
+    outputs, the first layer whose training-mode output holds NaN or inf
+    while its inputs did not, (`audit`) the training-flag audit, and
+    (`record`) the training pass recorded for the gradient step. The audit
+    makes the same two calls, so its passes are the ones observed here:
+    the model runs twice, not four times. `restore`: the audit puts back
+    the variables its passes moved (needed only when another pass
+    follows; `kept_state` puts everything back at the end)."""
+    first: list[tuple[str, str, str]] = []
+    runs: list[Any] = []
+    recorded: list[Recorded] = []
+
+    def observe(layer, call, args, kwargs, enclosing):
+        top = layer is model and not enclosing
+        if top:
+            runs.append(None)
+        if top and record and len(runs) == 1 and kwargs.get("training") is True:
+            recorded.append(_recorded_call(model, call, args, kwargs))
+            outputs = recorded[0].outputs
+        else:
+            outputs = call(*args, **kwargs)
+        if top:
+            runs[-1] = outputs
+        elif (
+            len(runs) == 1
+            and not first
+            and not finite(outputs)
+            and finite((args, kwargs))
+        ):
+            path = call_path(layer, enclosing, model)
+            first.append(("output", path, type(layer).__name__))
+        return outputs
+
+    result = None
+    with intercepting_layer_calls(observe):
+        if audit:
+            from .diagnostics.training_flag import run_audit
+
+            result = run_audit(model, x, restore=restore)
+        else:
+            model(x, training=True)
+            model(x, training=False)
+    training, predictions = (
+        [np.asarray(keras.ops.convert_to_numpy(leaf)) for leaf in flat(run)]
+        for run in (runs[0], runs[-1])
+    )
+    return (
+        predictions,
+        training,
+        (first[0] if first else None),
+        result,
+        (recorded[0] if recorded else None),
+    )
+
+
+def _step_loss(
+    model: Any, names: Sequence[str], y: Any, weights: Any, outputs: Any
+) -> Any:
+    """The loss one training step minimizes, from the loss functions the
+    model was compiled with, called directly: the model's compiled loss
+    object is never built or updated here. Raises when no output has a
+    loss and labels."""
+    labels, sample_weights = per_output(y, names), per_output(weights, names)
+    losses = compiled_losses(model, names)
+    total = None
+    for position, prediction in enumerate(flat(outputs)):
+        loss = losses[position] if position < len(losses) else None
+        label = labels[position] if position < len(labels) else None
+        if loss is None or label is None:
+            continue
+        function = keras.losses.get(loss) if isinstance(loss, str) else loss
+        label = keras.ops.convert_to_tensor(label)
+        if isinstance(function, keras.losses.Loss):
+            value = function(label, prediction, sample_weight=sample_weights[position])
+        else:
+            value = keras.ops.mean(function(label, prediction))
+        total = value if total is None else total + value
+    if total is None:
+        raise ValueError("no output has both a loss and labels")
+    return total
+
+
+def gradient_step(
+    model: Any,
+    batches: Batches,
+    names: Sequence[str],
+    recorded: Recorded | None = None,
+) -> str | None:
+    """The loss and gradients of one training step on the first batch, the
+    weights left unchanged (no optimizer runs): what became non-finite
+    (`"loss"`, `"gradients"`), None when all stayed finite. With
+    `recorded` (TensorFlow, PyTorch) the loss is taken from the training
+    pass already run and only the backward pass runs; else (JAX) one more
+    training pass runs. The training pass moves BN statistics and seed
+    states; `kept_state` puts them back. Raises when the loss cannot be
+    computed."""
+    x, y, weights = batches.first
+    trainable = list(model.trainable_variables)
+    backend = keras.backend.backend()
+
+    def loss_of(outputs: Any, extra: Sequence[Any]) -> Any:
+        loss = _step_loss(model, names, y, weights, outputs)
+        return loss + sum(extra) if extra else loss
+
+    if recorded is not None and recorded.tape is not None:
+        tape = recorded.tape
+        with tape:  # Re-entered: the loss joins the recorded pass.
+            loss = loss_of(recorded.outputs, recorded.losses)
+        gradients = tape.gradient(loss, trainable) if trainable else []
+    elif recorded is not None:
+        import torch
+
+        with torch.enable_grad():
+            loss = loss_of(recorded.outputs, recorded.losses)
+            parameters = [v.value for v in trainable if v.value.requires_grad]
+            gradients = (
+                torch.autograd.grad(loss, parameters, allow_unused=True)
+                if parameters
+                else []
+            )
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = loss_of(model(x, training=True), model.losses)
+        gradients = tape.gradient(loss, trainable) if trainable else []
+    elif backend == "jax":
+        import jax
+
+        fixed = [v.value for v in model.non_trainable_variables]
+
+        def forward(values: list[Any]) -> Any:
+            outputs, _, extra = model.stateless_call(
+                values, fixed, x, training=True, return_losses=True
+            )
+            return loss_of(outputs, extra)
+
+        loss, gradients = jax.value_and_grad(forward)([v.value for v in trainable])
+    elif backend == "torch":
+        import torch
+
+        with torch.enable_grad():
+            loss = loss_of(model(x, training=True), model.losses)
+            parameters = [v.value for v in trainable if v.value.requires_grad]
+            gradients = (
+                torch.autograd.grad(loss, parameters, allow_unused=True)
+                if parameters
+                else []
+            )
+    else:
+        raise NotImplementedError(f"no gradient step on backend {backend}")
+    if not finite(loss):
+        return "loss"
+    if not finite([g for g in gradients if g is not None]):
+        return "gradients"
+    return None

@@ -463,13 +463,13 @@ class _Builder(build.Builder):
         """A custom layer with sublayers is traced, and a Lambda where its
         ops show (on TensorFlow, see `planner.Planner`); others are one node."""
         source = layer.source
-        _, found = self.views.facts(type(source)).identity
-        traced_function = layer.layer_class == "Lambda" and not found
+        facts = self.views.facts(type(source))
+        traced_function = facts.lambda_function
         if traced_function and keras.backend.backend() != "tensorflow":
             traced_function = False
             extra = {"opaque_reason": identity.LAMBDA_OFF_TENSORFLOW}
         if (
-            (not kinds.is_known_class(layer.layer_class) or "opaque_reason" in found)
+            facts.may_contain
             and (_sublayers(source) or traced_function)
             and arguments is not None
         ):

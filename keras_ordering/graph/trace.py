@@ -106,7 +106,7 @@ class _Sharing:
         self._leaf_specs: dict[Any, Any] = {}
 
     def signature(self, layer: Any) -> Any:
-        return _structure_signature(layer, self._descriptions, self._descriptions)
+        return _structure_signature(layer, self._descriptions)
 
     def plan(self, layer: Any, key: Any, trace: Callable[[], _Plan]) -> _Plan:
         """`layer`'s plan for a call with input signature `key`.

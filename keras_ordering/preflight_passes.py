@@ -213,8 +213,10 @@ def gradient_step(
     weights left unchanged (no optimizer runs): what became non-finite
     (`"loss"`, `"gradients"`), None when all stayed finite. With
     `recorded` (TensorFlow, PyTorch) the loss is taken from the training
-    pass already run and only the backward pass runs; else (JAX) one more
-    training pass runs. The training pass moves BN statistics and seed
+    pass already run and only the backward pass runs; without it one more
+    training pass runs (recorded the same way on TensorFlow and PyTorch,
+    traced under `jax.value_and_grad` on JAX). The training pass moves BN
+    statistics and seed
     states; `kept_state` puts them back. Raises when the loss cannot be
     computed."""
     x, y, weights = batches.first
@@ -225,6 +227,9 @@ def gradient_step(
         loss = _step_loss(model, names, y, weights, outputs)
         return loss + sum(extra) if extra else loss
 
+    if recorded is None and backend in ("tensorflow", "torch"):
+        # Not shared with the observed pass: the training pass runs now.
+        recorded = _recorded_call(model, model, (x,), {"training": True})
     if recorded is not None and recorded.tape is not None:
         tape = recorded.tape
         with tape:  # Re-entered: the loss joins the recorded pass.
@@ -241,12 +246,6 @@ def gradient_step(
                 if parameters
                 else []
             )
-    elif backend == "tensorflow":
-        import tensorflow as tf
-
-        with tf.GradientTape() as tape:
-            loss = loss_of(model(x, training=True), model.losses)
-        gradients = tape.gradient(loss, trainable) if trainable else []
     elif backend == "jax":
         import jax
 
@@ -259,17 +258,6 @@ def gradient_step(
             return loss_of(outputs, extra)
 
         loss, gradients = jax.value_and_grad(forward)([v.value for v in trainable])
-    elif backend == "torch":
-        import torch
-
-        with torch.enable_grad():
-            loss = loss_of(model(x, training=True), model.losses)
-            parameters = [v.value for v in trainable if v.value.requires_grad]
-            gradients = (
-                torch.autograd.grad(loss, parameters, allow_unused=True)
-                if parameters
-                else []
-            )
     else:
         raise NotImplementedError(f"no gradient step on backend {backend}")
     if not finite(loss):

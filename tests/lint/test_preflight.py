@@ -496,18 +496,24 @@ def test_the_model_runs_twice_and_is_never_cloned(monkeypatch):
     assert not model.optimizer.built
 
 
-def test_ko307_finds_non_finite_gradients_behind_finite_outputs():
-    # sqrt of an exact zero: the outputs and the loss are finite, the
-    # gradient of sqrt at 0 is inf.
+def _sqrt_of_zero(*more: keras.layers.Layer) -> keras.Model:
+    """sqrt of an exact zero: the outputs and the loss are finite, the
+    gradient of sqrt at 0 is inf. `more` layers go before the head."""
     model = keras.Sequential(
         [
             keras.Input((4,)),
             keras.layers.Dense(4, kernel_initializer="zeros", name="zeros"),
             keras.layers.Lambda(keras.ops.sqrt, name="sqrt"),
+            *more,
             keras.layers.Dense(1, name="head"),
         ]
     )
     model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def test_ko307_finds_non_finite_gradients_behind_finite_outputs():
+    model = _sqrt_of_zero()
     x = np.ones((16, 4), dtype="float32")
     y = np.ones((16, 1), dtype="float32")
     [finding] = [f for f in preflight(model, x, y) if f.code == "KO307"]
@@ -541,16 +547,7 @@ def test_the_gradients_come_from_the_recorded_training_pass(monkeypatch):
     import gc
 
     found = _recordings(monkeypatch)
-    model = keras.Sequential(
-        [
-            keras.Input((4,)),
-            keras.layers.Dense(4, kernel_initializer="zeros", name="zeros"),
-            keras.layers.Lambda(keras.ops.sqrt, name="sqrt"),
-            keras.layers.Dropout(0.2),
-            keras.layers.Dense(1, name="head"),
-        ]
-    )
-    model.compile(optimizer="sgd", loss="mse")
+    model = _sqrt_of_zero(keras.layers.Dropout(0.2))
     x = np.ones((16, 4), dtype="float32")
     y = np.ones((16, 1), dtype="float32")
     [finding] = [f for f in preflight(model, x, y) if f.code == "KO307"]

@@ -288,7 +288,7 @@ class _LiveModel:
                 [id(t) for t in inputs],
                 node.outputs,
                 getattr(arguments, "kwargs", None) or {},
-                [_shape_of(t) for t in inputs],
+                [None if t.shape is None else tuple(t.shape) for t in inputs],
                 arguments,
             )
 

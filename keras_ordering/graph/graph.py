@@ -78,10 +78,20 @@ class Graph:
         Returns the index of its last node, as a one-element list: the
         producers of the call's output.
         """
-        current = list(sources)
+        # `add_node` and `connect`, inlined: this runs once per layer call.
+        # A new node has no edges yet, so each source is added once.
+        self._heads_and_tails = None
+        nodes, successors, predecessors = self.nodes, self.successors, self.predecessors
+        by_kind = self._by_kind
+        current = list(dict.fromkeys(sources))
         for kind, part, part_attrs in expand(layer_class, attrs):
-            index = self.add_node(kind, path, layer_class, part, part_attrs)
-            self.connect(current, index)
+            index = len(nodes)
+            nodes.append(Node(index, kind, path, layer_class, part, part_attrs))
+            successors.append([])
+            predecessors.append(current)
+            by_kind[kind].append(index)
+            for source in current:
+                successors[source].append(index)
             current = [index]
         return current
 

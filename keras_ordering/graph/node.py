@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Node:
     """A layer call seen by the rules.
 
@@ -35,6 +35,25 @@ class Node:
     part: str | None = None
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
+    def __init__(
+        self,
+        index: int,
+        kind: str,
+        path: str,
+        layer_class: str,
+        part: str | None = None,
+        attrs: Mapping[str, Any] | None = None,
+    ):
+        # The dataclass's own frozen `__init__` sets each field through
+        # `object.__setattr__`; the slots' setters are faster, and a graph
+        # makes one node per layer call.
+        _set_index(self, index)
+        _set_kind(self, kind)
+        _set_path(self, path)
+        _set_layer_class(self, layer_class)
+        _set_part(self, part)
+        _set_attrs(self, {} if attrs is None else attrs)
+
     @property
     def name(self) -> str:
         """The layer's own name, without enclosing models."""
@@ -50,3 +69,9 @@ class Node:
         """`Dropout 'drop1'`, or `BNActDropout 'block' (noise)` for a part."""
         part = f" ({self.part})" if self.part else ""
         return f"{self.class_name} '{self.path}'{part}"
+
+
+_set_index, _set_kind, _set_path, _set_layer_class, _set_part, _set_attrs = (
+    vars(Node)[name].__set__
+    for name in ("index", "kind", "path", "layer_class", "part", "attrs")
+)

@@ -258,24 +258,19 @@ def lint_graph(
     ignores: list[tuple[str, set[str]]] | None = None,
 ) -> LintReport:
     """Runs `rules` on a neutral graph (from a live model or a file)."""
-    # Order findings top to bottom by graph depth, the same whichever
-    # adapter built the graph.
-    depths = graph.depths()
-    position: dict[str, tuple[int, str]] = {}
-    for node in graph.nodes:
-        key = (depths[node.index], node.path)
-        position[node.path] = min(position.get(node.path, key), key)
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(graph))
     findings = drop_restated(findings)  # Each problem once, whatever is selected.
-    findings.sort(
-        key=lambda f: (
-            position.get(f.layers[0], (0, "")) if f.layers else (0, ""),
-            f.code,
-            f.layers,
+    if len(findings) > 1:
+        position = _positions(graph, {f.layers[0] for f in findings if f.layers})
+        findings.sort(
+            key=lambda f: (
+                position.get(f.layers[0], (0, "")) if f.layers else (0, ""),
+                f.code,
+                f.layers,
+            )
         )
-    )
     kept: list[Finding] = []
     suppressed: list[Finding] = []
     for finding in findings:
@@ -292,6 +287,19 @@ def lint_graph(
         suppressed=suppressed,
         notes=_graph_notes(graph),
     )
+
+
+def _positions(graph: Graph, paths: set[str]) -> dict[str, tuple[int, str]]:
+    """Where each of `paths` sits, top to bottom by graph depth (its first
+    node's), the same whichever adapter built the graph: the order of
+    findings."""
+    depths = graph.depths()
+    position: dict[str, tuple[int, str]] = {}
+    for node in graph.nodes:
+        if node.path in paths:
+            key = (depths[node.index], node.path)
+            position[node.path] = min(position.get(node.path, key), key)
+    return position
 
 
 def _graph_notes(graph: Graph) -> list[str]:

@@ -96,26 +96,41 @@ class PathPattern:
     def matches(self, graph: Graph) -> Iterator[tuple[int, ...]]:
         """Yields each matching path as node indices, once per (start, end)."""
         where = self.start.where  # `of_kind` has checked the kinds.
+        ends: frozenset[int] | None = None
+        if self.end is not None:
+            # The nodes a path may end at, judged once per graph rather than
+            # once per visit; a graph with none needs no walk at all.
+            ends = self._ends(graph)
+            if not ends:
+                return
         for start in graph.of_kind(self.start.kinds):
             if where is not None and not where(graph.nodes[start]):
                 continue
-            if self.end is None:
+            if ends is None:
                 yield (start,)
                 continue
-            yield from self._paths_from(graph, start)
+            yield from self._paths_from(graph, start, ends)
 
-    def _paths_from(self, graph: Graph, start: int) -> Iterator[tuple[int, ...]]:
+    def _ends(self, graph: Graph) -> frozenset[int]:
+        end = self.end
+        assert end is not None
+        candidates = graph.of_kind(end.kinds)
+        if end.where is None:
+            return frozenset(candidates)
+        nodes, where = graph.nodes, end.where
+        return frozenset(index for index in candidates if where(nodes[index]))
+
+    def _paths_from(
+        self, graph: Graph, start: int, ends: frozenset[int]
+    ) -> Iterator[tuple[int, ...]]:
         # Breadth first, so each end is reached by its shortest path; each
         # node is expanded once, so a start costs O(nodes reached).
-        end = self.end
-        assert end is not None  # `matches` yields single nodes itself.
         limit = self.max_through if self.through is not None else 0
         parents: dict[int, int | None] = {start: None}
         frontier = [start]
         depth = 0
         ends_found: set[int] = set()
         # The patterns' `matches`, inlined: this loop runs once per edge.
-        end_kinds, end_where = end.kinds, end.where
         through = self.through
         through_kinds = through.kinds if through is not None else frozenset()
         through_where = through.where if through is not None else None
@@ -127,14 +142,12 @@ class PathPattern:
                 for successor in successors[index]:
                     if successor in parents:
                         continue
-                    node = nodes[successor]
-                    if node.kind in end_kinds and (
-                        end_where is None or end_where(node)
-                    ):
+                    if successor in ends:
                         if successor not in ends_found:
                             ends_found.add(successor)
                             yield (*_trace_back(parents, index), successor)
                         continue
+                    node = nodes[successor]
                     if (
                         node.kind in through_kinds
                         and (limit is None or depth < limit)

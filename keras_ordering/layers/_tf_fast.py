@@ -10,8 +10,12 @@ path uses TensorFlow's fused kernel instead and makes dropout cheap:
   Bessel-corrected batch variance; it is turned back into the biased
   variance Keras keeps.
 - Inference folds the moving statistics into one per-channel scale and
-  shift: a multiply-add for float32, the fused kernel's inference mode for
-  16-bit inputs (the faster of the two on CPU for each, measured by
+  shift. On a CPU-only TensorFlow, a float32 image batch (rank 4, channels
+  last, 4096 values per sample or more) runs it as a 1x1 depthwise
+  convolution with a bias: oneDNN does that in one pass over the tensor,
+  and grappler's remapper fuses a following ReLU into it. Smaller float32
+  tensors and other layouts use a multiply-add, 16-bit inputs the fused
+  kernel's inference mode (the fastest on CPU for each, measured by
   `benchmarks/bench_layer.py`).
 - Dropout draws 8 random bits per value (a quarter of the random words of
   a float32 draw) and keeps a value when its byte is below
@@ -40,6 +44,7 @@ imports are confined to this module.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -200,10 +205,34 @@ def _relu_dropout(y: tf.Tensor, keep: tf.Tensor) -> tuple[tf.Tensor, Any]:
     return output, gradient
 
 
-# Float32 inference uses the fused kernel up to this many channels and a
-# multiply-add above: on CPU (oneDNN) the kernel's inference mode slows down
-# from 128 channels on (benchmarks/bench_layer.py shows both).
+# Other float32 inference uses the fused kernel up to this many channels and
+# a multiply-add above: where this was measured, the kernel's inference mode
+# slowed down from 128 channels on (benchmarks/bench_layer.py shows both).
 _FUSED_INFERENCE_MAX_CHANNELS = 64
+# Float32 inference of rank-4 channels-last batches from this many values
+# per sample runs as a depthwise convolution (`_depthwise_inference`): below,
+# the convolution's set-up costs more than the pass it saves.
+_DEPTHWISE_MIN_SAMPLE_SIZE = 4096
+
+
+@functools.cache
+def _gpu_visible() -> bool:
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def _depthwise_applies(x: tf.Tensor, data_format: str) -> bool:
+    """Whether float32 inference of `x` runs as a depthwise convolution: a
+    rank-4 channels-last batch of known size per sample, on a TensorFlow
+    that sees no GPU (the one-pass fused kernel is oneDNN's, on the CPU)."""
+    sample = x.shape[1:]
+    return (
+        data_format == "NHWC"
+        and len(x.shape) == 4
+        and x.dtype == tf.float32
+        and sample.is_fully_defined()
+        and sample.num_elements() >= _DEPTHWISE_MIN_SAMPLE_SIZE
+        and not _gpu_visible()
+    )
 
 
 class _Statistics:
@@ -280,6 +309,17 @@ def _fused_inference(
         data_format=data_format,
     )
     return y
+
+
+def _depthwise_inference(x: tf.Tensor, stats: _Statistics, epsilon: float) -> tf.Tensor:
+    """The per-channel scale and shift as a 1x1 depthwise convolution with a
+    bias: each value is multiplied by its channel's scale, then shifted, as
+    in `_folded_inference`, in one pass."""
+    scale = stats.gamma * tf.math.rsqrt(stats.variance + epsilon)
+    shift = stats.beta - stats.mean * scale
+    kernel = tf.reshape(scale, [1, 1, stats.channels, 1])
+    y = tf.nn.depthwise_conv2d(x, kernel, [1, 1, 1, 1], "VALID", data_format="NHWC")
+    return tf.nn.bias_add(y, shift, data_format="NHWC")
 
 
 def _folded_inference(
@@ -377,7 +417,10 @@ def call(
         or inputs.dtype != tf.float32
         or (rank >= 4 and stats.channels <= _FUSED_INFERENCE_MAX_CHANNELS)
     )
-    if use_kernel:
+    if not batch_statistics and _depthwise_applies(inputs, data_format):
+        y = _depthwise_inference(inputs, stats, epsilon)
+        reshape, output_channel_axis = "none", channel_axis
+    elif use_kernel:
         x = _to_rank4(inputs, reshape)
         if batch_statistics:
             y = _train_normalize(

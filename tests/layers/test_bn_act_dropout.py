@@ -403,6 +403,8 @@ LAYOUTS = [
     pytest.param((4, 5, 5, 6), -1, id="rank4-last"),
     pytest.param((4, 6, 5, 5), 1, id="rank4-first"),
     pytest.param((2, 3, 3, 96), -1, id="rank4-last-96-channels"),
+    # 4,096 values per sample: TensorFlow's inference is a depthwise conv.
+    pytest.param((2, 16, 16, 16), -1, id="rank4-last-depthwise-inference"),
     pytest.param((2, 96, 3, 3), 1, id="rank4-first-96-channels"),
     pytest.param((2, 3, 3, 3, 6), -1, id="rank5-last"),
     pytest.param((2, 6, 3, 3, 3), 1, id="rank5-first"),
@@ -463,6 +465,44 @@ def test_fast_path_falls_back_where_it_does_not_apply(fast_path_calls):
     assert calls == []  # XLA: the portable path, which XLA fuses itself.
     layer(FEATURES, training=False)
     assert calls == [1]  # Outside XLA the same layer takes the fast path.
+
+
+def _inference_ops(layer, shape, training=False) -> set[str]:
+    import tensorflow as tf
+
+    function = tf.function(lambda x: layer(x, training=training))
+    graph = function.get_concrete_function(tf.TensorSpec(shape, "float32")).graph
+    return {operation.type for operation in graph.get_operations()}
+
+
+@tensorflow_only
+@pytest.mark.parametrize("batch", [2, None])
+def test_large_float32_image_inference_runs_as_one_depthwise_convolution(batch):
+    # Per channel, x * scale + shift as a 1x1 depthwise convolution and a
+    # bias: one pass, where a multiply and an add are two.
+    layer = BNActDropout("relu", 0.3)
+    layer.build((None, 16, 16, 16))
+    layer.set_weights(_random_bn_weights(16, seed=5))
+    assert "DepthwiseConv2dNative" in _inference_ops(layer, (batch, 16, 16, 16))
+    # Below 4,096 values per sample, in training and on 16-bit inputs: not.
+    small = BNActDropout("relu", 0.3)
+    small.build((None, 8, 8, 16))
+    assert "DepthwiseConv2dNative" not in _inference_ops(small, (batch, 8, 8, 16))
+    assert "DepthwiseConv2dNative" not in _inference_ops(
+        layer, (batch, 16, 16, 16), training=True
+    )
+    # A frozen layer in training: moving statistics (the convolution), then
+    # dropout, which still drops and scales.
+    layer.trainable = False
+    data = RNG.normal(0.5, 2.0, size=(4, 16, 16, 16)).astype("float32")
+    assert "DepthwiseConv2dNative" in _inference_ops(
+        layer, (batch, 16, 16, 16), training=True
+    )
+    dropped = _np(layer(data, training=True))
+    expected = _np(layer(data, training=False))
+    kept = dropped != 0
+    assert 0.6 < kept[expected > 0].mean() < 0.8
+    np.testing.assert_allclose(dropped[kept], expected[kept] / 0.7, rtol=2e-2)
 
 
 @tensorflow_only

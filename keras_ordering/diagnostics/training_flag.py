@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 import inspect
+import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -127,6 +129,8 @@ class _Observation:
     explicit_training: Any
     inputs: np.ndarray
     outputs: np.ndarray
+    # A BN's moving statistics before the call; None where the verdict
+    # does not use them (a trainable BN in the training pass).
     moving: tuple[np.ndarray, np.ndarray] | None
     # A BN's gamma and beta (None without scale / center), read once per
     # layer: a forward pass does not move them.
@@ -189,7 +193,10 @@ def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
             return call(*args, **kwargs)
         moving, affine = None, (None, None)
         if hasattr(layer, "moving_variance") and layer.moving_variance is not None:
-            moving = (to_numpy(layer.moving_mean), to_numpy(layer.moving_variance))
+            # A trainable BN in the training pass is judged on batch
+            # statistics only: its moving ones are not read (two reads).
+            if not (model_training[0] and layer.trainable):
+                moving = (to_numpy(layer.moving_mean), to_numpy(layer.moving_variance))
             if id(layer) not in affines:
                 affines[id(layer)] = (
                     to_numpy(layer.gamma) if layer.scale else None,
@@ -275,13 +282,27 @@ def _pairs(observations: list[_Observation]) -> list[dict[bool, _Observation]]:
     return list(by_path.values())
 
 
+def _checked(observations: list[_Observation]) -> dict[int, str | None]:
+    """`_check` of each observation, by `id`. Two threads share the work
+    where there is enough of it: numpy releases the GIL in its loops over
+    large arrays, so the elementwise checks of two calls run at once."""
+    work = sum(obs.inputs.size for obs in observations)
+    if (os.cpu_count() or 1) < 2 or len(observations) < 2 or work < 1 << 18:
+        return {id(obs): _check(obs) for obs in observations}
+    # Largest first, so the two threads finish close together.
+    ordered = sorted(observations, key=lambda obs: -obs.inputs.size)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(map(id, ordered), pool.map(_check, ordered), strict=True))
+
+
 def _verdicts(observations: list[_Observation]) -> list[LayerAudit]:
     entries = []
+    checked = _checked(observations)
     for modes in _pairs(observations):
         first = modes.get(True) or modes[False]
         problems, checks = [], []
         for training, obs in sorted(modes.items(), reverse=True):
-            problem = _check(obs)
+            problem = checked[id(obs)]
             mode = "training=True" if training else "training=False"
             if problem:
                 problems.append(f"with {mode}: {problem}")
@@ -415,12 +436,9 @@ def _normalized(obs: _Observation, batch_statistics: bool) -> np.ndarray:
         # The centred values' own mean (`mean - shift`, the rounding of the
         # shift) is taken out of the variance and the output below.
         residual = mean - shift
-        variance = (
-            np.square(centred).sum(axis=reduce, dtype=np.float64, keepdims=True) / count
-            - residual**2
-        )
+        variance = _squares(centred, axis).reshape(shape) / count - residual**2
     else:
-        # Observations of a BN always carry its moving statistics.
+        # Observations judged on moving statistics carry them.
         moving_mean, moving_variance = cast("tuple[np.ndarray, np.ndarray]", obs.moving)
         shift = np.reshape(moving_mean, shape).astype(dtype)
         centred = x - shift
@@ -433,6 +451,14 @@ def _normalized(obs: _Observation, batch_statistics: bool) -> np.ndarray:
     centred *= scale.astype(dtype)
     centred += (beta - residual * scale).astype(dtype)
     return centred
+
+
+def _squares(values: np.ndarray, axis: int) -> np.ndarray:
+    """The sum of squares of `values` per index of `axis`, accumulated in
+    float64 without a squared copy of the array."""
+    letters = "abcdefghijklmnopqrstuvwxyz"[: values.ndim]
+    spec = f"{letters},{letters}->{letters[axis]}"
+    return np.einsum(spec, values, values, dtype=np.float64)
 
 
 def _check_batch_norm(obs: _Observation) -> str | None:

@@ -286,13 +286,19 @@ def _checked(observations: list[_Observation]) -> dict[int, str | None]:
     """`_check` of each observation, by `id`. Two threads share the work
     where there is enough of it: numpy releases the GIL in its loops over
     large arrays, so the elementwise checks of two calls run at once."""
-    work = sum(obs.inputs.size for obs in observations)
-    if (os.cpu_count() or 1) < 2 or len(observations) < 2 or work < 1 << 18:
-        return {id(obs): _check(obs) for obs in observations}
+    # A BNActDropout's check calls its activation (a backend op, maybe the
+    # user's): it stays in this thread, with this thread's Keras state.
+    pooled = [obs for obs in observations if not is_fused(obs.layer)]
+    checked = {id(obs): _check(obs) for obs in observations if is_fused(obs.layer)}
+    work = sum(obs.inputs.size for obs in pooled)
+    if (os.cpu_count() or 1) < 2 or len(pooled) < 2 or work < 1 << 18:
+        checked.update((id(obs), _check(obs)) for obs in pooled)
+        return checked
     # Largest first, so the two threads finish close together.
-    ordered = sorted(observations, key=lambda obs: -obs.inputs.size)
+    pooled.sort(key=lambda obs: -obs.inputs.size)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(map(id, ordered), pool.map(_check, ordered), strict=True))
+        checked.update(zip(map(id, pooled), pool.map(_check, pooled), strict=True))
+    return checked
 
 
 def _verdicts(observations: list[_Observation]) -> list[LayerAudit]:

@@ -209,8 +209,9 @@ def test_the_float32_normalization_matches_the_float64_formula():
 
 
 def test_the_checks_decide_the_same_in_two_threads(monkeypatch):
-    """Above a size the audit's checks run in two threads: each call gets
-    the verdict it gets alone, failures included."""
+    """The audit's checks of large calls run in two threads while the
+    passes go on: each call gets the verdict it gets alone, failures
+    included."""
     from concurrent.futures import ThreadPoolExecutor
 
     from keras_ordering.diagnostics import training_flag
@@ -233,9 +234,9 @@ def test_the_checks_decide_the_same_in_two_threads(monkeypatch):
     seen, pools = [], []
     verdicts = training_flag._verdicts
 
-    def keep(observations):
+    def keep(observations, checked=None):
         seen.extend(observations)
-        return verdicts(observations)
+        return verdicts(observations, checked)
 
     def counted(*args, **kwargs):
         pools.append(kwargs)

@@ -293,6 +293,13 @@ def _pairs(observations: list[_Observation]) -> list[dict[bool, _Observation]]:
 _THREADED_SIZE = 1 << 14
 
 
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class _Scratch:
     """One thread's work arrays, reused from check to check: a fresh large
     array costs a page fault per page on its first write, more than the
@@ -338,7 +345,7 @@ class _Checks:
         if obs.inputs.size < _THREADED_SIZE or is_fused(obs.layer):
             return
         if self.pool is None:
-            if (os.cpu_count() or 1) < 2:
+            if _cpus() < 2:
                 return
             self.pool = ThreadPoolExecutor(max_workers=2)
         self.futures[id(obs)] = self.pool.submit(self._check, obs)

@@ -244,7 +244,7 @@ def test_the_checks_decide_the_same_in_two_threads(monkeypatch):
 
     monkeypatch.setattr(training_flag, "_verdicts", keep)
     monkeypatch.setattr(training_flag, "ThreadPoolExecutor", counted)
-    monkeypatch.setattr(training_flag.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(training_flag, "_cpus", lambda: 2)
     audit = audit_training_flag(model, sample)
     assert pools, "the checks did not run in threads"
     alone = {id(obs): training_flag._check(obs) for obs in seen}

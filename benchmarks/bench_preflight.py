@@ -1,6 +1,7 @@
 """Preflight's cost against training steps, on a mid-size CNN.
 
 Run: python benchmarks/bench_preflight.py [--repeats N] [--batch 32]
+     [--baseline REV]
      (from the repository root; PYTHONPATH=. to time a checkout that is not
      the installed copy; KERAS_BACKEND=jax / torch for the other backends)
 
@@ -16,9 +17,19 @@ and times, in this order, in one process:
 - `lint_model(model)` alone, and `preflight` again on the trained model.
 
 It prints the medians and spreads (min-max), the ratios preflight / warm
-step and preflight / cold step (median and spread over the runs), the
+step and preflight / cold step, issue 24's figure (preflight - lint_model)
+/ warm step (preflight's cost beyond the static lint, in training steps;
+median and spread over the runs), the
 phase breakdown, the machine and its load (`os.getloadavg`: the machine
 may be shared, and a loaded one stretches every figure).
+
+`--baseline REV` times, instead, this checkout's `preflight` against REV's
+(imported as `keras_ordering_baseline`, as `bench_lint_compare.py` does),
+each on its own fresh model, in alternating order, `repeats` pairs: the
+medians of both, the median of the paired ratios and its spread, in wall
+time and in the process's CPU time (`time.process_time`, all threads: it
+does not count waiting for a core, but neither does it credit work done in
+parallel).
 """
 
 from __future__ import annotations
@@ -128,10 +139,58 @@ def _spread(values: list[float], unit: str = "s", ratio: bool = False) -> str:
     )
 
 
+def compare(baseline: str, repeats: int, x, y) -> dict[str, list[float]]:
+    """This checkout's preflight against `baseline`'s, side by side."""
+    import tempfile
+    from pathlib import Path
+
+    from bench_lint_compare import import_baseline
+
+    from keras_ordering import preflight
+
+    with tempfile.TemporaryDirectory() as directory:
+        import_baseline(baseline, Path(directory))
+        from keras_ordering_baseline import preflight as baseline_preflight
+
+        functions = {"baseline": baseline_preflight, "this": preflight}
+        times: dict[str, list[float]] = collections.defaultdict(list)
+        load_before = os.getloadavg()
+        for run in range(repeats + 1):
+            order = ("this", "baseline") if run % 2 else ("baseline", "this")
+            for name in order:
+                model = build_model()
+                cpu = time.process_time()
+                wall = _timed(functions[name], model, x, y, batch_size=len(x))
+                cpu = time.process_time() - cpu
+                if run:  # Run 0 warms both up.
+                    times[f"{name} wall"].append(wall)
+                    times[f"{name} cpu"].append(cpu)
+    print(
+        f"preflight, this checkout against {baseline}: {repeats} pairs, load "
+        f"average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
+    )
+    for clock in ("wall", "cpu"):
+        for name in ("baseline", "this"):
+            print(f"  {name:8s} {clock:4s} median {_spread(times[f'{name} {clock}'])}")
+        ratios = [
+            a / b
+            for a, b in zip(
+                times[f"this {clock}"], times[f"baseline {clock}"], strict=True
+            )
+        ]
+        times[f"ratio {clock}"] = ratios
+        print(
+            f"  this / baseline ({clock}, paired): x{statistics.median(ratios):.2f} "
+            f"(min x{min(ratios):.2f}, max x{max(ratios):.2f})"
+        )
+    return times
+
+
 def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--baseline", help="git revision to compare against")
     args = parser.parse_args(argv)
 
     import keras
@@ -142,6 +201,8 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, (args.batch, 32, 32, 3)).astype("float32")
     y = keras.utils.to_categorical(np.arange(args.batch) % 10, 10)
+    if args.baseline:
+        return compare(args.baseline, args.repeats, x, y)
     load_before = os.getloadavg()
     times: dict[str, list[float]] = collections.defaultdict(list)
     phases: dict[str, list[float]] = collections.defaultdict(list)
@@ -171,6 +232,9 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         times["fresh / warm"].append(fresh / warm)
         times["fresh / cold"].append(fresh / cold)
         times["trained / warm"].append(trained / warm)
+        # Issue 24's figure: preflight beyond the static lint, in steps.
+        times["(fresh - lint) / warm"].append((fresh - lint) / warm)
+        times["(trained - lint) / warm"].append((trained - lint) / warm)
     load_after = os.getloadavg()
     print(
         f"machine: {platform.machine()} {platform.processor() or ''} "
@@ -191,6 +255,12 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         print(
             f"{what} train_on_batch ({name.split()[0]} model): "
             f"{_spread(times[name], ratio=True)}"
+        )
+    for model_kind in ("fresh", "trained"):
+        name = f"({model_kind} - lint) / warm"
+        print(
+            f"(preflight - lint_model) / warm train_on_batch ({model_kind} "
+            f"model, issue 24's figure): {_spread(times[name], ratio=True)}"
         )
     return times
 

@@ -65,9 +65,21 @@ def _leaf_finite(leaf: Any) -> bool:
             array = np.asarray(keras.ops.convert_to_numpy(leaf))
         except Exception:  # A symbolic value: nothing to read.
             return True
-    return not (
-        np.issubdtype(array.dtype, np.number) and not np.all(np.isfinite(array))
-    )
+    return not np.issubdtype(array.dtype, np.inexact) or _all_finite(array)
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    """`np.all(np.isfinite(array))`, by one read and no temporary array
+    where it can: the sum of squares of float32 / float64 values is NaN or
+    inf when one of them is (squares cannot cancel an inf), and finite
+    values overflow it only past about 1e19 (float32), where the
+    elementwise test decides."""
+    if array.dtype in (np.float32, np.float64) and array.size:
+        values = array.reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.dot(values, values)):
+                return True
+    return bool(np.all(np.isfinite(array)))
 
 
 @dataclass

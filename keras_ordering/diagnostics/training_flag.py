@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import html
 import inspect
+import math
+import os
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -127,6 +131,8 @@ class _Observation:
     explicit_training: Any
     inputs: np.ndarray
     outputs: np.ndarray
+    # A BN's moving statistics before the call; None where the verdict
+    # does not use them (a trainable BN in the training pass).
     moving: tuple[np.ndarray, np.ndarray] | None
     # A BN's gamma and beta (None without scale / center), read once per
     # layer: a forward pass does not move them.
@@ -183,13 +189,17 @@ def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
     observations: list[_Observation] = []
     model_training = [False]
     affines: dict[int, tuple[Any, Any]] = {}
+    checks = _Checks()
 
     def observe(layer, call, args, kwargs, enclosing):
         if not _is_audited(layer):
             return call(*args, **kwargs)
         moving, affine = None, (None, None)
         if hasattr(layer, "moving_variance") and layer.moving_variance is not None:
-            moving = (to_numpy(layer.moving_mean), to_numpy(layer.moving_variance))
+            # A trainable BN in the training pass is judged on batch
+            # statistics only: its moving ones are not read (two reads).
+            if not (model_training[0] and layer.trainable):
+                moving = (to_numpy(layer.moving_mean), to_numpy(layer.moving_variance))
             if id(layer) not in affines:
                 affines[id(layer)] = (
                     to_numpy(layer.gamma) if layer.scale else None,
@@ -197,18 +207,18 @@ def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
                 )
             affine = affines[id(layer)]
         outputs = call(*args, **kwargs)
-        observations.append(
-            _Observation(
-                layer,
-                call_path(layer, enclosing, model),
-                model_training[0],
-                kwargs.get("training"),
-                _array(args[0]),
-                _array(outputs),
-                moving,
-                affine,
-            )
+        observation = _Observation(
+            layer,
+            call_path(layer, enclosing, model),
+            model_training[0],
+            kwargs.get("training"),
+            _array(args[0]),
+            _array(outputs),
+            moving,
+            affine,
         )
+        observations.append(observation)
+        checks.add(observation)
         return outputs
 
     accepts_training = passes_training(model)
@@ -220,6 +230,9 @@ def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
                     model(sample, training=training)
                 else:
                     model(sample)
+    except BaseException:
+        checks.close()
+        raise
     finally:
         for variable, value in snapshot:
             variable.assign(value)
@@ -227,7 +240,7 @@ def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
         return TrainingFlagAudit(
             [], notes=["The model has no noise or batch-normalization layer to audit."]
         )
-    return TrainingFlagAudit(_verdicts(observations))
+    return TrainingFlagAudit(_verdicts(observations, checks.results(observations)))
 
 
 def _array(tensor: Any) -> np.ndarray:
@@ -275,13 +288,110 @@ def _pairs(observations: list[_Observation]) -> list[dict[bool, _Observation]]:
     return list(by_path.values())
 
 
-def _verdicts(observations: list[_Observation]) -> list[LayerAudit]:
+# Calls whose input has fewer values are checked in the calling thread: a
+# thread would cost more than their check.
+_THREADED_SIZE = 1 << 14
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+class _Scratch:
+    """One thread's work arrays, reused from check to check: a fresh large
+    array costs a page fault per page on its first write, more than the
+    arithmetic that fills it. Each slot holds one array at a time."""
+
+    def __init__(self) -> None:
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def get(self, slot: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        dtype = np.dtype(dtype)
+        size = math.prod(shape)
+        buffer = self.buffers.get(slot)
+        if buffer is None or buffer.dtype != dtype or buffer.size < size:
+            buffer = self.buffers[slot] = np.empty(size, dtype)
+        return buffer[:size].reshape(shape)
+
+
+def _out(
+    scratch: _Scratch | None, slot: str, shape: tuple[int, ...], dtype: Any
+) -> np.ndarray | None:
+    return None if scratch is None else scratch.get(slot, shape, dtype)
+
+
+class _Checks:
+    """`_check` of each observation, started when it is observed: a large
+    call's check runs in one of two threads while the passes go on (numpy
+    releases the GIL in its loops over large arrays), the others when the
+    results are asked for. A BNActDropout's check calls its activation (a
+    backend op, maybe the user's): it stays in the calling thread."""
+
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+        self.futures: dict[int, Future] = {}
+        self.local = threading.local()  # `.scratch`: each thread's arrays.
+
+    def _check(self, obs: _Observation) -> str | None:
+        scratch = getattr(self.local, "scratch", None)
+        if scratch is None:
+            scratch = self.local.scratch = _Scratch()
+        return _check(obs, scratch)
+
+    def add(self, obs: _Observation) -> None:
+        if obs.inputs.size < _THREADED_SIZE or is_fused(obs.layer):
+            return
+        if self.pool is None:
+            if _cpus() < 2:
+                return
+            self.pool = ThreadPoolExecutor(max_workers=2)
+        self.futures[id(obs)] = self.pool.submit(self._check, obs)
+
+    def results(self, observations: list[_Observation]) -> dict[int, str | None]:
+        """Each observation's `_check`, by `id`; the threads end here."""
+        try:
+            return {
+                id(obs): (
+                    self.futures[id(obs)].result()
+                    if id(obs) in self.futures
+                    else self._check(obs)
+                )
+                for obs in observations
+            }
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.local = threading.local()  # The arrays go with the audit.
+
+
+def _checked(observations: list[_Observation]) -> dict[int, str | None]:
+    """`_check` of each observation, by `id`, as the audit runs them."""
+    checks = _Checks()
+    for obs in observations:
+        checks.add(obs)
+    return checks.results(observations)
+
+
+def _verdicts(
+    observations: list[_Observation], checked: dict[int, str | None] | None = None
+) -> list[LayerAudit]:
+    """One entry per layer call; `checked`: the observations' `_check`
+    results where they were run already."""
     entries = []
+    if checked is None:
+        checked = _checked(observations)
     for modes in _pairs(observations):
         first = modes.get(True) or modes[False]
         problems, checks = [], []
         for training, obs in sorted(modes.items(), reverse=True):
-            problem = _check(obs)
+            problem = checked[id(obs)]
             mode = "training=True" if training else "training=False"
             if problem:
                 problems.append(f"with {mode}: {problem}")
@@ -316,13 +426,14 @@ def _explicit_note(obs: _Observation) -> str:
     return f" (it was called with training={obs.explicit_training!r} explicitly)"
 
 
-def _check(obs: _Observation) -> str | None:
-    """None when the call followed the model's flag, else what went wrong."""
+def _check(obs: _Observation, scratch: _Scratch | None = None) -> str | None:
+    """None when the call followed the model's flag, else what went wrong;
+    `scratch`: work arrays to reuse (fresh ones without)."""
     if is_fused(obs.layer):
         return _check_bn_act_dropout(obs)
     if layer_kind(obs.layer) == kinds.BATCH_NORM:
-        return _check_batch_norm(obs)
-    return _check_noise(obs)
+        return _check_batch_norm(obs, scratch)
+    return _check_noise(obs, scratch)
 
 
 def _tolerance(values: np.ndarray) -> float:
@@ -336,7 +447,11 @@ def _work_dtype(*arrays: np.ndarray) -> type[np.floating]:
 
 
 def _allclose(
-    actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float
+    actual: np.ndarray,
+    expected: np.ndarray,
+    atol: float,
+    rtol: float,
+    scratch: _Scratch | None = None,
 ) -> bool:
     """`np.allclose(actual, expected, rtol, atol)`, in float32 unless an
     array is float64, with one subtraction and one pass for the common
@@ -347,7 +462,9 @@ def _allclose(
     if a.size == 0:
         return True
     with np.errstate(invalid="ignore", over="ignore"):
-        gap = np.subtract(a, e)
+        gap = np.subtract(
+            a, e, out=_out(scratch, "gap", np.broadcast_shapes(a.shape, e.shape), dtype)
+        )
         np.abs(gap, out=gap)
         worst = gap.max()
     if worst <= atol:
@@ -367,9 +484,13 @@ def _allclose(
     return bool(np.all(gap <= bound))
 
 
-def _changed(obs: _Observation) -> bool:
+def _changed(obs: _Observation, scratch: _Scratch | None = None) -> bool:
     return not _allclose(
-        obs.outputs, obs.inputs, atol=_tolerance(obs.outputs), rtol=1e-5
+        obs.outputs,
+        obs.inputs,
+        atol=_tolerance(obs.outputs),
+        rtol=1e-5,
+        scratch=scratch,
     )
 
 
@@ -377,10 +498,10 @@ def _noise_is_active(layer: Any) -> bool:
     return float(getattr(layer, "rate", 0.0) or getattr(layer, "stddev", 0.0) or 0) > 0
 
 
-def _check_noise(obs: _Observation) -> str | None:
+def _check_noise(obs: _Observation, scratch: _Scratch | None = None) -> str | None:
     if not _noise_is_active(obs.layer):
         return None  # Rate 0: nothing to see in either mode.
-    changed = _changed(obs)
+    changed = _changed(obs, scratch)
     if obs.model_training and not changed:
         return (
             "its input came out unchanged, so it did not add noise in training; "
@@ -396,10 +517,13 @@ def _check_noise(obs: _Observation) -> str | None:
 
 
 @np.errstate(invalid="ignore", over="ignore")  # NaN / inf inputs: judged anyway.
-def _normalized(obs: _Observation, batch_statistics: bool) -> np.ndarray:
+def _normalized(
+    obs: _Observation, batch_statistics: bool, scratch: _Scratch | None = None
+) -> np.ndarray:
     """What the BN part computes on this call's input, in `_work_dtype`:
     `(x - mean) * gamma / sqrt(variance + epsilon) + beta`, its statistics
-    summed in float64 (batch statistics: mean, then the centred squares)."""
+    summed in float64 (batch statistics: mean, then the centred squares).
+    With `scratch`, the result is its "expected" array."""
     layer = obs.layer
     dtype = _work_dtype(obs.inputs)
     x = obs.inputs.astype(dtype, copy=False)
@@ -411,19 +535,16 @@ def _normalized(obs: _Observation, batch_statistics: bool) -> np.ndarray:
         count = max(1, x.size // max(1, x.shape[axis]))
         mean = x.sum(axis=reduce, dtype=np.float64, keepdims=True) / count
         shift = mean.astype(dtype)
-        centred = x - shift
+        centred = np.subtract(x, shift, out=_out(scratch, "expected", x.shape, dtype))
         # The centred values' own mean (`mean - shift`, the rounding of the
         # shift) is taken out of the variance and the output below.
         residual = mean - shift
-        variance = (
-            np.square(centred).sum(axis=reduce, dtype=np.float64, keepdims=True) / count
-            - residual**2
-        )
+        variance = _squares(centred, axis).reshape(shape) / count - residual**2
     else:
-        # Observations of a BN always carry its moving statistics.
+        # Observations judged on moving statistics carry them.
         moving_mean, moving_variance = cast("tuple[np.ndarray, np.ndarray]", obs.moving)
         shift = np.reshape(moving_mean, shape).astype(dtype)
-        centred = x - shift
+        centred = np.subtract(x, shift, out=_out(scratch, "expected", x.shape, dtype))
         residual = np.zeros_like(shift, dtype=np.float64)
         variance = np.reshape(moving_variance, shape).astype(np.float64)
     gamma, beta = obs.affine
@@ -435,11 +556,19 @@ def _normalized(obs: _Observation, batch_statistics: bool) -> np.ndarray:
     return centred
 
 
-def _check_batch_norm(obs: _Observation) -> str | None:
+def _squares(values: np.ndarray, axis: int) -> np.ndarray:
+    """The sum of squares of `values` per index of `axis`, accumulated in
+    float64 without a squared copy of the array."""
+    letters = "abcdefghijklmnopqrstuvwxyz"[: values.ndim]
+    spec = f"{letters},{letters}->{letters[axis]}"
+    return np.einsum(spec, values, values, dtype=np.float64)
+
+
+def _check_batch_norm(obs: _Observation, scratch: _Scratch | None = None) -> str | None:
     wants_batch = obs.model_training and obs.layer.trainable
     tolerance = _tolerance(obs.outputs) * 10
-    expected = _normalized(obs, wants_batch)
-    if _allclose(obs.outputs, expected, atol=tolerance, rtol=1e-3):
+    expected = _normalized(obs, wants_batch, scratch)
+    if _allclose(obs.outputs, expected, atol=tolerance, rtol=1e-3, scratch=scratch):
         return None
     if wants_batch:
         return (

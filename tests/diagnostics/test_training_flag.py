@@ -206,3 +206,51 @@ def test_the_float32_normalization_matches_the_float64_formula():
             got = _normalized(obs, batch)
             assert got.dtype == np.float32
             np.testing.assert_allclose(got, reference, atol=2e-4, rtol=1e-5)
+
+
+def test_the_checks_decide_the_same_in_two_threads(monkeypatch):
+    """The audit's checks of large calls run in two threads while the
+    passes go on: each call gets the verdict it gets alone, failures
+    included."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from keras_ordering.diagnostics import training_flag
+
+    class ForcedBatchStatistics(keras.layers.BatchNormalization):
+        def call(self, inputs, training=None):
+            return super().call(inputs, training=True)
+
+    model = keras.Sequential(
+        [
+            keras.Input((16, 16, 8)),
+            keras.layers.BatchNormalization(name="bn"),
+            ForcedBatchStatistics(name="forced"),
+            HardCodedDropout(name="custom"),
+            BNActDropout("relu", 0.3, name="fused"),
+            keras.layers.SpatialDropout2D(0.2, name="spatial"),
+        ]
+    )
+    sample = np.random.default_rng(1).normal(size=(64, 16, 16, 8)).astype("float32")
+    seen, pools = [], []
+    verdicts = training_flag._verdicts
+
+    def keep(observations, checked=None):
+        seen.extend(observations)
+        return verdicts(observations, checked)
+
+    def counted(*args, **kwargs):
+        pools.append(kwargs)
+        return ThreadPoolExecutor(*args, **kwargs)
+
+    monkeypatch.setattr(training_flag, "_verdicts", keep)
+    monkeypatch.setattr(training_flag, "ThreadPoolExecutor", counted)
+    monkeypatch.setattr(training_flag, "_cpus", lambda: 2)
+    audit = audit_training_flag(model, sample)
+    assert pools, "the checks did not run in threads"
+    alone = {id(obs): training_flag._check(obs) for obs in seen}
+    assert training_flag._checked(seen) == alone
+    assert sorted(e.layer.split("/")[0] for e in audit.failures) == [
+        "custom",
+        "forced",
+    ]
+    assert audit["bn"].passed and audit["fused"].passed and audit["spatial"].passed

@@ -616,3 +616,26 @@ def test_no_gradient_step_where_there_was_none_before(monkeypatch, case):
     gc.collect()
     assert all(ref() is None for ref in found)
     assert (case == "nan") == any(f.code == "KO307" for f in report)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "complex64"])
+def test_the_nan_watch_decides_as_the_elementwise_test(dtype):
+    """The watch's one-read test (a sum of squares) says "finite" exactly
+    when every element is: NaN, +-inf, finite values large enough to
+    overflow the sum, strided and empty arrays."""
+    from keras_ordering.preflight_passes import _all_finite, _leaf_finite
+
+    rng = np.random.default_rng(0)
+    verdicts = set()
+    for special in (None, np.nan, np.inf, -np.inf, 3e19, 1e200):
+        values = rng.normal(size=(7, 5, 3)).astype(dtype)
+        if special is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                values[2, 1, 0] = special
+        for array in (values, values[:, ::2], values[..., 0].T, values[:0]):
+            exact = bool(np.all(np.isfinite(array)))
+            assert _all_finite(array) == exact, (special, array.shape)
+            assert _leaf_finite(array) == exact
+            verdicts.add(exact)
+    assert verdicts == {True, False}
+    assert _leaf_finite(np.arange(5)) and _leaf_finite(np.array([True, False]))

@@ -13,12 +13,21 @@ out) lints backbones at their default sizes, whose custom layers are traced:
 the first lint of a model (which traces them), the same with the trace cache
 cleared (median and range over the repeats), a repeated lint (cached
 traces), and one forward pass on zeros, which is what tracing by running
-the layers used to cost.
+the layers used to cost. The garbage the earlier backbones left is
+collected before each backbone is timed: a full collection of it (about
+300 ms once seven backbones have been built) would otherwise land in
+whichever lint happens to trigger it. A small model is linted first, so
+that the linter's first-call imports are not the first backbone's.
+
+It runs any revision's code from that revision's checkout too
+(`PYTHONPATH=CHECKOUT python benchmarks/bench_lint.py ...`), to compare
+two revisions with one harness.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -171,7 +180,12 @@ def keras_hub_section(repeats: int, only: list[str] | None = None) -> None:
     except ImportError:
         print("keras-hub section skipped: keras_hub is not installed.")
         return
-    from keras_ordering.graph import trace
+    try:
+        from keras_ordering.graph.trace import clear_plan_cache
+    except ImportError:  # Before graph/trace.py (ae06061 and earlier).
+        from keras_ordering.graph import from_keras
+
+        clear_plan_cache = from_keras._PLANS.clear
 
     print(
         f"\n{'keras-hub backbone':18s} {'first ms':>8s} {'retrace ms (range)':>22s} "
@@ -183,17 +197,21 @@ def keras_hub_section(repeats: int, only: list[str] | None = None) -> None:
         raise SystemExit(
             f"unknown backbone {', '.join(unknown)}; choose from {', '.join(backbones)}"
         )
+    # Warm-up: the linter's first-call imports (its rules, compiled from
+    # source where bytecode is not written) are not the first backbone's.
+    lint_model(chain(4))
     for name, make in backbones.items():
         if only and name not in only:
             continue
         model = make()
+        gc.collect()  # The earlier backbones' garbage: not this one's cost.
         start = time.perf_counter()
         lint_model(model)
         first = time.perf_counter() - start
         again = median_seconds(lambda model=model: lint_model(model), repeats)
         retraces = []
         for _ in range(max(3, repeats // 3)):
-            trace.clear_plan_cache()  # Trace again, as on a new model.
+            clear_plan_cache()  # Trace again, as on a new model.
             start = time.perf_counter()
             lint_model(model)
             retraces.append(time.perf_counter() - start)

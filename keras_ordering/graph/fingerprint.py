@@ -26,6 +26,13 @@ What deliberately does not count:
   each twin's own rates are read from its own layers at replay;
 - functions and classes count by identity: by their importable name when
   they have one, else by a token that is never reused.
+
+Keras' own common layers (`_config_is_attributes`) are not asked for their
+`get_config()`: theirs is written from their instance attributes, compared
+here anyway, and from the base layer's trainable flag, dtype policy and
+activity regularizer, which are taken instead. Serializing the config was
+most of a fingerprint's cost, and every lint fingerprints every traced
+layer.
 """
 
 from __future__ import annotations
@@ -52,7 +59,8 @@ class UncomparableError(Exception):
 def _keras_bookkeeping() -> frozenset[str]:
     """Attributes Keras itself keeps on every layer (nodes, losses, flags)
     and on every Functional model (its symbolic graph, which its config
-    describes)."""
+    describes). Attributes named `_self_*` are bookkeeping too: TensorFlow's
+    checkpoint tracking, set lazily on TF layers."""
     probe = keras.layers.Layer(name="keras_ordering_probe")  # Named: no uid used.
     inputs = keras.Input((1,), name="keras_ordering_probe_input")
     functional = keras.Model(  # Named: no uid used, later auto-names unchanged.
@@ -63,9 +71,46 @@ def _keras_bookkeeping() -> frozenset[str]:
     return frozenset(vars(probe)) | frozenset(vars(functional)) | {"_build_shapes_dict"}
 
 
-def _is_bookkeeping(key: str) -> bool:
-    # `_self_*`: TensorFlow's checkpoint tracking, set lazily on TF layers.
-    return key in _keras_bookkeeping() or key.startswith("_self_")
+# Subpackages of `keras.src.layers` whose layers' `get_config()` reads only
+# instance attributes and `Layer.get_config`'s trainable, dtype policy and
+# activity regularizer (checked against Keras 3 source). Not preprocessing
+# (vocabularies and statistics live in tables and variables) nor recurrent
+# layers (their config reads their cell's).
+_CONFIG_FROM_ATTRIBUTES = tuple(
+    f"keras.src.layers.{package}."
+    for package in (
+        "activations",
+        "attention",
+        "convolutional",
+        "core",
+        "merging",
+        "normalization",
+        "pooling",
+        "regularization",
+        "reshaping",
+    )
+)
+
+
+@functools.cache
+def _config_is_attributes(layer_type: type) -> bool:
+    """A Keras class itself (not a subclass elsewhere) of those subpackages."""
+    return layer_type.__module__.startswith(_CONFIG_FROM_ATTRIBUTES)
+
+
+def _config_of(layer: Any) -> dict[str, Any] | None:
+    """What decides `layer.get_config()` besides its attributes; None when it
+    has no config."""
+    if _config_is_attributes(type(layer)):
+        return {
+            "trainable": layer.trainable,
+            "dtype": layer.dtype_policy,
+            "activity_regularizer": layer.activity_regularizer,
+        }
+    try:
+        return dict(layer.get_config())
+    except Exception:  # No config (keras-hub's ViT MLP): attributes tell.
+        return None
 
 
 def describe_layer(layer: Any, keep_name: bool, sublayers: list[Any]) -> str:
@@ -78,21 +123,25 @@ def describe_layer(layer: Any, keep_name: bool, sublayers: list[Any]) -> str:
         UncomparableError: a config entry or attribute cannot be compared.
     """
     facts = _Facts(layer, sublayers)
-    try:
-        config: dict[str, Any] | None = dict(layer.get_config())
-    except Exception:  # No config (keras-hub's ViT MLP): attributes tell.
-        config = None
+    config = _config_of(layer)
     if config is not None:
         config.pop("name", None)
         config = _without_rates(config)
-    attributes = sorted(
-        (key, value)
-        for key, value in _without_rates(vars(layer)).items()
-        if not _is_bookkeeping(key)
+    bookkeeping = _keras_bookkeeping()
+    attributes = _without_rates(
+        {
+            key: value
+            for key, value in vars(layer).items()
+            if key not in bookkeeping and not key.startswith("_self_")
+        }
     )
     name = layer.name if keep_name else None
     return repr(
-        (name, facts.of(config), tuple((k, facts.of(v)) for k, v in attributes))
+        (
+            name,
+            facts.of(config),
+            tuple((key, facts.of(attributes[key])) for key in sorted(attributes)),
+        )
     )
 
 
@@ -117,6 +166,7 @@ _tokens: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 _next_token = itertools.count()
 
 _SCALARS = (bool, int, float, complex, bytes)
+_SCALAR_NAMES = {kind: kind.__name__ for kind in _SCALARS}
 _MAX_DEPTH = 64
 _MAX_ARRAY_SIZE = 1 << 20  # Elements of a constant compared by its bytes.
 
@@ -131,12 +181,14 @@ class _Facts:
     def of(self, value: Any, depth: int = 0) -> Any:
         if depth > _MAX_DEPTH:
             raise UncomparableError("nested too deeply")
-        if value is None or type(value) is str:
-            return value
-        if isinstance(value, _SCALARS):
-            return (type(value).__name__, value)
-        inner = depth + 1
         kind = type(value)
+        if value is None or kind is str:
+            return value
+        if kind in _SCALAR_NAMES:  # The exact types: the common case, first.
+            return (_SCALAR_NAMES[kind], value)
+        if isinstance(value, _SCALARS):
+            return (kind.__name__, value)
+        inner = depth + 1
         if kind is list or kind is tuple:  # The common containers, first.
             return (kind.__name__, tuple(self.of(v, inner) for v in value))
         if kind is dict:

@@ -104,6 +104,9 @@ class _Sharing:
         self._descriptions: dict[tuple[int, bool], str] = {}
         # Structure signature and arguments key -> a custom leaf's output spec.
         self._leaf_specs: dict[Any, Any] = {}
+        # Layer id -> layer, for every layer whose call a trace recorded: only
+        # these can hold state a trace left (see `_signature_after_trace`).
+        self.called: dict[int, Any] = {}
 
     def signature(self, layer: Any) -> Any:
         return _structure_signature(layer, self._descriptions)
@@ -133,11 +136,27 @@ class _Sharing:
             self._twins[cache_key] = (sublayers, plan)
             # The state the trace left (a call counter, lazily set flags) is
             # the state the next lint finds: the plan is keyed by it too.
-            after = _structure_signature(layer, {}, self._descriptions)
+            after = self._signature_after_trace(layer)
             if after is not None and after != signature:
                 _PLANS.put(layer, (after, key), plan)
         _PLANS.put(layer, cache_key, plan)
         return plan
+
+    def _signature_after_trace(self, layer: Any) -> Any:
+        """`layer`'s signature in the state its traces left.
+
+        Only the layers whose calls the traces recorded are described again:
+        a layer no trace called (the twins of a block planned once, and their
+        sublayers) keeps the description it had before, which is its state.
+        Each layer's description in this key is then either the state the
+        plan was traced from or the state its trace left, as before.
+        """
+        memo = {
+            key: description
+            for key, description in self._descriptions.items()
+            if key[0] not in self.called
+        }
+        return _structure_signature(layer, memo, self._descriptions)
 
     def leaf_output_spec(self, layer: Any, args: tuple, kwargs: dict) -> Any:
         """KerasTensors shaped like a leaf call's outputs; None when unknown.
@@ -337,7 +356,7 @@ def _plan_call(
     def traced(inputs):
         flat_inputs = keras.tree.flatten(inputs)
         graph = flat_inputs[0].graph if _is_graph_tensor(flat_inputs[0]) else None
-        with _recording_calls(graph, divert) as roots:
+        with _recording_calls(graph, divert, sharing.called) as roots:
             outputs = call(inputs)
         runs.append((roots[0], flat_inputs))
         return outputs
@@ -351,7 +370,7 @@ def _plan_call(
         zeros = keras.tree.map_structure(
             lambda t: keras.ops.zeros(_concrete(t.shape), dtype=t.dtype), specs
         )
-        with keras.StatelessScope(), _recording_calls() as roots:
+        with keras.StatelessScope(), _recording_calls(called=sharing.called) as roots:
             outputs = call(zeros)
         runs.append((roots[0], keras.tree.flatten(zeros)))
         output_spec = None
@@ -428,7 +447,9 @@ def _concrete(shape: Sequence[int | None]) -> tuple[int, ...]:
 
 @contextlib.contextmanager
 def _recording_calls(
-    graph: Any = None, divert: Callable[..., Any] | None = None
+    graph: Any = None,
+    divert: Callable[..., Any] | None = None,
+    called: dict[int, Any] | None = None,
 ) -> Iterator[list[_CallRecord]]:
     """Records every `Layer.__call__` as a tree, with its input and output tensors.
 
@@ -436,7 +457,7 @@ def _recording_calls(
     a TensorFlow `graph`, each record also keeps the name scope it was called
     in, and `divert(record, args, kwargs)` may stand in for a call below the
     root: its outputs replace the layer's run unless they are None. Only this
-    thread's calls are recorded.
+    thread's calls are recorded. `called` collects every recorded layer, by id.
     """
     roots: list[_CallRecord] = []
     records: list[_CallRecord] = []
@@ -447,6 +468,8 @@ def _recording_calls(
             t for t in keras.tree.flatten((args, kwargs)) if keras.ops.is_tensor(t)
         ]
         entry = _CallRecord(layer, parent, tensors)
+        if called is not None:
+            called[id(layer)] = layer
         if graph is not None:
             entry.scope = graph.get_name_scope()
         (parent.children if parent else roots).append(entry)

@@ -200,3 +200,121 @@ def test_plan_cache_can_be_cleared():
     trace.clear_plan_cache()
     assert _ko101(model) == [("cleared/drop", "cleared/bn")]
     assert _Counted.runs[block.name] == runs + 1
+
+
+class CountingBlock(keras.layers.Layer):
+    """Counts its own calls in an instance attribute: state its trace leaves."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.calls = 0
+        self.drop = keras.layers.Dropout(0.3, name="drop")
+        self.bn = keras.layers.BatchNormalization(name="bn")
+
+    def call(self, inputs, training=None):
+        self.calls += 1
+        return self.bn(self.drop(inputs, training=training), training=training)
+
+
+class Outer(_Counted):
+    """A container whose sublayer block changes its own state when called."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = CountingBlock(name="inner")
+        self.head = keras.layers.Dense(6, name="head")
+
+    def call(self, inputs, training=None):
+        self.count()
+        return self.head(self.inner(inputs, training=training))
+
+
+def test_state_a_trace_leaves_on_a_sublayer_is_not_traced_again():
+    # The inner block's counter moves in the trace: the plan is keyed by the
+    # state the trace left too, so the next lint reuses it.
+    block = Outer(name="outer")
+    model = _parallel(block)
+    assert _ko101(model) == [("outer/inner/drop", "outer/inner/bn")]
+    runs, calls = _Counted.runs[block.name], block.inner.calls
+    assert _ko101(model) == [("outer/inner/drop", "outer/inner/bn")]
+    assert (_Counted.runs[block.name], block.inner.calls) == (runs, calls)
+    block.inner.calls = 100  # Changed by the user: traced again.
+    _ko101(model)
+    assert _Counted.runs[block.name] == runs + 1
+
+
+# Keras' own layers, each with variants that differ in one setting their
+# config holds (the first of each list is the reference).
+KERAS_VARIANTS = {
+    "Dense": [
+        lambda: keras.layers.Dense(4),
+        lambda: keras.layers.Dense(5),
+        lambda: keras.layers.Dense(4, activation="relu"),
+        lambda: keras.layers.Dense(4, use_bias=False),
+        lambda: keras.layers.Dense(4, kernel_initializer="zeros"),
+        lambda: keras.layers.Dense(4, kernel_regularizer="l2"),
+        lambda: keras.layers.Dense(4, trainable=False),
+        lambda: keras.layers.Dense(4, dtype="float16"),
+        lambda: keras.layers.Dense(4, activity_regularizer="l1"),
+    ],
+    "BatchNormalization": [
+        lambda: keras.layers.BatchNormalization(),
+        lambda: keras.layers.BatchNormalization(axis=1),
+        lambda: keras.layers.BatchNormalization(momentum=0.9),
+        lambda: keras.layers.BatchNormalization(center=False),
+        lambda: keras.layers.BatchNormalization(dtype="mixed_float16"),
+    ],
+    "Conv2D": [
+        lambda: keras.layers.Conv2D(4, 3),
+        lambda: keras.layers.Conv2D(4, 5),
+        lambda: keras.layers.Conv2D(4, 3, padding="same"),
+        lambda: keras.layers.Conv2D(4, 3, strides=2),
+        lambda: keras.layers.Conv2D(4, 3, dilation_rate=2),
+    ],
+    "MultiHeadAttention": [
+        lambda: keras.layers.MultiHeadAttention(2, 4),
+        lambda: keras.layers.MultiHeadAttention(3, 4),
+        lambda: keras.layers.MultiHeadAttention(2, 4, use_bias=False),
+        lambda: keras.layers.MultiHeadAttention(2, 4, output_shape=8),
+    ],
+    "Reshape": [
+        lambda: keras.layers.Reshape((2, 3)),
+        lambda: keras.layers.Reshape((3, 2)),
+    ],
+    "Activation": [
+        lambda: keras.layers.Activation("relu"),
+        lambda: keras.layers.Activation("gelu"),
+    ],
+}
+
+
+@pytest.mark.parametrize("variants", KERAS_VARIANTS.values(), ids=KERAS_VARIANTS)
+def test_keras_layers_described_without_their_config_tell_configs_apart(variants):
+    # Keras' own layers are fingerprinted from their attributes, not their
+    # serialized config: two of them are alike exactly when their configs
+    # (their names aside) are equal.
+    def config(layer):
+        return {k: v for k, v in layer.get_config().items() if k != "name"}
+
+    layers = [make() for make in variants] + [variants[0]()]
+    for layer in layers:
+        assert fingerprint._config_is_attributes(type(layer))
+    for first in layers:
+        for second in layers:
+            alike = fingerprint.describe_layer(
+                first, False, []
+            ) == fingerprint.describe_layer(second, False, [])
+            assert alike == (config(first) == config(second))
+
+
+def test_a_keras_layer_changed_in_place_has_a_new_fingerprint():
+    layer = keras.layers.Dense(
+        4, kernel_initializer=keras.initializers.VarianceScaling()
+    )
+    before = fingerprint.describe_layer(layer, False, [])
+    layer.trainable = False
+    assert fingerprint.describe_layer(layer, False, []) != before
+    layer.trainable = True
+    assert fingerprint.describe_layer(layer, False, []) == before
+    layer.kernel_initializer.scale = 2.0  # In place, one level down.
+    assert fingerprint.describe_layer(layer, False, []) != before

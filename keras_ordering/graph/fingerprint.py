@@ -92,10 +92,17 @@ _CONFIG_FROM_ATTRIBUTES = tuple(
 )
 
 
-@functools.cache
+_CONFIG_IS_ATTRIBUTES: dict[type, bool] = {}
+
+
 def _config_is_attributes(layer_type: type) -> bool:
     """A Keras class itself (not a subclass elsewhere) of those subpackages."""
-    return layer_type.__module__.startswith(_CONFIG_FROM_ATTRIBUTES)
+    found = _CONFIG_IS_ATTRIBUTES.get(layer_type)
+    if found is None:
+        found = _CONFIG_IS_ATTRIBUTES[layer_type] = layer_type.__module__.startswith(
+            _CONFIG_FROM_ATTRIBUTES
+        )
+    return found
 
 
 def _config_of(layer: Any) -> dict[str, Any] | None:

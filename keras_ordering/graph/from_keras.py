@@ -280,22 +280,17 @@ class _LiveModel:
                 if not isinstance(layer, keras.layers.InputLayer):
                     yield call_view(view(layer), [], None, {}, [None])
             return
-        nodes_by_depth = self.model._nodes_by_depth
-        for depth in sorted(nodes_by_depth, reverse=True):  # As `_nodes`.
-            for node in nodes_by_depth[depth]:
-                operation = node.operation
-                if node.is_input or operation is None:
-                    continue
-                arguments = node.arguments
-                inputs = arguments.keras_tensors  # As `node.input_tensors`.
-                yield call_view(
-                    view(operation),
-                    [id(t) for t in inputs],
-                    node.outputs,
-                    getattr(arguments, "kwargs", None) or {},
-                    [None if t.shape is None else tuple(t.shape) for t in inputs],
-                    arguments,
-                )
+        for node in self._nodes():
+            arguments = node.arguments
+            inputs = arguments.keras_tensors  # As `node.input_tensors`.
+            yield call_view(
+                view(node.operation),
+                [id(t) for t in inputs],
+                node.outputs,
+                getattr(arguments, "kwargs", None) or {},
+                [None if t.shape is None else tuple(t.shape) for t in inputs],
+                arguments,
+            )
 
     def listed(self) -> tuple[int, list[build.ModelView]]:
         if self.sequential:

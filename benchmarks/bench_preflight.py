@@ -14,7 +14,12 @@ and times, in this order, in one process:
   optimizer not built yet), with the time of each phase;
 - the first `train_on_batch` (cold: it builds the train function);
 - one more `train_on_batch` (warm);
-- `lint_model(model)` alone, and `preflight` again on the trained model.
+- `lint_model(model)` alone, and `preflight` again on the trained model;
+- the eager floor, on another fresh model: the least any eager check of
+  these rules runs (a training pass under the tape or autograd, an
+  inference pass, and the backward pass of the compiled loss; on JAX the
+  training pass and backward under `jax.value_and_grad`), without
+  preflight's checks, interception or state restore.
 
 It prints the medians and spreads (min-max), the ratios preflight / warm
 step and preflight / cold step, issue 24's figure (preflight - lint_model)
@@ -127,6 +132,45 @@ def _phase_timers(totals: dict[str, float]):
             setattr(preflight_run, name, function)
 
 
+def eager_floor(model, x, y) -> None:
+    """A training pass with its gradients and an inference pass, eagerly,
+    as plainly as the backend allows: the floor under preflight's passes."""
+    import keras
+
+    def loss_of(outputs):
+        return keras.ops.mean(keras.losses.categorical_crossentropy(y, outputs))
+
+    backend = keras.backend.backend()
+    trainable = list(model.trainable_variables)
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = loss_of(model(x, training=True))
+        model(x, training=False)
+        gradients = tape.gradient(loss, trainable)
+    elif backend == "torch":
+        import torch
+
+        with torch.enable_grad():
+            loss = loss_of(model(x, training=True))
+        with torch.no_grad():
+            model(x, training=False)
+        gradients = torch.autograd.grad(loss, [v.value for v in trainable])
+    else:
+        import jax
+
+        fixed = [v.value for v in model.non_trainable_variables]
+
+        def forward(values):
+            return loss_of(model.stateless_call(values, fixed, x, training=True)[0])
+
+        _, gradients = jax.value_and_grad(forward)([v.value for v in trainable])
+        model(x, training=False)
+    for gradient in gradients:
+        keras.ops.convert_to_numpy(gradient)
+
+
 def _spread(values: list[float], unit: str = "s", ratio: bool = False) -> str:
     if ratio:
         return (
@@ -215,6 +259,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         warm = _timed(model.train_on_batch, x, y)
         lint = _timed(lint_model, model)
         trained = _timed(preflight, model, x, y, batch_size=args.batch)
+        floor = _timed(eager_floor, build_model(), x, y)
         if run == 0:
             continue  # Warm-up: imports and first traces of the process.
         for name, value in (
@@ -223,6 +268,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
             ("train_on_batch cold", cold),
             ("train_on_batch warm", warm),
             ("lint_model", lint),
+            ("eager floor (fresh model)", floor),
         ):
             times[name].append(value)
         for name in PHASES:
@@ -235,6 +281,8 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         # Issue 24's figure: preflight beyond the static lint, in steps.
         times["(fresh - lint) / warm"].append((fresh - lint) / warm)
         times["(trained - lint) / warm"].append((trained - lint) / warm)
+        times["floor / warm"].append(floor / warm)
+        times["(fresh - lint) / floor"].append((fresh - lint) / floor)
     load_after = os.getloadavg()
     print(
         f"machine: {platform.machine()} {platform.processor() or ''} "
@@ -262,6 +310,14 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
             f"(preflight - lint_model) / warm train_on_batch ({model_kind} "
             f"model, issue 24's figure): {_spread(times[name], ratio=True)}"
         )
+    print(
+        "eager floor / warm train_on_batch (training pass with gradients and "
+        f"an inference pass, fresh model): {_spread(times['floor / warm'], ratio=True)}"
+    )
+    print(
+        "(preflight - lint_model) / eager floor (fresh models): "
+        f"{_spread(times['(fresh - lint) / floor'], ratio=True)}"
+    )
     return times
 
 

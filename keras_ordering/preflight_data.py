@@ -145,6 +145,7 @@ def read_batches(
     `sample_weight` must be None). A generator is advanced by the batches
     read: pass a fresh one to `fit`.
     """
+    check_batch_size(batch_size)
     if _brings_batches(x):
         if y is not None or sample_weight is not None:
             raise ValueError(
@@ -175,6 +176,21 @@ def read_batches(
     stacked = tuple(_map(part, head(kept)) for part in (x, y, sample_weight))
     last = total % size or None
     return Batches(first, stacked, size, -(-kept // size), last, total)
+
+
+def check_batch_size(batch_size: Any) -> None:
+    """Raises unless `batch_size` is None or a positive integer."""
+    if batch_size is None:
+        return
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(
+            "`batch_size` must be a positive integer or None. Received: "
+            f"{batch_size!r} of type {type(batch_size).__name__}"
+        )
+    if batch_size < 1:
+        raise ValueError(
+            f"`batch_size` must be a positive integer or None. Received: {batch_size}"
+        )
 
 
 def _batches_of(data: Any) -> Any:

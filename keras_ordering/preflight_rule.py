@@ -74,6 +74,18 @@ class OutputFacts:
     predictions: Any = None
     sample_losses: Any = None
 
+    def numeric_labels(self) -> Any:
+        """The labels as float64 numpy, None without labels or when they
+        are not numbers (strings, objects): no label rule judges those."""
+        import numpy as np
+
+        if self.labels is None:
+            return None
+        labels = np.asarray(self.labels)
+        if labels.dtype.kind not in "biuf":
+            return None
+        return labels.astype("float64")
+
 
 @dataclass(frozen=True)
 class PreflightFacts:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -350,12 +351,48 @@ def measure(
         and batches.first[1] is not None
     )
     shared = may_step and shares_the_training_pass(model, audit)
-    passes = run_passes(model, x, audit, record=shared, restore=may_step and not shared)
+    try:
+        passes = run_passes(
+            model, x, audit, record=shared, restore=may_step and not shared
+        )
+    except Exception as error:
+        raise ValueError(call_failure(model, x, error)) from error
     try:
         return _judged(model, graph, batches, codes, notes, non_finite, passes)
     finally:
         if passes[4] is not None:
             passes[4].release()
+
+
+def call_failure(model: Any, x: Any, error: BaseException) -> str:
+    """One line for a model that fails on the first batch: data of single
+    samples where the model takes batches of them, or what Keras said."""
+    inputs = list(getattr(model, "inputs", None) or [])
+    for position, (leaf, tensor) in enumerate(zip(flat(x), inputs, strict=False)):
+        shape, expected = getattr(leaf, "shape", None), tuple(tensor.shape)
+        if shape is None or len(shape) != len(expected) - 1:
+            continue
+        if all(e is None or e == d for e, d in zip(expected[1:], shape, strict=True)):
+            return (
+                f"The model's input '{_input_name(tensor, position)}' takes batches of "
+                f"shape {expected}, but the data holds single samples of shape "
+                f"{tuple(shape)}: batch it (`dataset.batch(32)`), or pass the "
+                "arrays whole."
+            )
+    said = [
+        line.strip()
+        for line in re.sub(r"\x1b\[[0-9;]*m", "", str(error)).splitlines()
+        if line.strip()
+    ]
+    said = [line for line in said if not line.startswith("Exception encountered")]
+    for position, line in enumerate(said):
+        if line.startswith("Arguments received"):
+            said = said[:position]
+            break
+    text = " ".join(said) or type(error).__name__
+    if len(text) > 400:
+        text = text[:397] + "..."
+    return f"The model fails on the first batch of the data, as `fit` would: {text}"
 
 
 def _judged(

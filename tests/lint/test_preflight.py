@@ -218,6 +218,50 @@ def test_y_with_a_dataset_is_refused():
         preflight(_dense(), _generator(x, y, 16), y)
 
 
+@pytest.mark.parametrize(
+    ("batch_size", "error"),
+    [
+        (0, ValueError),
+        (-4, ValueError),
+        ("16", TypeError),
+        (2.5, TypeError),
+        (True, TypeError),
+    ],
+)
+def test_a_bad_batch_size_is_refused_in_one_line(batch_size, error):
+    x, y = _one_hot_data()
+    with pytest.raises(
+        error, match=r"^`batch_size` must be a positive integer"
+    ) as raised:
+        preflight(_dense(), x, y, batch_size=batch_size)
+    assert "\n" not in str(raised.value)
+
+
+def test_single_samples_where_the_model_takes_batches_are_named():
+    x, y = _one_hot_data()
+    unbatched = ((x[i], y[i]) for i in range(len(x)))  # A dataset never batched.
+    with pytest.raises(ValueError, match="single samples of shape \\(8,\\)") as raised:
+        preflight(_dense(), unbatched)
+    assert "batch it" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_model_that_fails_on_the_data_is_one_line_with_its_cause():
+    x, y = _one_hot_data()
+    with pytest.raises(
+        ValueError, match=r"^The model fails on the first batch"
+    ) as raised:
+        preflight(_dense(), x[:, :5], y)  # 5 features where the model takes 8.
+    assert "\n" not in str(raised.value)
+    assert raised.value.__cause__ is not None  # Keras' own error, kept.
+
+
+def test_labels_that_are_not_numbers_are_not_judged():
+    x, _ = _one_hot_data()
+    labels = np.array(["cat", "dog", "bird", "fish"] * 16)
+    report = preflight(_dense(), x, labels)
+    assert not [f.code for f in report if f.code in ("KO301", "KO306")]
+
+
 def test_check_with_data_raises_on_ko301(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     x, y = _one_hot_data()

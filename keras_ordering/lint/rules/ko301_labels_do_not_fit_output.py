@@ -30,8 +30,8 @@ def rows_text(rows: Any, limit: int = 5) -> str:
 def _problem(output: OutputFacts) -> str | None:
     import numpy as np
 
-    y = np.asarray(output.labels, dtype="float64")
-    if y.ndim == 0 or y.shape[0] < MIN_ROWS or not np.all(np.isfinite(y)):
+    y = output.numeric_labels()
+    if y is None or y.ndim == 0 or y.shape[0] < MIN_ROWS or not np.all(np.isfinite(y)):
         return None
     units = output.units or 1
     family = loss_family(output.loss)

@@ -31,10 +31,10 @@ def _judged(output: OutputFacts) -> tuple[float, float, float, float] | None:
 
     family = loss_family(output.loss)
     losses = output.sample_losses
-    if family is None or losses is None or output.labels is None or len(losses) < 8:
+    labels = output.numeric_labels()
+    if family is None or losses is None or labels is None or len(losses) < 8:
         return None
     units = output.units or 1
-    labels = np.asarray(output.labels, dtype="float64")
     if family == "categorical":
         if not (output.from_logits or output.activation in _SOFTMAXES) or units < 2:
             return None

@@ -102,6 +102,49 @@ def test_audit_leaves_the_model_unchanged_and_respects_frozen_bn():
     assert "frozen" in audit["bn"].explanation
 
 
+class ForcedModeBN(keras.layers.Layer):
+    """A BN whose call hard-codes its mode, whatever the model's flag."""
+
+    def __init__(self, mode, **kwargs):
+        super().__init__(**kwargs)
+        self.mode = mode
+        self.bn = keras.layers.BatchNormalization(name="forced_bn")
+
+    def call(self, inputs, training=None):
+        return self.bn(inputs, training=self.mode)
+
+
+def test_float32_round_off_of_keras_own_bn_is_not_a_wrong_mode():
+    # A mean thousands of times the spread: Keras' float32 variance (E[x^2]
+    # - E[x]^2) cancels, so its batch-statistics output misses the float64
+    # formula by far more than round-off, yet it follows the flag. PyTorch's
+    # float32 means cancel sooner (below zero, NaN, past a mean of 1,000).
+    offset = 300 if keras.backend.backend() == "torch" else 10_000
+    sample = np.random.default_rng(1).uniform(offset, offset + 1, size=(1024, 10))
+    sample = sample.astype("float32")
+    model = keras.Sequential(
+        [keras.Input((10,)), keras.layers.BatchNormalization(name="bn")]
+    )
+    batch_output = keras.ops.convert_to_numpy(model(sample, training=True))
+    mean, variance = sample.mean(axis=0), sample.astype("float64").var(axis=0)
+    exact = (sample - mean) / np.sqrt(variance + 1e-3)
+    # Not round-off: outside the audit's tolerance of the formula.
+    assert np.isfinite(batch_output).all()
+    assert not np.allclose(batch_output, exact, atol=1e-3, rtol=1e-3)
+    audit = audit_training_flag(model, sample)
+    assert audit.passed, str(audit)
+    # The same inputs through a BN that ignores the flag still fail, both ways.
+    for mode, said in (
+        (False, "moving statistics, not batch statistics"),
+        (True, "batch statistics in inference"),
+    ):
+        inputs = keras.Input((10,))
+        forced = keras.Model(inputs, ForcedModeBN(mode, name="forced")(inputs))
+        audit = audit_training_flag(forced, sample)
+        (failure,) = audit.failures
+        assert said in failure.explanation, str(audit)
+
+
 def test_nothing_to_audit_is_a_note():
     model = keras.Sequential([keras.Input((16,)), keras.layers.Dense(2)])
     audit = audit_training_flag(model, SAMPLE)

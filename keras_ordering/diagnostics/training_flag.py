@@ -600,9 +600,10 @@ def _took_the_other_mode(
     if _allclose(obs.outputs, alternative, atol=tolerance, rtol=1e-3):
         return True
     dtype = _work_dtype(obs.outputs, expected)
+    outputs = obs.outputs.astype(dtype, copy=False)
     with np.errstate(invalid="ignore", over="ignore"):
-        missed = np.abs(obs.outputs.astype(dtype) - expected.astype(dtype))
-        other_gap = np.abs(obs.outputs.astype(dtype) - alternative.astype(dtype))
+        missed = np.abs(outputs - expected.astype(dtype, copy=False))
+        other_gap = np.abs(outputs - alternative.astype(dtype, copy=False))
     # NaN or inf (Keras' variance can cancel below zero) tell neither mode:
     # KO307 reports them; the finite values decide.
     judged = np.isfinite(missed) & np.isfinite(other_gap)

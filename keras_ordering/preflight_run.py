@@ -20,7 +20,7 @@ import keras
 import numpy as np
 
 from .graph import kinds
-from .graph.from_keras import graph_from_model
+from .graph.from_keras import global_seed_generator, graph_from_model
 from .graph.graph import Graph
 from .lint.api import PerLayerIgnores, _is_ignored, _resolve_ignores, lint_graph
 from .lint.finding import Finding
@@ -137,9 +137,7 @@ def _stateful_variables(model: Any) -> list[Any]:
     if optimizer is not None and getattr(optimizer, "built", False):
         found += list(optimizer.variables)
     found += list(getattr(model, "metrics_variables", []))
-    from keras.src.backend.common import global_state
-
-    generator = global_state.get_global_attribute("global_seed_generator")
+    generator = global_seed_generator()
     if generator is not None:
         found.append(generator.state)
     unique: dict[int, Any] = {}

@@ -2,7 +2,8 @@
 
 The ONLY module of the package that touches Keras' private API
 (`_nodes_by_depth`, `_inputs`, `_functional`, `_layers`, `_flatten_layers`,
-`keras.src.backend.compute_output_spec`, `keras.src.utils.is_default`).
+`keras.src.backend.compute_output_spec`, `keras.src.utils.is_default`, the
+global seed generator of `keras.src.backend.common.global_state`).
 Tracing (`graph/trace.py`) reads what it needs of that API through the
 small adapter functions at the end of this module. Everything it reads
 goes through `graph.kinds`, exactly as the static config reader does, so a
@@ -646,3 +647,11 @@ def is_default(method: Any) -> bool:
     from keras.src.utils.python_utils import is_default as keras_is_default
 
     return keras_is_default(method)
+
+
+def global_seed_generator() -> Any:
+    """The process's global `SeedGenerator` (what `keras.random` draws from
+    without a seed), None before its first use."""
+    from keras.src.backend.common import global_state
+
+    return global_state.get_global_attribute("global_seed_generator")

@@ -60,7 +60,8 @@ class OutputFacts:
         from_logits: the loss's `from_logits`.
         labels: the labels read (numpy), every batch stacked; None without y.
         predictions: the output on the first batch at initialization
-            (inference mode), numpy.
+            (inference mode; on TensorFlow and PyTorch its first 16 rows
+            at most), numpy.
         sample_losses: the compiled loss per sample on the first batch,
             numpy, or None when it could not be computed.
     """

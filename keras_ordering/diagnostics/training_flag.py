@@ -177,12 +177,17 @@ def audit_training_flag(model: Any, sample: Any) -> TrainingFlagAudit:
     return run_audit(model, sample, restore=True)
 
 
-def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
+def run_audit(
+    model: Any, sample: Any, *, restore: bool, inference_sample: Any = None
+) -> TrainingFlagAudit:
     """`audit_training_flag`; with `restore=False` the variables its passes
     move (BN moving statistics, seed states) are left moved, for a caller
     that puts the whole model back itself (`preflight`'s `kept_state`) and
     keeps the training pass's autograd graph: restoring PyTorch parameters
-    in place would invalidate it."""
+    in place would invalidate it. `inference_sample`: the inference pass's
+    batch, when not `sample` (fewer rows of it: each verdict reads one
+    call's own input and output, never the other pass's); a model that
+    fails on it gets `sample` instead."""
     snapshot = (
         [(v, keras.ops.convert_to_numpy(v)) for v in model.variables] if restore else []
     )
@@ -222,14 +227,26 @@ def run_audit(model: Any, sample: Any, *, restore: bool) -> TrainingFlagAudit:
         return outputs
 
     accepts_training = passes_training(model)
+
+    def run(batch: Any, training: bool) -> None:
+        model_training[0] = training
+        if accepts_training:
+            model(batch, training=training)
+        else:
+            model(batch)
+
     try:
         with intercepting_layer_calls(observe):
-            for training in (True, False):
-                model_training[0] = training
-                if accepts_training:
-                    model(sample, training=training)
-                else:
-                    model(sample)
+            run(sample, True)
+            observed = len(observations)
+            try:
+                run(sample if inference_sample is None else inference_sample, False)
+            except Exception:
+                if inference_sample is None:
+                    raise
+                # A model that needs the whole batch (a fixed batch size).
+                del observations[observed:]
+                run(sample, False)
     except BaseException:
         checks.close()
         raise

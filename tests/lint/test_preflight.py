@@ -683,3 +683,88 @@ def test_the_nan_watch_decides_as_the_elementwise_test(dtype):
             verdicts.add(exact)
     assert verdicts == {True, False}
     assert _leaf_finite(np.arange(5)) and _leaf_finite(np.array([True, False]))
+
+
+class _Rows(keras.layers.Layer):
+    """Passes its input through and records (training, rows) per call."""
+
+    seen: list[tuple[bool, int]] = []
+
+    def call(self, inputs, training=None, mask=None):
+        type(self).seen.append((bool(training), int(inputs.shape[0])))
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+class _WholeBatchOnly(keras.layers.Layer):
+    """Reshapes with a hard-coded batch size, as some user code does."""
+
+    def call(self, inputs, training=None, mask=None):
+        return keras.ops.reshape(inputs, (64, 8))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+class _DropsAtInference(keras.layers.Layer):
+    def call(self, inputs, training=None, mask=None):
+        return keras.layers.Dropout(0.1)(inputs, training=True)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+def _rows_model(*more, batch_size=None):
+    model = keras.Sequential(
+        [
+            keras.Input((8,), batch_size=batch_size),
+            _Rows(),
+            *more,
+            keras.layers.Dense(4, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    return model
+
+
+def _rows_per_mode() -> dict[bool, int]:
+    return {training: rows for training, rows in _Rows.seen}
+
+
+def test_the_inference_pass_reads_16_rows_where_shapes_do_not_compile():
+    x, y = _one_hot_data(64)
+    _Rows.seen = []
+    report = preflight(_rows_model(), x, y, batch_size=64)
+    assert not report.notes, report.notes
+    inference = 64 if keras.backend.backend() == "jax" else 16
+    assert _rows_per_mode() == {True: 64, False: inference}
+
+
+def test_a_model_with_a_fixed_batch_size_gets_the_whole_batch():
+    x, y = _one_hot_data(64)
+    _Rows.seen = []
+    report = preflight(_rows_model(batch_size=64), x, y, batch_size=64)
+    assert not report.notes, report.notes
+    assert _rows_per_mode() == {True: 64, False: 64}
+
+
+def test_a_model_that_fails_on_fewer_rows_gets_the_whole_batch():
+    x, y = _one_hot_data(64)
+    _Rows.seen = []
+    report = preflight(_rows_model(_WholeBatchOnly()), x, y, batch_size=64)
+    assert report.codes() == [], report.to_text()
+    assert not report.notes, report.notes
+    # The last inference call, the one the audit judged, had the whole batch.
+    assert [rows for training, rows in _Rows.seen if not training][-1] == 64
+
+
+def test_dropout_at_inference_is_found_on_fewer_rows():
+    """A dropout of rate 0.1 on 8 features forced on at inference: the
+    inference pass's 16 rows show it."""
+    x, y = _one_hot_data(64)
+    for seed in range(5):
+        keras.utils.set_random_seed(seed)
+        report = preflight(_rows_model(_DropsAtInference()), x, y, batch_size=64)
+        assert "KO305" in report.codes(), report.to_text()

@@ -14,6 +14,14 @@ if TYPE_CHECKING:
     from .lint.report import LintReport
 
 
+AFTER_FIRST_STEP_NOTE = (
+    "The model was not built when fit began (on TensorFlow, fit builds a "
+    "subclassed model, or a Sequential without an Input, in its first "
+    "step), so it was linted after that step. For a check before any step, "
+    "give LintCallback `data=` or build the model first (`model.build(shape)`)."
+)
+
+
 class LintCallback(keras.callbacks.Callback):
     """Lints the model in `on_train_begin`, before any training step.
 
@@ -45,7 +53,11 @@ class LintCallback(keras.callbacks.Callback):
     ```
 
     A model that passes trains exactly as it would without the callback: the
-    lint only reads the model.
+    lint only reads the model. A model that is not built when `fit` begins
+    (on TensorFlow, a subclassed model or a `Sequential` without an `Input`:
+    `fit` builds it in its first step) is built on `data` when given, as
+    `fit` would build it; without `data` it is linted after the first step,
+    and the report's notes say so.
     """
 
     def __init__(
@@ -64,8 +76,20 @@ class LintCallback(keras.callbacks.Callback):
         self.data = data
         self.batch_size = batch_size
         self.report: LintReport | None = None
+        self._deferred = False
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        self._deferred = self.data is None and not self.model.built
+        if not self._deferred:
+            self._check()
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self._deferred:
+            # TensorFlow's fit builds an unbuilt model in its first step.
+            self._deferred = False
+            self._check(AFTER_FIRST_STEP_NOTE)
+
+    def _check(self, note: str | None = None) -> None:
         if self.data is None:
             self.report = lint_model(self.model, **self.options)
         else:
@@ -74,6 +98,8 @@ class LintCallback(keras.callbacks.Callback):
             self.report = preflight_on(
                 self.model, self.data, self.batch_size, self.options
             )
+        if note is not None:
+            self.report.notes = (note, *self.report.notes)
         if self.fail_on is not None and self.report.at_or_above(self.fail_on):
             raise LintError(self.report, self.fail_on)
         if self.report.findings or self.report.opaque_layers:

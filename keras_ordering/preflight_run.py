@@ -20,7 +20,11 @@ import keras
 import numpy as np
 
 from .graph import kinds
-from .graph.from_keras import global_seed_generator, graph_from_model
+from .graph.from_keras import (
+    compute_output_spec,
+    global_seed_generator,
+    graph_from_model,
+)
 from .graph.graph import Graph
 from .lint.api import PerLayerIgnores, _is_ignored, _resolve_ignores, lint_graph
 from .lint.finding import Finding
@@ -70,7 +74,8 @@ def preflight(
     update and no clone.
 
     Args:
-        model: a built Keras model, compiled for the loss rules.
+        model: a Keras model, compiled for the loss rules; one not built
+            yet is built on the first batch, as `fit` builds it.
         x: input arrays (or a dict / list of them), a `tf.data.Dataset`, a
             `keras.utils.PyDataset`, a generator or an iterable yielding
             `(x, y)` or `(x, y, sample_weight)` batches (a generator is
@@ -101,12 +106,18 @@ def preflight(
     """
     rules = resolve(select, ignore, extend_select, convention)
     ignores = _resolve_ignores(per_layer_ignores)
+    batches, built = None, []
+    if isinstance(model, keras.Model) and model.layers and not model.built:
+        batches = read_batches(x, y, sample_weight, batch_size)
+        built.append(build_on_first_batch(model, batches.first[0]))
     graph = graph_from_model(model)
     report = lint_graph(graph, rules, ignores)
+    report.notes = (*built, *report.notes)
     data_rules = [rule for rule in rules if issubclass(rule, DataRule)]
     if not data_rules:
         return report
-    batches = read_batches(x, y, sample_weight, batch_size)
+    if batches is None:
+        batches = read_batches(x, y, sample_weight, batch_size)
     with kept_state(model):
         facts = measure(model, graph, batches, {rule.code for rule in data_rules})
     found: list[Finding] = []
@@ -360,6 +371,35 @@ def measure(
     finally:
         if passes[4] is not None:
             passes[4].release()
+
+
+BUILT_NOTE = (
+    "The model was not built: preflight built it on the first batch's "
+    "shapes, as `fit` does before its first step (the same weights)."
+)
+
+
+def build_on_first_batch(model: Any, x: Any) -> str:
+    """Builds an unbuilt model (a subclassed model, a `Sequential` without
+    an `Input`) as `fit` does before its first step: one symbolic call on
+    the batch's shapes and dtypes. Returns the note that says so; raises a
+    one-line `ValueError` when the model cannot be built on that batch."""
+
+    def symbolic(leaf: Any) -> Any:
+        dtype = keras.backend.standardize_dtype(leaf.dtype)
+        return keras.KerasTensor(tuple(leaf.shape), dtype)
+
+    try:
+        compute_output_spec(
+            model, keras.tree.map_structure(symbolic, x), training=False
+        )
+    except Exception as error:
+        raise ValueError(
+            "The model is not built, and building it on the first batch, as "
+            "`fit` would, failed: "
+            + call_failure(model, x, error).split(" would: ", 1)[-1]
+        ) from error
+    return BUILT_NOTE
 
 
 def call_failure(model: Any, x: Any, error: BaseException) -> str:

@@ -213,3 +213,80 @@ def test_callback_reads_pyproject_and_arguments_override_it(
     write_config(tmp_path, 'convention = "xyz"')
     with pytest.raises(ValueError, match="convention must be one of"):
         LintCallback()
+
+
+class _Subclassed(keras.Model):
+    """Built by fit in its first step on TensorFlow: no Input, no build."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = keras.layers.Dense(8, activation="relu", name="dense")
+        self.dropout = keras.layers.Dropout(0.5, name="dropout")
+        self.bn = keras.layers.BatchNormalization(name="bn")
+        self.head = keras.layers.Dense(2, name="head")
+
+    def call(self, inputs, training=None):
+        hidden = self.dropout(self.dense(inputs), training=training)
+        return self.head(self.bn(hidden, training=training))
+
+
+def _unbuilt(kind: str) -> keras.Model:
+    if kind == "subclassed":
+        model = _Subclassed(name="subclassed")
+    else:  # A Sequential without an Input, as many tutorials write it.
+        model = keras.Sequential(
+            [keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)]
+        )
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("kind", ["subclassed", "sequential"])
+def test_callback_on_a_model_fit_builds_trains_and_lints(kind, capsys):
+    model = _unbuilt(kind)
+    callback = LintCallback(fail_on=None, config=False)
+    model.fit(DATA, TARGETS, epochs=1, verbose=0, callbacks=[callback])
+    assert model.optimizer.iterations.numpy() == 1
+    assert callback.report is not None
+    deferred = [note for note in callback.report.notes if "linted after" in note]
+    # JAX and PyTorch build the model before the callbacks start.
+    built_late = keras.backend.backend() == "tensorflow"
+    assert len(deferred) == (1 if built_late else 0), callback.report.notes
+    if kind == "subclassed":
+        assert sorted(callback.report.codes()) == ["KO101", "KO102"]
+
+
+def test_callback_on_an_unbuilt_model_still_stops_fit():
+    model = _unbuilt("subclassed")
+    with pytest.raises(LintError):
+        model.fit(
+            DATA,
+            TARGETS,
+            epochs=3,
+            verbose=0,
+            callbacks=[LintCallback(fail_on="warning", config=False)],
+        )
+    # Before the first step where the model was built before the callbacks
+    # began, right after it where fit built it in that step (TensorFlow).
+    steps = 1 if keras.backend.backend() == "tensorflow" else 0
+    assert int(model.optimizer.iterations.numpy()) == steps
+
+
+def test_callback_with_data_builds_an_unbuilt_model_before_any_step():
+    model = _unbuilt("subclassed")
+    with pytest.raises(LintError) as raised:
+        model.fit(
+            DATA,
+            TARGETS,
+            epochs=1,
+            verbose=0,
+            callbacks=[
+                LintCallback(fail_on="warning", config=False, data=(DATA, TARGETS))
+            ],
+        )
+    assert int(model.optimizer.iterations.numpy()) == 0
+    built_by_preflight = any(
+        "preflight built it" in n for n in raised.value.report.notes
+    )
+    # JAX and PyTorch build the model before the callbacks start.
+    assert built_by_preflight == (keras.backend.backend() == "tensorflow")

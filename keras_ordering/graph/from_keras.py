@@ -635,11 +635,11 @@ def _flat_sublayers(layer: Any) -> list[Any]:
     return list(layer._flatten_layers(include_self=False, recursive=True))
 
 
-def compute_output_spec(function: Callable[..., Any], *args: Any) -> Any:
+def compute_output_spec(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Runs `function` on symbolic inputs with the backend's own machinery."""
     from keras.src.backend import compute_output_spec as backend_output_spec
 
-    return backend_output_spec(function, *args)
+    return backend_output_spec(function, *args, **kwargs)
 
 
 def is_default(method: Any) -> bool:

@@ -768,3 +768,42 @@ def test_dropout_at_inference_is_found_on_fewer_rows():
         keras.utils.set_random_seed(seed)
         report = preflight(_rows_model(_DropsAtInference()), x, y, batch_size=64)
         assert "KO305" in report.codes(), report.to_text()
+
+
+class _Unbuilt(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = keras.layers.Dense(8, name="dense")
+        self.bn = keras.layers.BatchNormalization(name="bn")
+        self.head = keras.layers.Dense(4, activation="softmax", name="head")
+
+    def call(self, inputs, training=None):
+        hidden = keras.ops.relu(self.bn(self.dense(inputs), training=training))
+        return self.head(hidden)
+
+
+def test_an_unbuilt_model_is_built_on_the_first_batch_with_the_weights_fit_gets():
+    x, y = _one_hot_data(64)
+    keras.utils.set_random_seed(3)
+    model = _Unbuilt(name="unbuilt")
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    report = preflight(model, x, y)
+    assert model.built
+    assert any("preflight built it" in note for note in report.notes), report.notes
+    assert report.codes() == ["KO106"]  # The static lint ran on the built model.
+    keras.utils.set_random_seed(3)
+    reference = _Unbuilt(name="reference")
+    reference(x[:2])
+    for ours, theirs in zip(model.weights, reference.weights, strict=True):
+        np.testing.assert_array_equal(
+            keras.ops.convert_to_numpy(ours), keras.ops.convert_to_numpy(theirs)
+        )
+
+
+def test_a_model_that_cannot_be_built_on_the_data_is_one_line():
+    model = keras.Sequential([keras.layers.Reshape((3, 3)), keras.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.zeros((8, 4), "float32")
+    with pytest.raises(ValueError, match="not built, and building it") as raised:
+        preflight(model, x, np.zeros((8, 2), "float32"))
+    assert "\n" not in str(raised.value)

@@ -166,6 +166,7 @@ def read_batches(
     total = samples(x)
     if total == 0:
         raise ValueError("`x` holds no sample")
+    _check_cardinality(x=x, y=y, sample_weight=sample_weight)
     size = min(batch_size or DEFAULT_BATCH_SIZE, total)
     kept = min(total, max(size, min(MAX_SAMPLES, size * MAX_BATCHES)))
 
@@ -176,6 +177,27 @@ def read_batches(
     stacked = tuple(_map(part, head(kept)) for part in (x, y, sample_weight))
     last = total % size or None
     return Batches(first, stacked, size, -(-kept // size), last, total)
+
+
+def _check_cardinality(**parts: Any) -> None:
+    """Raises, as `fit` does, when the arrays do not all hold the same
+    number of samples."""
+    sizes = {
+        name: sorted(
+            {int(np.shape(leaf)[0]) for leaf in _leaves(part) if np.ndim(leaf)}
+        )
+        for name, part in parts.items()
+    }
+    if len({size for found in sizes.values() for size in found}) > 1:
+        said = ", ".join(
+            f"`{name}` {' and '.join(map(str, found))}"
+            for name, found in sizes.items()
+            if found
+        )
+        raise ValueError(
+            f"The arrays hold different numbers of samples ({said}): give every "
+            "array the same number, as `fit` requires."
+        )
 
 
 def check_batch_size(batch_size: Any) -> None:

@@ -18,7 +18,11 @@ from typing import Any
 import keras
 import numpy as np
 
-from .graph.from_keras import call_path, intercepting_layer_calls
+from .graph.from_keras import (
+    call_path,
+    compiled_loss_object,
+    intercepting_layer_calls,
+)
 from .preflight_data import Batches, samples
 
 
@@ -239,12 +243,9 @@ def _step_loss(
         label = labels[position] if position < len(labels) else None
         if loss is None or label is None:
             continue
-        function = keras.losses.get(loss) if isinstance(loss, str) else loss
         label = keras.ops.convert_to_tensor(label)
-        if isinstance(function, keras.losses.Loss):
-            value = function(label, prediction, sample_weight=sample_weights[position])
-        else:
-            value = keras.ops.mean(function(label, prediction))
+        function = compiled_loss_object(loss, label, prediction)
+        value = function(label, prediction, sample_weight=sample_weights[position])
         total = value if total is None else total + value
     if total is None:
         raise ValueError("no output has both a loss and labels")

@@ -21,6 +21,7 @@ import numpy as np
 
 from .graph import kinds
 from .graph.from_keras import (
+    compiled_loss_object,
     compute_output_spec,
     global_seed_generator,
     graph_from_model,
@@ -196,11 +197,13 @@ def _sample_losses(loss: Any, labels: Any, predictions: Any) -> Any:
     if loss is None or labels is None:
         return None
     try:
-        function = keras.losses.get(loss) if isinstance(loss, str) else loss
-        call = getattr(function, "call", function)
-        values = call(
-            keras.ops.convert_to_tensor(labels),
-            keras.ops.convert_to_tensor(predictions),
+        y_pred = keras.ops.convert_to_tensor(predictions)
+        y_true = keras.ops.convert_to_tensor(labels)
+        function = compiled_loss_object(loss, y_true, y_pred)
+        # As `Loss.__call__` does before `call`: both in the loss's dtype.
+        dtype = getattr(function, "dtype", None) or y_pred.dtype
+        values = function.call(
+            keras.ops.cast(y_true, dtype), keras.ops.cast(y_pred, dtype)
         )
         values = np.asarray(keras.ops.convert_to_numpy(values), dtype="float64")
     except Exception:  # A custom or mismatched loss: KO306 says nothing.

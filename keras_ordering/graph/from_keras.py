@@ -3,7 +3,8 @@
 The ONLY module of the package that touches Keras' private API
 (`_nodes_by_depth`, `_inputs`, `_functional`, `_layers`, `_flatten_layers`,
 `keras.src.backend.compute_output_spec`, `keras.src.utils.is_default`, the
-global seed generator of `keras.src.backend.common.global_state`).
+global seed generator of `keras.src.backend.common.global_state`, the loss
+objects of `keras.src.trainers.compile_utils.get_loss`).
 Tracing (`graph/trace.py`) reads what it needs of that API through the
 small adapter functions at the end of this module. Everything it reads
 goes through `graph.kinds`, exactly as the static config reader does, so a
@@ -655,3 +656,14 @@ def global_seed_generator() -> Any:
     from keras.src.backend.common import global_state
 
     return global_state.get_global_attribute("global_seed_generator")
+
+
+def compiled_loss_object(identifier: Any, y_true: Any, y_pred: Any) -> Any:
+    """The `keras.losses.Loss` that `fit` computes for one output compiled
+    with `identifier` (a name, a function or a `Loss`): a function becomes
+    a `LossFunctionWrapper`, which matches the labels' rank to the
+    output's, and `"crossentropy"` picks binary, sparse or categorical from
+    the labels, as Keras' `compile_utils.get_loss` does."""
+    from keras.src.trainers.compile_utils import get_loss
+
+    return get_loss(identifier, y_true, y_pred)

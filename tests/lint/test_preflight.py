@@ -807,3 +807,42 @@ def test_a_model_that_cannot_be_built_on_the_data_is_one_line():
     with pytest.raises(ValueError, match="not built, and building it") as raised:
         preflight(model, x, np.zeros((8, 2), "float32"))
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float32", "bool"])
+def test_a_label_vector_for_a_one_unit_head_is_read_as_fit_reads_it(dtype):
+    """Labels of shape (n,) for a (n, 1) sigmoid head: `fit`'s loss matches
+    their rank to the output's, and so do the gradient step and KO306."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 8)).astype("float32")
+    y = (np.arange(64) % 2).astype(dtype)
+    saturated = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(
+                1,
+                activation="sigmoid",
+                bias_initializer=keras.initializers.Constant(8.0),
+                name="head",
+            ),
+        ]
+    )
+    saturated.compile(optimizer="sgd", loss="binary_crossentropy")
+    report = preflight(saturated, x, y)
+    assert not report.notes, report.notes  # The gradient step ran.
+    assert report.codes() == ["KO306"], report.to_text()
+
+
+def test_the_crossentropy_shortcut_is_the_loss_fit_picks():
+    x, y = _one_hot_data(64)
+    model = _dense()
+    model.compile(optimizer="sgd", loss="crossentropy")
+    report = preflight(model, x, y)
+    assert not report.notes, report.notes
+
+
+def test_arrays_of_different_lengths_are_refused_in_one_line():
+    x, y = _one_hot_data(64)
+    with pytest.raises(ValueError, match=r"`x` 64, `y` 63") as raised:
+        preflight(_dense(), x, y[:63])
+    assert "\n" not in str(raised.value)

@@ -32,7 +32,25 @@ CATALOGUE = {rule["code"] for rule in rules()}
 
 # (test name, slug) -> what the linter gets wrong on that model, for a case
 # marked as a known difference (strict xfail: a fix shows as a failure).
-KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
+    ("test_judged_findings", "gh_keras_12096_relu_output_cce"): (
+        "KO203 misses a relu output head trained with categorical "
+        "cross-entropy (only sigmoid, softmax and linear heads are checked)"
+    ),
+    ("test_judged_findings", "kerasio_tabtransformer"): (
+        "KO115 reports selu -> Dropout twice in an MLP whose selu Dense "
+        "layers are each fed by a BatchNormalization: no self-normalization "
+        "to break"
+    ),
+    ("test_live_lint_equals_file_lint", "kerasio_tabtransformer"): (
+        "lint_file cannot read a model built with a dict of inputs: "
+        "from_config._refs fails on Keras 3's dict input_layers (KeyError: 0)"
+    ),
+    ("test_judged_findings", "stnslv_cifar10_bn_dropout"): (
+        "KO108 misses Dropout -> Flatten -> Dropout: two dropouts in a row "
+        "with only a shape-only layer between them"
+    ),
+}
 
 
 def cases(test_name: str) -> list:

@@ -26,6 +26,28 @@ from tests.lint.test_corpus_real_models import SLUGS, corpus_module
 
 BATCH = 32
 
+# slug -> what preflight gets wrong on that model fed well-formed data
+# (strict xfail: a fix shows up as an unexpected pass).
+KNOWN_DIFFERENCES: dict[str, str] = {
+    "kerasio_efficientnet_fine_tuning": (
+        "KO305 says block6b_drop / block6d_drop ignore training=True: in the "
+        "frozen, randomly initialized EfficientNetB0 their inputs are ~1e-5, "
+        "so the drop-connect change falls under the audit's absolute tolerance"
+    ),
+}
+
+
+def _cases() -> list:
+    return [
+        pytest.param(
+            slug,
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_DIFFERENCES[slug])]
+            if slug in KNOWN_DIFFERENCES
+            else [],
+        )
+        for slug in SLUGS
+    ]
+
 
 def _input_kind(tensor) -> str | None:
     shape = tuple(tensor.shape[1:])
@@ -97,7 +119,7 @@ def well_formed_data(model):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", _cases())
 def test_preflight_raises_no_warning_on_well_formed_data(slug):
     if keras.backend.backend() == "jax":
         pytest.skip("corpus models are not built on JAX (initializer compiles)")
@@ -113,3 +135,7 @@ def test_preflight_raises_no_warning_on_well_formed_data(slug):
         if f.code.startswith("KO3") and f.severity in ("warning", "error")
     ]
     assert loud == []
+
+
+def test_known_differences_name_real_slugs():
+    assert set(KNOWN_DIFFERENCES) <= set(SLUGS), KNOWN_DIFFERENCES

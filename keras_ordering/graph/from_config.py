@@ -130,12 +130,19 @@ def _input_layer_of_sequential(model_config: Mapping[str, Any]) -> Mapping | Non
 
 
 def _refs(value: Any) -> list[TensorRef]:
-    """`input_layers` / `output_layers`: one ref or a list of refs."""
+    """`input_layers` / `output_layers`: one ref, or a list or dict of refs
+    (nested too: Keras 3 saves a model built on a dict of inputs with a
+    dict), flattened as `keras.tree.flatten` orders `model.inputs` (dict
+    keys sorted)."""
     if not value:
         return []
-    if isinstance(value[0], str):
-        value = [value]
-    return [(str(ref[0]), _index(ref[1]), _index(ref[2])) for ref in value]
+    if isinstance(value, Mapping):
+        return [ref for key in sorted(value) for ref in _refs(value[key])]
+    if isinstance(value, (list, tuple)) and isinstance(value[0], str):
+        return [(str(value[0]), _index(value[1]), _index(value[2]))]
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"tensor reference {one_line(repr(value), 40)} is not a list")
+    return [ref for item in value for ref in _refs(item)]
 
 
 def _index(value: Any) -> int:

@@ -288,3 +288,24 @@ def test_any_listing_order_gives_the_same_graph_in_linear_work(monkeypatch):
         assert graph_from_config(chain_config(size, order)).canonical() == listed
         # Each layer call's inputs are read once, not once per pass.
         assert len(reads) == size, order
+
+
+@pytest.mark.parametrize("outputs", ["list", "dict"])
+def test_a_model_built_on_a_dict_of_inputs_reads_from_its_file(outputs, tmp_path):
+    """Keras 3 saves `input_layers` (and `output_layers`) of such a model
+    as a dict; the keys are deliberately not in sorted order."""
+    b = keras.Input((3,), name="b")
+    a = keras.Input((5,), name="a")
+    hidden = keras.layers.Concatenate()([a, b])
+    hidden = keras.layers.Dense(8)(hidden)
+    hidden = keras.layers.Dropout(0.3)(hidden)
+    hidden = keras.layers.BatchNormalization()(hidden)
+    cls = keras.layers.Dense(4, activation="softmax", name="cls")(hidden)
+    reg = keras.layers.Dense(1, name="reg")(hidden)
+    heads = {"reg": reg, "cls": cls} if outputs == "dict" else [cls, reg]
+    model = keras.Model({"b": b, "a": a}, heads)
+    model.compile(optimizer="adam", loss="mse")
+    path = tmp_path / "dict_inputs.keras"
+    model.save(path)
+    assert_static_equals_live(model, path)
+    assert "KO101" in lint_file(path).codes()

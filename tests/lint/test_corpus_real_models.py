@@ -42,10 +42,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
         "layers are each fed by a BatchNormalization: no self-normalization "
         "to break"
     ),
-    ("test_live_lint_equals_file_lint", "kerasio_tabtransformer"): (
-        "lint_file cannot read a model built with a dict of inputs: "
-        "from_config._refs fails on Keras 3's dict input_layers (KeyError: 0)"
-    ),
     ("test_judged_findings", "stnslv_cifar10_bn_dropout"): (
         "KO108 misses Dropout -> Flatten -> Dropout: two dropouts in a row "
         "with only a shape-only layer between them"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import inspect
-import math
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -22,6 +21,15 @@ import numpy as np
 from .._intercept import call_path, intercepting_layer_calls
 from .._report_view import ReportView
 from ..graph import identity, kinds
+from ._arrays import (
+    _allclose,
+    _out,
+    _scale,
+    _Scratch,
+    _squares,
+    _tolerance,
+    _work_dtype,
+)
 from ._observe import is_fused, layer_kind, to_numpy
 
 # AlphaDropout is a shape layer for ordering (it keeps mean and variance by
@@ -317,29 +325,6 @@ def _cpus() -> int:
     return os.cpu_count() or 1
 
 
-class _Scratch:
-    """One thread's work arrays, reused from check to check: a fresh large
-    array costs a page fault per page on its first write, more than the
-    arithmetic that fills it. Each slot holds one array at a time."""
-
-    def __init__(self) -> None:
-        self.buffers: dict[str, np.ndarray] = {}
-
-    def get(self, slot: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-        dtype = np.dtype(dtype)
-        size = math.prod(shape)
-        buffer = self.buffers.get(slot)
-        if buffer is None or buffer.dtype != dtype or buffer.size < size:
-            buffer = self.buffers[slot] = np.empty(size, dtype)
-        return buffer[:size].reshape(shape)
-
-
-def _out(
-    scratch: _Scratch | None, slot: str, shape: tuple[int, ...], dtype: Any
-) -> np.ndarray | None:
-    return None if scratch is None else scratch.get(slot, shape, dtype)
-
-
 class _Checks:
     """`_check` of each observation, started when it is observed: a large
     call's check runs in one of two threads while the passes go on (numpy
@@ -453,59 +438,18 @@ def _check(obs: _Observation, scratch: _Scratch | None = None) -> str | None:
     return _check_noise(obs, scratch)
 
 
-def _tolerance(values: np.ndarray) -> float:
-    return 1e-4 if values.dtype == np.float32 or values.dtype == np.float64 else 3e-2
-
-
-def _work_dtype(*arrays: np.ndarray) -> type[np.floating]:
-    """float64 where an array is float64, else float32: the audit compares
-    with tolerances of 1e-4 and more, far above float32's rounding."""
-    return np.float64 if any(a.dtype == np.float64 for a in arrays) else np.float32
-
-
-def _allclose(
-    actual: np.ndarray,
-    expected: np.ndarray,
-    atol: float,
-    rtol: float,
-    scratch: _Scratch | None = None,
+def _changed(
+    obs: _Observation, scratch: _Scratch | None = None, scale: float | None = None
 ) -> bool:
-    """`np.allclose(actual, expected, rtol, atol)`, in float32 unless an
-    array is float64, with one subtraction and one pass for the common
-    verdict (every gap under `atol`); arrays holding NaN or inf go to
-    `np.allclose` itself in float64, which has its own rules for them."""
-    dtype = _work_dtype(actual, expected)
-    a, e = actual.astype(dtype, copy=False), expected.astype(dtype, copy=False)
-    if a.size == 0:
-        return True
-    with np.errstate(invalid="ignore", over="ignore"):
-        gap = np.subtract(
-            a, e, out=_out(scratch, "gap", np.broadcast_shapes(a.shape, e.shape), dtype)
-        )
-        np.abs(gap, out=gap)
-        worst = gap.max()
-    if worst <= atol:
-        return True
-    if not np.isfinite(worst):
-        return bool(
-            np.allclose(
-                actual.astype(np.float64),
-                expected.astype(np.float64),
-                atol=atol,
-                rtol=rtol,
-            )
-        )
-    bound = np.abs(e)
-    bound *= rtol
-    bound += atol
-    return bool(np.all(gap <= bound))
-
-
-def _changed(obs: _Observation, scratch: _Scratch | None = None) -> bool:
+    """Whether the call changed its input: by more than the tolerance, which
+    shrinks with inputs smaller than 1 (a dropout on activations of 1e-5
+    changes them by about 1e-5, under a fixed 1e-4)."""
+    if scale is None:
+        scale = _scale(obs.inputs)
     return not _allclose(
         obs.outputs,
         obs.inputs,
-        atol=_tolerance(obs.outputs),
+        atol=_tolerance(obs.outputs) * min(1.0, scale),
         rtol=1e-5,
         scratch=scratch,
     )
@@ -518,7 +462,10 @@ def _noise_is_active(layer: Any) -> bool:
 def _check_noise(obs: _Observation, scratch: _Scratch | None = None) -> str | None:
     if not _noise_is_active(obs.layer):
         return None  # Rate 0: nothing to see in either mode.
-    changed = _changed(obs, scratch)
+    scale = _scale(obs.inputs)
+    changed = _changed(obs, scratch, scale)
+    if obs.model_training and not changed and scale == 0:
+        return None  # Dropping zeros changes nothing: no verdict.
     if obs.model_training and not changed:
         return (
             "its input came out unchanged, so it did not add noise in training; "
@@ -571,14 +518,6 @@ def _normalized(
     centred *= scale.astype(dtype)
     centred += (beta - residual * scale).astype(dtype)
     return centred
-
-
-def _squares(values: np.ndarray, axis: int) -> np.ndarray:
-    """The sum of squares of `values` per index of `axis`, accumulated in
-    float64 without a squared copy of the array."""
-    letters = "abcdefghijklmnopqrstuvwxyz"[: values.ndim]
-    spec = f"{letters},{letters}->{letters[axis]}"
-    return np.einsum(spec, values, values, dtype=np.float64)
 
 
 def _check_batch_norm(obs: _Observation, scratch: _Scratch | None = None) -> str | None:

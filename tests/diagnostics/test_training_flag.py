@@ -297,3 +297,37 @@ def test_the_checks_decide_the_same_in_two_threads(monkeypatch):
         "forced",
     ]
     assert audit["bn"].passed and audit["fused"].passed and audit["spatial"].passed
+
+
+def _scaled_dropout(scale: float, forced: bool = False) -> keras.Model:
+    """Dropout on activations of about `scale` (EfficientNet's drop-connect
+    in a deep, randomly initialized stack sees about 1e-5)."""
+    inputs = keras.Input((16,))
+    hidden = keras.layers.Rescaling(scale)(inputs)
+    hidden = (
+        HardCodedDropout(name="dropout")(hidden)
+        if forced
+        else keras.layers.Dropout(0.2, name="dropout")(hidden)
+    )
+    return keras.Model(inputs, keras.layers.Dense(2)(hidden))
+
+
+def test_dropout_on_tiny_activations_follows_the_flag():
+    for scale in (1e-3, 1e-5, 1e-7):
+        audit = audit_training_flag(_scaled_dropout(scale), SAMPLE)
+        assert audit.passed, (scale, [a.explanation for a in audit.failures()])
+        forced = audit_training_flag(_scaled_dropout(scale, forced=True), SAMPLE)
+        assert not forced.passed, scale
+
+
+def test_dropout_of_zeros_is_no_verdict():
+    """A dead ReLU before the dropout: dropping zeros changes nothing, so
+    nothing shows whether the layer dropped."""
+    inputs = keras.Input((16,))
+    hidden = keras.layers.Dense(8, kernel_initializer="zeros", activation="relu")(
+        inputs
+    )
+    hidden = keras.layers.Dropout(0.5, name="dropout")(hidden)
+    model = keras.Model(inputs, keras.layers.Dense(2)(hidden))
+    audit = audit_training_flag(model, SAMPLE)
+    assert audit.passed, [a.explanation for a in audit.failures()]

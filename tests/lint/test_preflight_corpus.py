@@ -28,13 +28,7 @@ BATCH = 32
 
 # slug -> what preflight gets wrong on that model fed well-formed data
 # (strict xfail: a fix shows up as an unexpected pass).
-KNOWN_DIFFERENCES: dict[str, str] = {
-    "kerasio_efficientnet_fine_tuning": (
-        "KO305 says block6b_drop / block6d_drop ignore training=True: in the "
-        "frozen, randomly initialized EfficientNetB0 their inputs are ~1e-5, "
-        "so the drop-connect change falls under the audit's absolute tolerance"
-    ),
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _cases() -> list:

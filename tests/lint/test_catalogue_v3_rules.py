@@ -207,9 +207,29 @@ def test_selu_behind_batchnorm_then_dropout_is_reported_once():
     x = keras.layers.BatchNormalization(name="bn")(x)
     x = keras.layers.Activation("selu", name="selu")(x)
     x = keras.layers.Dropout(0.5, name="drop")(x)
+    x = keras.layers.Dense(16, activation="selu", name="dense_2")(x)
     (finding,) = _found(keras.Model(inputs, x), "KO115")
     assert finding.layers == ("selu", "drop")
     assert "AlphaDropout" in finding.message
+
+
+@pytest.mark.parametrize("after", ["output", "batchnorm", "residual-batchnorm"])
+def test_selu_dropout_with_no_selu_layer_after_it_is_not_reported(after):
+    """keras-io's TabTransformer MLP: BN -> Dense(selu) -> Dropout -> BN ->
+    ... -> Dense(1, sigmoid). Nothing after a dropout relies on SELU's
+    fixed point."""
+    inputs = keras.Input((16,))
+    x = keras.layers.Dense(16, activation="selu", name="dense")(inputs)
+    x = keras.layers.Dropout(0.5, name="drop")(x)
+    if after == "batchnorm":
+        x = keras.layers.BatchNormalization(name="bn")(x)
+        x = keras.layers.Dense(16, activation="selu", name="dense_2")(x)
+    elif after == "residual-batchnorm":
+        x = keras.layers.Add()([x, keras.layers.Dense(16, name="side")(inputs)])
+        x = keras.layers.BatchNormalization(name="bn")(x)
+        x = keras.layers.Dense(16, activation="selu", name="dense_2")(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid", name="head")(x)
+    assert _found(keras.Model(inputs, outputs), "KO115") == []
 
 
 # --- KO117 constant-kernel-initializer --------------------------------------

@@ -37,11 +37,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
         "KO203 misses a relu output head trained with categorical "
         "cross-entropy (only sigmoid, softmax and linear heads are checked)"
     ),
-    ("test_judged_findings", "kerasio_tabtransformer"): (
-        "KO115 reports selu -> Dropout twice in an MLP whose selu Dense "
-        "layers are each fed by a BatchNormalization: no self-normalization "
-        "to break"
-    ),
     ("test_judged_findings", "stnslv_cifar10_bn_dropout"): (
         "KO108 misses Dropout -> Flatten -> Dropout: two dropouts in a row "
         "with only a shape-only layer between them"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...graph import kinds
+from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
 from ..patterns import SHAPE_NODE, LayerPattern, PathPattern
@@ -23,17 +24,39 @@ def _zeroing_dropout(node: Node) -> bool:
     return node.attrs.get("noise") in _ZEROING_DROPOUT
 
 
+# Layers that set their own output moments: past one, no SELU chain is left
+# for the dropout to break.
+_RENORMALIZING = frozenset({kinds.BATCH_NORM, kinds.NORMALIZATION})
+
+
+def _feeds_selu(graph: Graph, dropout: Node) -> bool:
+    """Whether a self-normalizing activation reads the dropout's output,
+    through any layers but a normalization (a BN re-sets the moments; a
+    dropout just before the output has no SELU layer left to mislead)."""
+    seen, stack = {dropout.index}, [dropout.index]
+    while stack:
+        for successor in graph.successors[stack.pop()]:
+            node = graph.nodes[successor]
+            if successor in seen or node.kind in _RENORMALIZING:
+                continue
+            if node.kind == kinds.ACTIVATION and _self_normalizing(node):
+                return True
+            seen.add(successor)
+            stack.append(successor)
+    return False
+
+
 class SeluWithStandardDropout(Rule):
     """## What it does
     Finds a SELU activation (`activation="selu"`) whose output goes,
     through shape-only layers at most, into a standard `Dropout` (or a
-    spatial dropout), the layer that zeroes values and rescales the rest.
-    `AlphaDropout`, the dropout made for SELU networks, is not reported.
-
-    SELU behind a BatchNormalization gets no finding: BN already sets the
-    zero mean and unit variance SELU converges to, so the pair is
-    redundant, not broken, and no public report we found showed it to
-    harm training.
+    spatial dropout), the layer that zeroes values and rescales the rest,
+    when another SELU layer reads the dropout's output without a
+    normalization layer in between. `AlphaDropout`, the dropout made for
+    SELU networks, is not reported. Nor is a dropout whose output only
+    reaches a BatchNormalization (it re-sets the moments; KO101 judges a
+    dropout before BN) or the model's output: no self-normalizing layer is
+    left to mislead.
 
     ## Why is this bad?
     A self-normalizing network (Klambauer et al. 2017) keeps its
@@ -84,6 +107,10 @@ class SeluWithStandardDropout(Rule):
     reference = "https://keras.io/api/layers/regularization_layers/alpha_dropout/"
 
     @classmethod
+    def accept(cls, nodes: list[Node], graph: Graph) -> bool:
+        return _feeds_selu(graph, nodes[-1])
+
+    @classmethod
     def message(cls, nodes: list[Node]) -> str:
         selu, dropout = nodes[0], nodes[-1]
         return (
@@ -114,6 +141,25 @@ class SeluWithStandardDropout(Rule):
             ),
         ),
         Example(
+            title="SELU, dropout, then BatchNormalization before the next SELU",
+            input_shape=(16,),
+            layers=(
+                ("Dense", {"units": 32, "activation": "selu", "name": "dense"}),
+                ("Dropout", {"rate": 0.1, "name": "drop"}),
+                ("BatchNormalization", {"name": "bn"}),
+                ("Dense", {"units": 32, "activation": "selu", "name": "dense_2"}),
+            ),
+        ),
+        Example(
+            title="the last SELU layer's dropout feeds the output head",
+            input_shape=(16,),
+            layers=(
+                ("Dense", {"units": 32, "activation": "selu", "name": "dense"}),
+                ("Dropout", {"rate": 0.1, "name": "drop"}),
+                ("Dense", {"units": 1, "activation": "sigmoid", "name": "head"}),
+            ),
+        ),
+        Example(
             title="ReLU with standard dropout",
             input_shape=(16,),
             layers=(
@@ -140,6 +186,7 @@ class SeluWithStandardDropout(Rule):
                 ("Activation", {"activation": "selu", "name": "selu"}),
                 ("Flatten", {"name": "flat"}),
                 ("Dropout", {"rate": 0.2, "name": "drop"}),
+                ("Dense", {"units": 8, "activation": "selu", "name": "dense"}),
             ),
             expect=("selu", "flat", "drop"),
         ),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from ...graph import kinds
-from ...graph.activations import names_with
+from ...graph.activations import ACTIVATION_FACTS, names_with
 from ...graph.graph import Graph
 from ...graph.losses import loss_family
 from ...graph.node import Node
@@ -16,6 +18,17 @@ _SIGMOIDS = names_with(probability_output=True, elementwise=True)
 _SOFTMAXES = names_with(
     probability_output=True, normalizes_axis=True, shifts_logits=False
 )
+
+
+def _within_probabilities(output_range: tuple[float, float]) -> bool:
+    return output_range[0] >= 0.0 and output_range[1] <= 1.0
+
+
+def _range_text(output_range: tuple[float, float]) -> str:
+    low, high = output_range
+    left = "(-inf" if math.isinf(low) else f"[{low:g}"
+    right = "inf)" if math.isinf(high) else f"{high:g}]"
+    return f"{left}, {right}"
 
 
 def _probability_loss(node: Node) -> bool:
@@ -82,7 +95,9 @@ class ActivationLossMismatch(Rule):
       targets, binary cross-entropy on (p, 1 - p) is categorical
       cross-entropy term for term, with the same gradient, and `"accuracy"`
       gives the same number;
-    - no activation at all (a linear, unbounded output) with any of them.
+    - no activation at all (a linear, unbounded output) with any of them;
+    - an activation whose values are not all in [0, 1] (relu, tanh, elu,
+      softplus, log_softmax...) with any of them.
 
     Each output of a multi-output model is checked against its own loss.
     Softmax over a single unit is KO201's, and a probability activation with
@@ -102,6 +117,8 @@ class ActivationLossMismatch(Rule):
     - raw scores are clipped into (0, 1) by the binary cross-entropy (the
       gradient vanishes outside) and divided by their sum by the categorical
       one (meaningless for negative scores): training stalls or yields NaN.
+      A relu head is the same: its units at 0 score log(1e-7) with no
+      gradient, so the loss freezes (keras-team/keras#12096).
 
     ## Example
     ```python
@@ -189,6 +206,23 @@ class ActivationLossMismatch(Rule):
         # cross-entropy term for term (p2 = 1 - p1), and 'accuracy' gives the
         # same number: a common, correct pairing. From 3 units it is another
         # loss, and 'accuracy' becomes binary_accuracy.
+        facts = ACTIVATION_FACTS.get(activation) if activation else None
+        if facts is not None and not _within_probabilities(facts.output_range):
+            return (
+                f"{start} applies {activation}, whose outputs span "
+                f"{_range_text(facts.output_range)}, not probabilities, but its "
+                f"loss '{loss}' expects probabilities and "
+                + (
+                    "clips them into (1e-7, 1 - 1e-7): outside, the gradient vanishes"
+                    if family == "binary"
+                    else "divides them by their sum and clips them into "
+                    "(1e-7, 1): a unit at 0 or below scores log(1e-7) with no "
+                    "gradient"
+                )
+                + ". Use "
+                + ("sigmoid" if family == "binary" else "softmax")
+                + ", or a linear output with from_logits=True."
+            )
         if activation in _SOFTMAXES and family == "binary" and (units or 0) > 2:
             return (
                 f"{start} applies {activation} over {units} units, but its loss "
@@ -220,6 +254,12 @@ class ActivationLossMismatch(Rule):
             loss=("BinaryCrossentropy", {}),
         ),
         Example(
+            title="a relu output with a regression loss",
+            input_shape=(16,),
+            layers=(("Dense", {"units": 1, "activation": "relu", "name": "out"}),),
+            loss=("MeanSquaredError", {}),
+        ),
+        Example(
             title="sigmoid with binary cross-entropy (multi-label)",
             input_shape=(16,),
             layers=(("Dense", {"units": 5, "activation": "sigmoid", "name": "out"}),),
@@ -227,6 +267,13 @@ class ActivationLossMismatch(Rule):
         ),
     )
     INVALID = (
+        Example(
+            title="a relu output with categorical cross-entropy",
+            input_shape=(16,),
+            layers=(("Dense", {"units": 2, "activation": "relu", "name": "out"}),),
+            loss=("CategoricalCrossentropy", {}),
+            expect=("out",),
+        ),
         Example(
             title="sigmoid on several units with categorical cross-entropy",
             input_shape=(16,),

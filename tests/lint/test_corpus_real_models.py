@@ -32,12 +32,7 @@ CATALOGUE = {rule["code"] for rule in rules()}
 
 # (test name, slug) -> what the linter gets wrong on that model, for a case
 # marked as a known difference (strict xfail: a fix shows as a failure).
-KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
-    ("test_judged_findings", "stnslv_cifar10_bn_dropout"): (
-        "KO108 misses Dropout -> Flatten -> Dropout: two dropouts in a row "
-        "with only a shape-only layer between them"
-    ),
-}
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
 
 
 def cases(test_name: str) -> list:

@@ -8,8 +8,8 @@ from ...graph import identity, kinds
 from ...graph.node import Node
 from ..example import Example
 from ..fix import Fix, SetConfig, Skip
-from ..patterns import NOISE_NODE, PathPattern
-from ..rule import Rule
+from ..patterns import NOISE_NODE, SHAPE_NODE, PathPattern
+from ..rule import Rule, via
 
 if TYPE_CHECKING:
     from ...graph.graph import Graph
@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 class ConsecutiveDropout(Rule):
     """## What it does
-    Finds two noise layers in a row.
+    Finds two noise layers in a row, with shape-only layers (Flatten,
+    Reshape, Permute...) at most between them: those move values without
+    changing them, so the two still act as one.
 
     ## Why is this bad?
     Two dropouts with keep probabilities p1 and p2 act as one dropout with
@@ -43,16 +45,18 @@ class ConsecutiveDropout(Rule):
     code = "KO108"
     name = "consecutive-dropout"
     severity = "info"
-    pattern = PathPattern(start=NOISE_NODE, end=NOISE_NODE)
+    pattern = PathPattern(start=NOISE_NODE, through=SHAPE_NODE, end=NOISE_NODE)
     fix = "Merge the two noise layers into one with the combined rate."
     reference = "Srivastava et al. 2014, JMLR 15(56)"
 
     @classmethod
     def message(cls, nodes: list[Node]) -> str:
-        first, second = nodes
+        first, second = nodes[0], nodes[-1]
         return (
-            f"{first.describe()} is followed directly by {second.describe()}: "
-            "two noise layers in a row act as one with a combined rate."
+            f"{first.describe()} is followed "
+            f"{'directly ' if len(nodes) == 2 else ''}by {second.describe()}"
+            f"{via(nodes)}: two noise layers in a row act as one with a "
+            "combined rate."
         )
 
     @classmethod
@@ -60,7 +64,11 @@ class ConsecutiveDropout(Rule):
         """Merges two noise layers of the same kind where that is exact."""
         import numpy as np
 
-        first, second = (model.get_layer(name) for name in finding.layers)
+        first, second = (
+            model.get_layer(name) for name in (finding.layers[0], finding.layers[-1])
+        )
+        if len(finding.layers) > 2 and getattr(first, "noise_shape", None) is not None:
+            return "a noise shape means other axes after the shape layer between"
         # Identity from the class hierarchy (a user's class named Dropout is
         # not Keras'); a subclass with its own `call` may not compose.
         layer_class = identity.known_class_of(first) or ""
@@ -110,5 +118,15 @@ class ConsecutiveDropout(Rule):
                 ("Dropout", {"rate": 0.3, "name": "dropout_2"}),
             ),
             expect=("dropout_1", "dropout_2"),
+        ),
+        Example(
+            title="two dropouts with a Flatten between them",
+            input_shape=(4, 4),
+            layers=(
+                ("Dropout", {"rate": 0.2, "name": "dropout_1"}),
+                ("Flatten", {"name": "flatten"}),
+                ("Dropout", {"rate": 0.5, "name": "dropout_2"}),
+            ),
+            expect=("dropout_1", "flatten", "dropout_2"),
         ),
     )

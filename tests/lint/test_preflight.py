@@ -846,3 +846,18 @@ def test_arrays_of_different_lengths_are_refused_in_one_line():
     with pytest.raises(ValueError, match=r"`x` 64, `y` 63") as raised:
         preflight(_dense(), x, y[:63])
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("units", "advice"), [(13, "6 (labels - (-6))."), (7, "13 units")]
+)
+def test_negative_class_indices_are_named_and_shifted(units, advice):
+    """tplusone/hanser_ml_zeitreihen#3: classes on a -6..6 scale under sparse
+    cross-entropy. The advice is a shift, and a wider head only where the
+    shifted indices need one."""
+    x = np.random.default_rng(0).normal(size=(65, 8)).astype("float32")
+    y = np.arange(65) % 13 - 6
+    model = _dense(units, "softmax", "sparse_categorical_crossentropy")
+    (finding,) = [f for f in preflight(model, x, y) if f.code == "KO301"]
+    assert "negative class indices (from -6 to 6)" in finding.message
+    assert advice in finding.message, finding.message

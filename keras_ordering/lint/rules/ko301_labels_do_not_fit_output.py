@@ -41,13 +41,22 @@ def _problem(output: OutputFacts) -> str | None:
     integral = bool(np.all(y == np.round(y)))
     if sparse:
         bad = np.flatnonzero(((y < 0) | (y >= units)).reshape(len(y), -1).any(axis=1))
-        if integral and bad.size and units > 1:
+        if not (integral and bad.size and units > 1):
+            return None
+        low, high = int(y.min()), int(y.max())
+        if low < 0:
+            needed = high - low + 1
             return (
-                f"The labels of {where} are class indices up to {int(y.max())}, but it "
-                f"has {units} units (indices 0 to {units - 1}): {rows_text(bad)}. "
-                f"Number the classes from 0, or give the head {int(y.max()) + 1} units."
+                f"The labels of {where} hold negative class indices (from {low} "
+                f"to {high}), but its {units} units are indices 0 to {units - 1}: "
+                f"{rows_text(bad)}. Shift the labels by {-low} (labels - ({low}))"
+                + (f" and give the head {needed} units." if needed > units else ".")
             )
-        return None
+        return (
+            f"The labels of {where} are class indices up to {high}, but it "
+            f"has {units} units (indices 0 to {units - 1}): {rows_text(bad)}. "
+            f"Number the classes from 0, or give the head {high + 1} units."
+        )
     binary_values = bool(np.all((y == 0) | (y == 1)))
     rows = y.reshape(len(y), -1)
     if (

@@ -26,14 +26,17 @@ def _momentum(node: Node) -> float | None:
 
 
 def _inverted(node: Node) -> bool:
+    """Below 0.5 (PyTorch's convention), or 1 and above: the moving
+    statistics never move (1) or grow without bound (above 1)."""
     momentum = _momentum(node)
-    return momentum is not None and momentum < INVERTED_BELOW
+    return momentum is not None and (momentum < INVERTED_BELOW or momentum >= 1)
 
 
 class BatchnormMomentumInverted(Rule):
     """## What it does
     Finds a BatchNormalization (or the batch-norm part of `BNActDropout`)
-    whose `momentum` is below 0.5, `momentum=0` included.
+    whose `momentum` is below 0.5, `momentum=0` included, or 1 and above
+    (what a converter gives for PyTorch's `momentum=0`).
 
     ## Why is this bad?
     Keras updates the moving statistics as
@@ -43,7 +46,10 @@ class BatchnormMomentumInverted(Rule):
     at each step: the moving mean and variance follow the last few batches,
     so inference uses noisy statistics and accuracy drops or swings between
     checkpoints, with no error raised. With `momentum=0` the moving
-    statistics are simply those of the last training batch.
+    statistics are simply those of the last training batch. With
+    `momentum=1` they never leave their initial mean 0 and variance 1, so
+    inference normalizes with statistics that were never measured; above
+    1 they grow without bound (pytorch2keras#70: NaN after training).
 
     ## Example
     ```python
@@ -78,6 +84,18 @@ class BatchnormMomentumInverted(Rule):
     def message(cls, nodes: list[Node]) -> str:
         (node,) = nodes
         momentum = _momentum(node) or 0.0  # The pattern matched a number.
+        if momentum >= 1:
+            return (
+                f"{node.describe()} has momentum={momentum:g}: its moving mean "
+                "and variance "
+                + (
+                    "never leave their initial 0 and 1"
+                    if momentum == 1
+                    else "grow without bound at every training step"
+                )
+                + ", so inference normalizes with statistics that were never "
+                "measured. Use momentum=0.99 (the Keras default) or 0.9."
+            )
         if momentum == 0:
             return (
                 f"{node.describe()} has momentum=0: its moving mean and variance "
@@ -98,7 +116,7 @@ class BatchnormMomentumInverted(Rule):
         (name,) = finding.layers
         momentum = float(model.get_layer(name).momentum)
         # 1 - 0 = 1 would never update the moving statistics.
-        keras_momentum = round(1.0 - momentum, 6) if momentum > 0 else 0.99
+        keras_momentum = round(1.0 - momentum, 6) if 0 < momentum < 1 else 0.99
         return cls.make_fix(
             finding,
             f"set the momentum of '{name}' from {momentum:g} to "
@@ -138,5 +156,11 @@ class BatchnormMomentumInverted(Rule):
             input_shape=(8,),
             layers=(("BNActDropout", {"momentum": 0.0, "name": "block"}),),
             expect=("block",),
+        ),
+        Example(
+            title="momentum=1: the moving statistics never move",
+            input_shape=(8,),
+            layers=(("BatchNormalization", {"momentum": 1.0, "name": "bn"}),),
+            expect=("bn",),
         ),
     )

@@ -15,10 +15,25 @@ RAW_PIXEL_SEEN = 16.0
 RAW_PIXEL_SCALE = 1.0 / 64.0
 
 
+# Stored as 8-bit unsigned integers, samples of this many values or more are
+# images even without a channel axis: MNIST's (28, 28) as keras.datasets
+# ships it, or flattened to (784,). Features and token ids are not kept in
+# uint8; sequences of few features per step stay out through MIN_SIDE.
+MIN_SIDE = 8
+MIN_FLAT_PIXELS = 64
+
+
 def _is_image(facts: InputFacts) -> bool:
-    """Height x width (x depth) x channels, channels 1, 3 or 4 at either end."""
+    """Height x width (x depth) x channels, channels 1, 3 or 4 at either end;
+    or uint8 data of height x width, or of 64 values or more flattened."""
     shape = facts.shape
-    return len(shape) >= 3 and (shape[-1] in (1, 3, 4) or shape[0] in (1, 3, 4))
+    if len(shape) >= 3 and (shape[-1] in (1, 3, 4) or shape[0] in (1, 3, 4)):
+        return True
+    if getattr(facts.values, "dtype", None) != "uint8" or None in shape:
+        return False
+    if len(shape) == 2:
+        return min(shape) >= MIN_SIDE
+    return len(shape) == 1 and shape[0] >= MIN_FLAT_PIXELS
 
 
 def _problem(facts: InputFacts) -> str | None:
@@ -79,7 +94,11 @@ def _image_example(
 class InputsNotScaled(DataRule):
     """## What it does
     Compares the range of each image input in the user's data (up to 4
-    batches) with what the model's first layers expect:
+    batches) with what the model's first layers expect. An image input is
+    height x width (x depth) x channels, with 1, 3 or 4 channels at either
+    end, or uint8 data of height x width (both at least 8: MNIST's
+    (28, 28) as `keras.datasets` ships it) or flattened to 64 values or
+    more:
 
     - raw pixels (non-negative values up to 255, or integer images) that
       reach the first weight layer with no `Rescaling`, `Normalization` or
@@ -132,6 +151,18 @@ class InputsNotScaled(DataRule):
     VALID = (
         _image_example("raw pixels with a Rescaling layer", ("pixels",), True),
         DataExample(
+            title="MNIST's (28, 28) uint8 pixels with a Rescaling layer",
+            layers=(
+                ("Rescaling", {"scale": 1 / 255, "name": "rescale"}),
+                ("Flatten", {"name": "flatten"}),
+                ("Dense", {"units": 10, "activation": "softmax", "name": "head"}),
+            ),
+            input_shape=(28, 28),
+            loss=("SparseCategoricalCrossentropy", {}),
+            x=("pixels", (32, 28, 28)),
+            y=("index", 32, 10),
+        ),
+        DataExample(
             title="unscaled tabular features",
             layers=(("Dense", {"units": 1, "name": "head"}),),
             input_shape=(4,),
@@ -142,6 +173,19 @@ class InputsNotScaled(DataRule):
     )
     INVALID = (
         _image_example("raw pixels into a Conv2D", ("pixels",), False, ("conv",)),
+        DataExample(
+            title="MNIST as keras.datasets ships it: (28, 28) uint8, no channel axis",
+            layers=(
+                ("Flatten", {"name": "flatten"}),
+                ("Dense", {"units": 16, "activation": "relu", "name": "dense"}),
+                ("Dense", {"units": 10, "activation": "softmax", "name": "head"}),
+            ),
+            input_shape=(28, 28),
+            loss=("SparseCategoricalCrossentropy", {}),
+            x=("pixels", (32, 28, 28)),
+            y=("index", 32, 10),
+            expect=("dense",),
+        ),
         _image_example(
             "images scaled to [0, 1] for a model that rescales by 1/255",
             ("uniform", 0.0, 1.0),

@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, N802
 """hfawaz/dl-4-tsc Encoder (Serrà et al. 2018): three blocks of Conv1D -> InstanceNormalization -> PReLU -> Dropout(0.2), the first two followed by MaxPooling1D(2); the third block's 512 channels split by two Lambda slices into data and softmax attention weights (a Softmax over the last 256 channels), multiplied, then Dense(256, sigmoid) -> InstanceNormalization -> Flatten -> softmax Dense.
 
 Source: https://github.com/hfawaz/dl-4-tsc/blob/21b8ac2f2e570aa730835b32f714c837583373aa/classifiers/encoder.py (GPL-3.0).

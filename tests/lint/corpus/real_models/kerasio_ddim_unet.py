@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, N802
 """keras-io "Denoising Diffusion Implicit Models": a residual U-Net whose blocks are BatchNormalization(center=False, scale=False) -> Conv2D(swish) -> Conv2D -> Add, with a sinusoidal embedding of the noise variance (a Lambda) upsampled and concatenated to a 1x1 stem, average-pooling down blocks, bilinear up blocks with skip concatenations, and a zero-initialized 1x1 output convolution.
 
 Source: https://github.com/keras-team/keras-io/blob/093dad4127f0b3dc1575e65ac62a054a240e0d0f/examples/generative/ddim.py (Apache-2.0).

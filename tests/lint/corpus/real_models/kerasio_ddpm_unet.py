@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, N802
 """keras-io "Denoising Diffusion Probabilistic Model": a U-Net noise predictor with a sinusoidal time embedding, residual blocks of GroupNormalization -> swish -> Conv2D (the time embedding added after the first convolution), self-attention blocks with GroupNormalization at the two lowest resolutions, strided-conv downsampling and nearest upsampling, and an end block GroupNormalization -> swish -> Conv2D(3).
 
 Source: https://github.com/keras-team/keras-io/blob/1152d883930e8ab91a8c16366d5a21c67d771e82/examples/generative/ddpm.py (Apache-2.0).

@@ -31,7 +31,6 @@ REASONS: dict[str, str] = {
 
 
 def build():
-    import keras
     from keras.layers import (
         Activation,
         Conv2D,

@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, N806
 """titu1994/Keras-ResNeXt: a ResNeXt for CIFAR-10 written by hand, a Conv2D(64) -> BN -> relu stem, bottleneck blocks whose grouped convolution is `cardinality` parallel paths of 1x1 conv -> BN -> relu -> 3x3 conv -> BN -> relu concatenated, a 1x1 conv -> BN, a projection shortcut (1x1 conv -> BN) where the width changes, Add -> relu, then GlobalAveragePooling2D and a bias-free softmax Dense; every conv bias-free, he_normal, L2(5e-4).
 
 Source: https://github.com/titu1994/Keras-ResNeXt/blob/001ede18fc1496efd3fe56241f29554025333905/resnext.py (MIT).

@@ -32,7 +32,14 @@ CATALOGUE = {rule["code"] for rule in rules()}
 
 # (test name, slug) -> what the linter gets wrong on that model, for a case
 # marked as a known difference (strict xfail: a fix shows as a failure).
-KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
+    ("test_judged_findings", "dl4tsc_encoder"): (
+        "KO103 misses Dropout -> Lambda(channel slice) -> Softmax (it looks at "
+        "the direct consumer only, though KO110 follows the same slice), and "
+        "KO106 misses biased Conv1D -> InstanceNormalization "
+        "(GroupNormalization(groups=-1)), which cancels the bias as BN does"
+    ),
+}
 
 
 def cases(test_name: str) -> list:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from ...graph.graph import Graph
 from ...graph.node import Node
 from ..example import Example
-from ..patterns import ACTIVATION_NODE, NOISE_NODE, PathPattern
-from ..rule import Rule, describe_activation, facts_of
+from ..patterns import ACTIVATION_NODE, NOISE_NODE, SHAPE_NODE, PathPattern
+from ..rule import Rule, describe_activation, facts_of, via
 
 
 class DropoutBeforeActivation(Rule):
     """## What it does
     Finds a noise layer directly before an activation that does not commute
-    with it. Warning when f(0) != 0 (sigmoid, hard_sigmoid, softplus,
+    with it, or with shape-only layers (a slice, `Flatten`, `Reshape`)
+    between them. Warning when f(0) != 0 (sigmoid, hard_sigmoid, softplus,
     exponential, softmax): a dropped unit becomes f(0), not zero. Info when
     f is not positively homogeneous (tanh, gelu, silu, elu, selu, mish,
     relu6): f(x / p) != f(x) / p. Nothing for relu, leaky relu, PReLU or
@@ -47,7 +48,9 @@ class DropoutBeforeActivation(Rule):
     name = "dropout-before-activation"
     severity = "warning"
     severity_note = "warning (f(0) != 0) or info"
-    pattern = PathPattern(start=NOISE_NODE, end=ACTIVATION_NODE)
+    # Shape-only layers (a slice, Flatten, Reshape) move the dropped zeros
+    # into the activation unchanged.
+    pattern = PathPattern(start=NOISE_NODE, through=SHAPE_NODE, end=ACTIVATION_NODE)
     fix = "Apply the activation first, then the dropout."
     reference = "Srivastava et al. 2014, JMLR 15(56)"
 
@@ -79,8 +82,9 @@ class DropoutBeforeActivation(Rule):
                 f"{name}(x)/p and training and inference outputs differ in scale"
             )
         return (
-            f"{noise.describe()} comes directly before "
-            f"{describe_activation(activation)}: {why}."
+            f"{noise.describe()} comes "
+            f"{'directly ' if len(nodes) == 2 else ''}before "
+            f"{describe_activation(activation)}{via(nodes)}: {why}."
         )
 
     VALID = (
@@ -124,5 +128,15 @@ class DropoutBeforeActivation(Rule):
                 ("Activation", {"activation": "gelu", "name": "gelu"}),
             ),
             expect=("noise", "gelu"),
+        ),
+        Example(
+            title="dropout, a Flatten, then sigmoid",
+            input_shape=(4, 4),
+            layers=(
+                ("Dropout", {"rate": 0.2, "name": "dropout"}),
+                ("Flatten", {"name": "flatten"}),
+                ("Activation", {"activation": "sigmoid", "name": "sigmoid"}),
+            ),
+            expect=("dropout", "flatten", "sigmoid"),
         ),
     )

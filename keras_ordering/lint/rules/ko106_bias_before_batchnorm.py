@@ -37,13 +37,48 @@ BIAS_KEEPING = any_of(
 )
 
 
+# Channel-preserving nodes: a bias reaching a GroupNormalization through
+# them is still one constant per channel of the weight layer.
+_CHANNEL_KEEPING = any_of(
+    POOL_NODE,
+    LayerPattern(
+        {kinds.MERGE}, where=lambda n: n.layer_class in {"Add", "Subtract", "Average"}
+    ),
+)
+GROUP_NORM_NODE = LayerPattern(
+    {kinds.NORMALIZATION}, where=lambda n: n.layer_class == "GroupNormalization"
+)
+
+
+def _instance_norm_of(weight: Node, node: Node) -> bool:
+    """A GroupNormalization with one channel per group (instance
+    normalization) on the weight layer's channel axis: it subtracts each
+    channel's own mean, per sample, so a per-channel bias cancels."""
+    units, rank = weight.attrs.get("units"), weight.attrs.get("rank")
+    axis, channel_axis = node.attrs.get("axis"), weight.attrs.get("channel_axis")
+    return (
+        GROUP_NORM_NODE.matches(node)
+        and isinstance(units, int)
+        and node.attrs.get("groups") == units
+        and isinstance(axis, int)
+        and isinstance(rank, int)
+        and isinstance(channel_axis, int)
+        and axis % rank == channel_axis
+    )
+
+
 class BiasBeforeBatchnorm(Rule):
     """## What it does
     Finds a Dense or convolution layer with `use_bias=True` and no
     non-linear activation whose every consumer normalizes the bias away:
     each path from its output reaches a BatchNormalization through
     shape-only layers (zero padding excepted: its zeros carry no bias),
-    pooling and linear merges (Add, Subtract, Average, Concatenate) only.
+    pooling and linear merges (Add, Subtract, Average, Concatenate) only,
+    or an instance normalization (a `GroupNormalization` with one channel
+    per group, `groups=-1`, on the channel axis) through pooling and Add,
+    Subtract or Average. A GroupNormalization with several channels per
+    group and a LayerNormalization cancel only the group's mean bias, not
+    each channel's: they are not reported.
     A residual `Add` of biased convolutions whose sum feeds only BNs (a
     RetinaNet-style FPN, a pre-activation ResNet stage) is reported for
     each convolution.
@@ -82,16 +117,24 @@ class BiasBeforeBatchnorm(Rule):
     pattern = PathPattern(
         start=LayerPattern({"weight"}, where=_affine_with_bias),
         through=BIAS_KEEPING,
-        end=BATCH_NORM_NODE,
+        end=any_of(BATCH_NORM_NODE, GROUP_NORM_NODE),
     )
     fix = "Set use_bias=False on the layer before the batch normalization."
     reference = "Ioffe & Szegedy 2015, arXiv:1502.03167, section 3.2"
 
     @classmethod
     def accept(cls, nodes: list[Node], graph: Graph) -> bool:
-        return graph.every_path_ends_in(
-            nodes[0].index, BIAS_KEEPING.matches, BATCH_NORM_NODE.matches
-        )
+        weight, end = nodes[0], nodes[-1]
+        if GROUP_NORM_NODE.matches(end) and not (
+            _instance_norm_of(weight, end)
+            and all(_CHANNEL_KEEPING.matches(node) for node in nodes[1:-1])
+        ):
+            return False
+
+        def cancels(node: Node) -> bool:
+            return BATCH_NORM_NODE.matches(node) or _instance_norm_of(weight, node)
+
+        return graph.every_path_ends_in(weight.index, BIAS_KEEPING.matches, cancels)
 
     @classmethod
     def more_targets_note(cls, others: Sequence[str]) -> str:
@@ -113,6 +156,15 @@ class BiasBeforeBatchnorm(Rule):
         import numpy as np
 
         weight, *between, batch_norm = finding.layers
+        if graph.head(batch_norm).layer_class == "GroupNormalization":
+            # Instance normalization keeps no moving statistics: nothing to fold.
+            return cls.make_fix(
+                finding,
+                f"dropped the bias of '{weight}' (instance normalization "
+                f"'{batch_norm}' cancels it in training and inference)",
+                SetConfig(weight, {"use_bias": False}),
+                NewWeights(weight, tuple(model.get_layer(weight).get_weights()[:-1])),
+            )
         # A pooling adds the bias unchanged (max(x + b) = max(x) + b, and so
         # for the average); shape layers may spread it over other features.
         if any(graph.head(layer).kind != kinds.POOL for layer in between):
@@ -143,6 +195,15 @@ class BiasBeforeBatchnorm(Rule):
 
     VALID = (
         Example(
+            title="two channels per group: only the group's mean is taken out",
+            input_shape=(16, 3),
+            layers=(
+                ("Conv1D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+                ("GroupNormalization", {"groups": 2, "name": "group_norm"}),
+                ("ReLU", {"name": "relu"}),
+            ),
+        ),
+        Example(
             title="the biased output also feeds an un-normalized branch",
             inputs={"image": (8, 8, 3)},
             nodes=(
@@ -171,6 +232,16 @@ class BiasBeforeBatchnorm(Rule):
         ),
     )
     INVALID = (
+        Example(
+            title="a biased convolution before instance normalization",
+            input_shape=(16, 3),
+            layers=(
+                ("Conv1D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+                ("GroupNormalization", {"groups": -1, "name": "instance_norm"}),
+                ("ReLU", {"name": "relu"}),
+            ),
+            expect=("conv", "instance_norm"),
+        ),
         Example(
             title="two biased convolutions summed, then BN (an FPN merge)",
             inputs={"lateral": (8, 8, 3), "top_down": (8, 8, 3)},

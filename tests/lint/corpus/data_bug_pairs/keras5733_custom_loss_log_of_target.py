@@ -28,9 +28,7 @@ def _build(fixed: bool):
     x = keras.layers.Dense(24, activation="relu")(inputs)
     outputs = keras.layers.Dense(2, activation="softmax", name="policy")(x)
     model = keras.Model(inputs, outputs, name="actor")
-    model.compile(
-        optimizer="adam", loss=fixed_policy_loss if fixed else policy_loss
-    )
+    model.compile(optimizer="adam", loss=fixed_policy_loss if fixed else policy_loss)
     rng = np.random.default_rng(0)
     state = rng.normal(size=(1, 4)).astype("float32")
     baseline = np.array([[0.0, 1.17142606]], dtype="float32")

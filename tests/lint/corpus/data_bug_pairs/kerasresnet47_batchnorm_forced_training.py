@@ -38,7 +38,7 @@ def _build(fixed: bool):
     import keras
     import numpy as np
 
-    BatchNormalization = _batch_normalization(fixed)
+    BatchNormalization = _batch_normalization(fixed)  # noqa: N806 (the source's name)
     inputs = keras.Input((32, 32, 3))
     x = keras.layers.Conv2D(16, 3, padding="same", use_bias=False)(inputs)
     x = BatchNormalization(freeze=False, axis=3, name="bn_conv1")(x)

@@ -43,19 +43,19 @@ def _problem(output: OutputFacts) -> str | None:
         bad = np.flatnonzero(((y < 0) | (y >= units)).reshape(len(y), -1).any(axis=1))
         if not (integral and bad.size and units > 1):
             return None
-        low, high = int(y.min()), int(y.max())
-        if low < 0:
-            needed = high - low + 1
+        first, last = int(y.min()), int(y.max())
+        if first < 0:
+            needed = last - first + 1
             return (
-                f"The labels of {where} hold negative class indices (from {low} "
-                f"to {high}), but its {units} units are indices 0 to {units - 1}: "
-                f"{rows_text(bad)}. Shift the labels by {-low} (labels - ({low}))"
+                f"The labels of {where} hold negative class indices (from {first} "
+                f"to {last}), but its {units} units are indices 0 to {units - 1}: "
+                f"{rows_text(bad)}. Shift the labels by {-first} (labels - ({first}))"
                 + (f" and give the head {needed} units." if needed > units else ".")
             )
         return (
-            f"The labels of {where} are class indices up to {high}, but it "
+            f"The labels of {where} are class indices up to {last}, but it "
             f"has {units} units (indices 0 to {units - 1}): {rows_text(bad)}. "
-            f"Number the classes from 0, or give the head {high + 1} units."
+            f"Number the classes from 0, or give the head {last + 1} units."
         )
     binary_values = bool(np.all((y == 0) | (y == 1)))
     rows = y.reshape(len(y), -1)

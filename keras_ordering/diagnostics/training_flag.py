@@ -18,10 +18,7 @@ from typing import Any, cast
 import keras
 import numpy as np
 
-from .._intercept import call_path, intercepting_layer_calls
-from .._report_view import ReportView
-from ..graph import identity, kinds
-from ._arrays import (
+from .._arrays import (
     _allclose,
     _out,
     _scale,
@@ -30,6 +27,9 @@ from ._arrays import (
     _tolerance,
     _work_dtype,
 )
+from .._intercept import call_path, intercepting_layer_calls
+from .._report_view import ReportView
+from ..graph import identity, kinds
 from ._observe import is_fused, layer_kind, to_numpy
 
 # AlphaDropout is a shape layer for ordering (it keeps mean and variance by
@@ -422,10 +422,29 @@ def _expected(layer: Any) -> str:
     return "noise in training only"
 
 
-def _explicit_note(obs: _Observation) -> str:
-    if obs.explicit_training is None:
+_NOT_REACHED = (
+    "; the training flag does not reach it (does every enclosing call "
+    "accept `training` and pass it on?)"
+)
+
+
+def _explicit_note(obs: _Observation, unreached: str = "") -> str:
+    """Why the call did not follow the model's mode, as far as its own
+    `training` argument tells: hard-coded to the other mode, received right
+    and overridden by the layer's `call` (a Functional model passes the
+    flag to every layer), or not received (`unreached`)."""
+    flag = obs.explicit_training
+    if flag is None:
+        return unreached
+    if bool(flag) != obs.model_training:
+        return f" (it was called with training={flag!r} explicitly)"
+    if not obs.model_training and _frozen_batch_norm(obs.layer):
         return ""
-    return f" (it was called with training={obs.explicit_training!r} explicitly)"
+    return f": it received training={flag!r}, and its own `call` overrides it"
+
+
+def _frozen_batch_norm(layer: Any) -> bool:
+    return layer_kind(layer) == kinds.BATCH_NORM and not layer.trainable
 
 
 def _check(obs: _Observation, scratch: _Scratch | None = None) -> str | None:
@@ -468,9 +487,8 @@ def _check_noise(obs: _Observation, scratch: _Scratch | None = None) -> str | No
         return None  # Dropping zeros changes nothing: no verdict.
     if obs.model_training and not changed:
         return (
-            "its input came out unchanged, so it did not add noise in training; "
-            "the training flag does not reach it (does every enclosing call "
-            "accept `training` and pass it on?)" + _explicit_note(obs)
+            "its input came out unchanged, so it did not add noise in training"
+            + _explicit_note(obs, _NOT_REACHED)
         )
     if not obs.model_training and changed:
         return (
@@ -530,9 +548,13 @@ def _check_batch_norm(obs: _Observation, scratch: _Scratch | None = None) -> str
         return None
     if wants_batch:
         return (
-            "it normalized with moving statistics, not batch statistics; the "
-            "training flag does not reach it (does every enclosing call accept "
-            "`training` and pass it on?)" + _explicit_note(obs)
+            "it normalized with moving statistics, not batch statistics"
+            + _explicit_note(obs, _NOT_REACHED)
+        )
+    if obs.model_training:  # Frozen: inference mode in both passes.
+        return (
+            "it is frozen (trainable=False) but normalized with batch "
+            "statistics in training"
         )
     return "it normalized with batch statistics in inference" + _explicit_note(obs)
 
@@ -586,7 +608,7 @@ def _check_bn_act_dropout(obs: _Observation) -> str | None:
     kept = (outputs != 0) & (np.abs(expected) > 1e-6)
     dropped = (outputs == 0) & (np.abs(expected) > 1e-6)
     if not dropped.any():
-        return "it dropped nothing in training" + _explicit_note(obs)
+        return "it dropped nothing in training" + _explicit_note(obs, _NOT_REACHED)
     scale = np.median(outputs[kept] / expected[kept]) if kept.any() else 1.0
     if not np.allclose(
         outputs[kept], scale * expected[kept], atol=tolerance, rtol=1e-3

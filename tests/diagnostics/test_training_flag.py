@@ -315,7 +315,7 @@ def _scaled_dropout(scale: float, forced: bool = False) -> keras.Model:
 def test_dropout_on_tiny_activations_follows_the_flag():
     for scale in (1e-3, 1e-5, 1e-7):
         audit = audit_training_flag(_scaled_dropout(scale), SAMPLE)
-        assert audit.passed, (scale, [a.explanation for a in audit.failures()])
+        assert audit.passed, (scale, [a.explanation for a in audit.failures])
         forced = audit_training_flag(_scaled_dropout(scale, forced=True), SAMPLE)
         assert not forced.passed, scale
 
@@ -330,4 +330,21 @@ def test_dropout_of_zeros_is_no_verdict():
     hidden = keras.layers.Dropout(0.5, name="dropout")(hidden)
     model = keras.Model(inputs, keras.layers.Dense(2)(hidden))
     audit = audit_training_flag(model, SAMPLE)
-    assert audit.passed, [a.explanation for a in audit.failures()]
+    assert audit.passed, [a.explanation for a in audit.failures]
+
+
+class _OverridesTheFlag(keras.layers.BatchNormalization):
+    """keras-resnet#47: a BN subclass that trains whatever flag it gets."""
+
+    def call(self, inputs, training=None, mask=None):
+        return super().call(inputs, training=True)
+
+
+def test_a_layer_that_overrides_the_flag_it_received_is_told_so():
+    inputs = keras.Input((16,))
+    hidden = _OverridesTheFlag(name="bn")(keras.layers.Dense(8)(inputs))
+    audit = audit_training_flag(keras.Model(inputs, hidden), SAMPLE)
+    (failure,) = audit.failures
+    # A Functional model passes training=False itself: not "explicitly".
+    assert "explicitly" not in failure.explanation, failure.explanation
+    assert "its own `call` overrides it" in failure.explanation

@@ -257,11 +257,11 @@ def gradient_step(
     batches: Batches,
     names: Sequence[str],
     recorded: Recorded | None = None,
-) -> str | None:
+) -> str | NonFiniteGradients | None:
     """The loss and gradients of one training step on the first batch, the
     weights left unchanged (no optimizer runs): what became non-finite
-    (`"loss"`, `"gradients"`), None when all stayed finite. With
-    `recorded` (TensorFlow, PyTorch) the loss is taken from the training
+    (`"loss"`, or the variables whose gradients did), None when all stayed
+    finite. With `recorded` (TensorFlow, PyTorch) the loss is taken from the training
     pass already run and only the backward pass runs; without it one more
     training pass runs (recorded the same way on TensorFlow and PyTorch,
     traced under `jax.value_and_grad` on JAX). The training pass moves BN
@@ -311,6 +311,24 @@ def gradient_step(
         raise NotImplementedError(f"no gradient step on backend {backend}")
     if not finite(loss):
         return "loss"
-    if not finite([g for g in gradients if g is not None]):
-        return "gradients"
+    variables = (
+        [v for v in trainable if v.value.requires_grad]
+        if backend == "torch"
+        else trainable
+    )
+    bad = [
+        variable
+        for variable, gradient in zip(variables, gradients, strict=False)
+        if gradient is not None and not finite(gradient)
+    ]
+    if bad:
+        return NonFiniteGradients(tuple(bad))
     return None
+
+
+@dataclass(frozen=True)
+class NonFiniteGradients:
+    """The trainable variables whose gradients hold NaN or inf, in the
+    model's variable order."""
+
+    variables: tuple[Any, ...]

@@ -21,6 +21,7 @@ import numpy as np
 
 from .graph import kinds
 from .graph.from_keras import (
+    all_layers,
     compiled_loss_object,
     compute_output_spec,
     global_seed_generator,
@@ -34,6 +35,7 @@ from .lint.report import LintReport
 from .lint.rules.ko203_activation_loss_mismatch import output_head
 from .preflight_data import Batches, read_batches, samples
 from .preflight_passes import (
+    NonFiniteGradients,
     compiled_losses,
     finite,
     flat,
@@ -474,7 +476,9 @@ def _judged(
                     "were not checked for NaN or inf."
                 )
             else:
-                if what is not None:
+                if isinstance(what, NonFiniteGradients):
+                    non_finite = _gradient_finding(model, graph, what)
+                elif what is not None:
                     non_finite = (what, outputs[0].name if outputs else "", what)
     return PreflightFacts(
         graph=graph,
@@ -489,6 +493,28 @@ def _judged(
         non_finite=non_finite,
         notes=notes,
     )
+
+
+def _gradient_finding(
+    model: Any, graph: Graph, bad: NonFiniteGradients
+) -> tuple[str, str, str]:
+    """("gradients", the layer where the backward pass first meets non-finite
+    weight gradients, every such layer): the last of them in the graph's
+    order, since the backward pass runs from the loss to the inputs."""
+    owners: dict[int, str] = {}
+    for layer in all_layers(model):  # Parents first: the innermost owner wins.
+        for variable in getattr(layer, "trainable_weights", []):
+            owners[id(variable)] = layer.name
+    names = list(dict.fromkeys(owners.get(id(v), "") for v in bad.variables))
+    order: dict[str, tuple[int, str]] = {}
+    for node in graph.nodes:
+        last = node.path.rsplit("/", 1)[-1]
+        if last in names and last not in order:
+            order[last] = (node.index, node.path)
+    found = sorted(order.values())
+    if not found:
+        return ("gradients", "", "")
+    return ("gradients", found[-1][1], ", ".join(repr(path) for _, path in found))
 
 
 def preflight_on(

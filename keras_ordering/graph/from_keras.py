@@ -636,6 +636,11 @@ def _flat_sublayers(layer: Any) -> list[Any]:
     return list(layer._flatten_layers(include_self=False, recursive=True))
 
 
+def all_layers(model: Any) -> list[Any]:
+    """`model` and every layer inside it, parents before their sublayers."""
+    return [model, *_flat_sublayers(model)]
+
+
 def compute_output_spec(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Runs `function` on symbolic inputs with the backend's own machinery."""
     from keras.src.backend import compute_output_spec as backend_output_spec

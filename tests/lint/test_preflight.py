@@ -861,3 +861,14 @@ def test_negative_class_indices_are_named_and_shifted(units, advice):
     (finding,) = [f for f in preflight(model, x, y) if f.code == "KO301"]
     assert "negative class indices (from -6 to 6)" in finding.message
     assert advice in finding.message, finding.message
+
+
+def test_ko307_names_the_layer_where_the_backward_pass_meets_the_nan():
+    """keras-team/keras#13203: sqrt at 0, its derivative infinite. The head's
+    gradients stay finite (its inputs are 0); those of the layer before the
+    sqrt do not, on every backend."""
+    model = _sqrt_of_zero()
+    x = np.random.default_rng(0).normal(size=(16, 4)).astype("float32")
+    [finding] = [f for f in preflight(model, x, np.ones((16, 1))) if f.code == "KO307"]
+    assert finding.layers == ("zeros",), finding.message
+    assert "'zeros'" in finding.message and "'head'" not in finding.message

@@ -14,7 +14,9 @@ class NonFiniteValues(DataRule):
     training mode, then the loss and gradients of one training step, with
     no optimizer update) and reports the first place where NaN or inf
     appear: the data itself, the first layer whose output holds them while
-    its inputs did not, the loss, or the gradients.
+    its inputs did not, the loss, or the gradients: there, the layer whose
+    weights the backward pass reaches first with NaN or inf (the last such
+    layer in the model's order; the operation after it produced them).
 
     ## Why is this bad?
     One NaN spreads to every weight in a step, and the training loss turns
@@ -103,9 +105,24 @@ class NonFiniteValues(DataRule):
                 f"The loss on output '{where}' is NaN or inf on the first batch, "
                 "although the model's outputs are finite.",
             )
+        elif where:
+            yield cls.finding(
+                (where,),
+                "The gradients of one training step on the first batch hold NaN "
+                "or inf, although the outputs and the loss are finite. Going "
+                f"back from the loss, they first appear in the weights of '{where}'"
+                + (
+                    f" (every layer whose weights get them: {detail})"
+                    if "," in detail
+                    else ""
+                )
+                + f": an operation between '{where}' and the layers after it, "
+                "whose gradients are finite, produced them (sqrt or log at 0, a "
+                "division by zero...). The first update would turn the weights NaN.",
+            )
         else:
             yield cls.finding(
-                (where,) if where else (),
+                (),
                 "The gradients of one training step on the first batch hold NaN "
                 "or inf, although the outputs and the loss are finite: the "
                 "first update would turn the weights NaN.",

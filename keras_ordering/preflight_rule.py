@@ -36,6 +36,10 @@ class InputFacts:
         normalizes: the model normalizes this input (an adapted or explicit
             `Normalization`, or a keras.applications preprocessing layer)
             before its first weight layer.
+        frozen_backbone: `(model name, first weight layer name)` of a
+            frozen nested model (`trainable=False`: pretrained weights, as
+            in transfer learning) whose first weight layer is the first the
+            input reaches; None otherwise.
     """
 
     name: str
@@ -45,6 +49,7 @@ class InputFacts:
     integer: bool
     scaling: tuple[float, float] | None = None
     normalizes: bool = False
+    frozen_backbone: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

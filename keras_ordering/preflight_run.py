@@ -291,6 +291,22 @@ def _preprocessing(model: Any) -> tuple[tuple[float, float] | None, bool, str]:
     return scaling, False, ""
 
 
+def _frozen_backbone(model: Any) -> tuple[str, str] | None:
+    """(name, first weight layer) of the nested model holding the first
+    layer with weights, when that model is frozen; None otherwise."""
+    for layer in getattr(model, "layers", []):
+        if not layer.weights:
+            continue
+        if not hasattr(layer, "layers"):
+            return None
+        first = next((inner for inner in _layers(layer)[1:] if inner.weights), None)
+        if first is None or hasattr(first, "layers"):
+            return None
+        frozen = not layer.trainable or not layer.trainable_weights
+        return (layer.name, first.name) if frozen else None
+    return None
+
+
 def _input_name(tensor: Any, position: int) -> str:
     history = getattr(tensor, "_keras_history", None)
     operation = getattr(history, "operation", None)
@@ -299,6 +315,7 @@ def _input_name(tensor: Any, position: int) -> str:
 
 def _input_facts(model: Any, batches: Batches) -> list[InputFacts]:
     scaling, normalizes, first = _preprocessing(model)
+    backbone = _frozen_backbone(model)
     inputs = list(getattr(model, "inputs", None) or [])
     values = flat(batches.stacked[0])
     facts = []
@@ -315,6 +332,7 @@ def _input_facts(model: Any, batches: Batches) -> list[InputFacts]:
                 integer=np.issubdtype(array.dtype, np.integer),
                 scaling=scaling,
                 normalizes=normalizes,
+                frozen_backbone=backbone,
             )
         )
     return facts

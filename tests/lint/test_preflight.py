@@ -872,3 +872,52 @@ def test_ko307_names_the_layer_where_the_backward_pass_meets_the_nan():
     [finding] = [f for f in preflight(model, x, np.ones((16, 1))) if f.code == "KO307"]
     assert finding.layers == ("zeros",), finding.message
     assert "'zeros'" in finding.message and "'head'" not in finding.message
+
+
+def _transfer_model(application, module: str, *, frozen: bool = True):
+    """The keras-io transfer-learning recipe: a frozen backbone, a new head."""
+    backbone = application(weights=None, include_top=False, input_shape=(32, 32, 3))
+    backbone.trainable = not frozen
+    inputs = keras.Input((32, 32, 3))
+    hidden = keras.layers.GlobalAveragePooling2D()(backbone(inputs, training=False))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(hidden))
+    model.compile(loss="categorical_crossentropy")
+    preprocess = getattr(keras.applications, module).preprocess_input
+    return model, preprocess
+
+
+def _ko302(model, x) -> list:
+    y = np.eye(3, dtype="float32")[np.arange(len(x)) % 3]
+    return [f for f in preflight(model, x, y, batch_size=8) if f.code == "KO302"]
+
+
+def _raw_images() -> np.ndarray:
+    return np.random.default_rng(0).integers(0, 256, (8, 32, 32, 3)).astype("float32")
+
+
+def test_images_in_0_1_for_a_frozen_application_that_expects_preprocess_input():
+    """fchollet/deep-learning-models#96: rescale=1/255 images into a frozen
+    pretrained backbone whose `preprocess_input` gives [-1, 1] (MobileNetV2
+    here; ResNet50's caffe mode in the slow test)."""
+
+    def mobilenet(**kwargs):
+        return keras.applications.MobileNetV2(alpha=0.35, **kwargs)
+
+    model, preprocess = _transfer_model(mobilenet, "mobilenet_v2")
+    raw = _raw_images()
+    (finding,) = _ko302(model, raw / 255.0)
+    assert "mobilenet_v2.preprocess_input" in finding.message, finding.message
+    (finding,) = _ko302(model, raw)
+    assert "raw pixels" in finding.message and "preprocess_input" in finding.message
+    assert _ko302(model, preprocess(raw.copy())) == []
+    trainable, _ = _transfer_model(mobilenet, "mobilenet_v2", frozen=False)
+    assert _ko302(trainable, raw / 255.0) == []  # From scratch: any scale.
+
+
+@pytest.mark.slow
+def test_images_in_0_1_for_a_frozen_caffe_style_resnet50():
+    model, preprocess = _transfer_model(keras.applications.ResNet50, "resnet50")
+    raw = _raw_images()
+    (finding,) = _ko302(model, raw / 255.0)
+    assert "mean subtracted" in finding.message, finding.message
+    assert _ko302(model, preprocess(raw.copy())) == []

@@ -36,6 +36,44 @@ def _is_image(facts: InputFacts) -> bool:
     return len(shape) == 1 and shape[0] >= MIN_FLAT_PIXELS
 
 
+# keras.applications models that build no preprocessing in: their default
+# name, their first weight layer (None: a generic name), the module whose
+# `preprocess_input` they expect, and that function's mode.
+_APPLICATIONS = (
+    (r"resnet(50|101|152)", "conv1_conv", "resnet", "caffe"),
+    (r"vgg16", "block1_conv1", "vgg16", "caffe"),
+    (r"vgg19", "block1_conv1", "vgg19", "caffe"),
+    (r"resnet(50|101|152)v2", "conv1_conv", "resnet_v2", "tf"),
+    (r"xception", "block1_conv1", "xception", "tf"),
+    (r"inception_v3", None, "inception_v3", "tf"),
+    (r"inception_resnet_v2", None, "inception_resnet_v2", "tf"),
+    (r"mobilenet_[0-9.]+_[0-9]+", "conv1", "mobilenet", "tf"),
+    (r"mobilenetv2_[0-9.]+_[0-9]+", "Conv1", "mobilenet_v2", "tf"),
+    (r"densenet(121|169|201)", "conv1_conv", "densenet", "torch"),
+    (r"nasnet_(mobile|large)", "stem_conv1", "nasnet", "tf"),
+)
+# What each mode's `preprocess_input` makes of pixels in [0, 255].
+_MODE_INPUTS = {
+    "caffe": "BGR pixels with the ImageNet mean subtracted, about [-124, 152]",
+    "tf": "pixels scaled to [-1, 1]",
+    "torch": "pixels standardized with ImageNet's mean and std, about [-2.1, 2.6]",
+}
+
+
+def _application(facts: InputFacts) -> tuple[str, str, str] | None:
+    """(name, module, mode) of the frozen keras.applications backbone the
+    input reaches first, None when there is none."""
+    import re
+
+    if facts.frozen_backbone is None:
+        return None
+    name, first = facts.frozen_backbone
+    for pattern, first_layer, module, mode in _APPLICATIONS:
+        if re.fullmatch(pattern, name) and first_layer in (None, first):
+            return name, module, mode
+    return None
+
+
 def _problem(facts: InputFacts) -> str | None:
     import numpy as np
 
@@ -49,6 +87,23 @@ def _problem(facts: InputFacts) -> str | None:
         and (high > RAW_PIXEL_SEEN or (facts.integer and high > 1))
     )
     where = f"'{facts.layer}'" if facts.layer else "the first layer"
+    application = _application(facts)
+    if (
+        application is not None
+        and facts.scaling is None
+        and not facts.normalizes
+        and low >= 0
+        and (raw_pixels or high <= 1.0)
+    ):
+        name, module, mode = application
+        held = "raw pixels" if raw_pixels else "values"
+        return (
+            f"Input '{facts.name}' holds {held} in [{low:g}, {high:g}], but the "
+            f"frozen, pretrained '{name}' it feeds was trained on "
+            f"{_MODE_INPUTS[mode]}: its weights see inputs they never saw. Call "
+            f"keras.applications.{module}.preprocess_input on pixels in "
+            "[0, 255] first."
+        )
     if facts.scaling is not None:
         scale, offset = facts.scaling
         if abs(scale) <= RAW_PIXEL_SCALE and high <= 1.0 and low >= -1.0:
@@ -106,6 +161,15 @@ class InputsNotScaled(DataRule):
     - already scaled images (within [-1, 1]) fed to a model that rescales by
       1/255 or 1/127.5 itself, as keras.applications' EfficientNet,
       EfficientNetV2, ConvNeXt and MobileNetV3 do (they expect raw pixels).
+
+    - images in [0, 1] or raw pixels fed to a frozen keras.applications
+      backbone that builds no preprocessing in and expects its
+      `preprocess_input`: ResNet and VGG (caffe: BGR, mean subtracted),
+      ResNetV2, Xception, Inception, MobileNet and NASNet ([-1, 1]),
+      DenseNet (standardized). It is recognized by its default name and
+      first layer; frozen (`trainable=False`) means pretrained weights, as
+      in transfer learning. A backbone that trains from scratch may take
+      any input scale and is not judged.
 
     Mean-subtracted inputs (caffe-style `preprocess_input` of ResNet50 and
     VGG, with negative values) and tabular features are not judged: an

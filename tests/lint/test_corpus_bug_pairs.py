@@ -44,7 +44,8 @@ CATALOGUE_V3 = ("KO114", "KO115", "KO116", "KO117", "KO204", "KO205")
 
 def test_the_corpus_has_at_least_15_pairs_covering_every_new_rule():
     assert len(PAIRS) >= 15
-    assert {_pair(name).RULE for name in PAIRS} == {
+    # Every rule of catalogues v2 and v3 has a pair; older rules may too.
+    assert {_pair(name).RULE for name in PAIRS} >= {
         "KO111",
         "KO112",
         "KO113",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import keras
 import numpy as np
 
 from .._report_view import ReportView
@@ -98,7 +99,8 @@ def recalibrate_batchnorm(
         A `RecalibrationReport` with the variance shift before and after.
 
     Raises:
-        ValueError: `data` is empty.
+        ValueError: `data` is empty, or gives NaN or inf batch statistics
+            (then every BN is left as it was).
     """
     upstream = batch_norm_paths(model)
     if not upstream:
@@ -126,11 +128,35 @@ def recalibrate_batchnorm(
 
     moments, layers = run_pass()
     before = VarianceShiftReport.from_moments(moments, layers, upstream)
+    # The training-mode pass moves the moving statistics: kept to put back
+    # where the data gives no finite statistics.
+    saved = [
+        (variable, keras.ops.convert_to_numpy(variable))
+        for layer in layers.values()
+        for variable in (layer.moving_mean, layer.moving_variance)
+    ]
     moments, layers = run_pass(training_batch_norm=True)
+    estimates = {
+        path: layer_moments.average_batch_statistics()
+        for path, layer_moments in moments.items()
+    }
+    broken = [
+        path
+        for path, (mean, variance) in estimates.items()
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(variance)))
+    ]
+    if broken:
+        for variable, value in saved:
+            variable.assign(value)
+        progress.close()
+        raise ValueError(
+            f"The data gives NaN or inf batch statistics for {len(broken)} "
+            f"BatchNormalization layer(s) (first: '{broken[0]}'): it holds NaN "
+            "or inf, or the model computes them. Every BN was left as it was."
+        )
     # Runs on the BN layers themselves; the forward passes above changed
     # only their moving statistics, which are now replaced.
-    for path, layer_moments in moments.items():
-        mean, variance = layer_moments.average_batch_statistics()
+    for path, (mean, variance) in estimates.items():
         layer = layers[path]
         layer.moving_mean.assign(mean.astype(np.float32))
         layer.moving_variance.assign(variance.astype(np.float32))

@@ -286,3 +286,16 @@ def test_a_briefly_trained_dropout_model_gets_both_causes_apart():
     np.testing.assert_allclose(
         entry.shift, entry.noise_shift * entry.statistics_lag, rtol=0.15
     )
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_recalibration_on_non_finite_data_leaves_every_bn_as_it_was(bad):
+    model = dropout_before_bn(0.5)
+    before = [keras.ops.convert_to_numpy(v) for v in model.variables]
+    data = X[:256].copy()
+    data[7, 3] = bad
+    with pytest.raises(ValueError, match="NaN or inf batch statistics") as raised:
+        recalibrate_batchnorm(model, data, verbose=0)
+    assert "\n" not in str(raised.value)
+    for variable, value in zip(model.variables, before, strict=True):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), value)

@@ -921,3 +921,14 @@ def test_images_in_0_1_for_a_frozen_caffe_style_resnet50():
     (finding,) = _ko302(model, raw / 255.0)
     assert "mean subtracted" in finding.message, finding.message
     assert _ko302(model, preprocess(raw.copy())) == []
+
+
+def test_labels_of_an_uncompiled_model_are_not_read_as_targets():
+    """No loss, so integer labels under a softmax head are not 'targets
+    outside [0, 1]': nothing says how the labels will be used."""
+    x, _ = _one_hot_data(64)
+    model = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(3, activation="softmax", name="head")]
+    )
+    report = preflight(model, x, np.arange(64) % 3)
+    assert "KO301" not in report.codes(), report.to_text()

@@ -90,7 +90,9 @@ def _problem(output: OutputFacts) -> str | None:
                 f"(multi-hot), but {activation} makes the {units} classes "
                 "mutually exclusive. Use sigmoid and binary_crossentropy."
             )
-    bounds = output_range(activation)
+    # Without a compiled loss, nothing says the labels are targets of the
+    # output's values (integer labels under softmax are class indices).
+    bounds = output_range(activation) if output.loss is not None else None
     if bounds is not None:
         low, high = bounds
         outside = np.flatnonzero(((rows < low) | (rows > high)).any(axis=1))

@@ -114,6 +114,9 @@ class PreflightFacts:
         non_finite: where NaN or inf first appear, as `(what, layer path,
             detail)`; None when everything stayed finite.
         notes: what preflight could not check.
+        loss_error: why the compiled loss failed on the first batch, on a
+            model that `fit` trains on that loss (it would fail there too);
+            `preflight` raises it unless an error-level finding explains it.
     """
 
     graph: Graph
@@ -127,6 +130,7 @@ class PreflightFacts:
     flag_failures: Sequence[tuple[str, str, str]] = ()
     non_finite: tuple[str, str, str] | None = None
     notes: Sequence[str] = field(default_factory=list)
+    loss_error: BaseException | None = None
 
 
 class DataRule(Rule):

@@ -126,6 +126,9 @@ def preflight(
     found: list[Finding] = []
     for rule in data_rules:
         found.extend(rule.check_data(facts))
+    if facts.loss_error is not None and not any(f.severity == "error" for f in found):
+        # `fit` fails here too, and no finding says why: refused in one line.
+        raise ValueError(loss_failure(facts.loss_error)) from facts.loss_error
     kept = [f for f in found if not _is_ignored(f, ignores)]
     suppressed = [f for f in found if _is_ignored(f, ignores)]
     return LintReport(
@@ -440,6 +443,15 @@ def call_failure(model: Any, x: Any, error: BaseException) -> str:
                 f"{tuple(shape)}: batch it (`dataset.batch(32)`), or pass the "
                 "arrays whole."
             )
+    return (
+        "The model fails on the first batch of the data, as `fit` would: "
+        + keras_said(error)
+    )
+
+
+def keras_said(error: BaseException) -> str:
+    """What a Keras or backend error says, on one line of 400 characters
+    at most, without its "Exception encountered" and argument dumps."""
     said = [
         line.strip()
         for line in re.sub(r"\x1b\[[0-9;]*m", "", str(error)).splitlines()
@@ -451,9 +463,25 @@ def call_failure(model: Any, x: Any, error: BaseException) -> str:
             said = said[:position]
             break
     text = " ".join(said) or type(error).__name__
-    if len(text) > 400:
-        text = text[:397] + "..."
-    return f"The model fails on the first batch of the data, as `fit` would: {text}"
+    return text[:397] + "..." if len(text) > 400 else text
+
+
+def _fit_computes_the_compiled_loss(model: Any) -> bool:
+    """Whether `fit` trains on the compiled loss as preflight computes it:
+    the model keeps Keras' own `train_step` and `compute_loss`."""
+    for klass in type(model).__mro__:
+        if klass.__module__.startswith("keras."):
+            return True  # Keras' own classes from here on.
+        if "train_step" in vars(klass) or "compute_loss" in vars(klass):
+            return False
+    return False
+
+
+def loss_failure(error: BaseException) -> str:
+    return (
+        "The compiled loss fails on the first batch of the data and its "
+        f"labels, as `fit` would: {keras_said(error)}"
+    )
 
 
 def _judged(
@@ -466,6 +494,7 @@ def _judged(
     passes: tuple[Any, ...],
 ) -> PreflightFacts:
     predictions, training, first_bad, result, recorded = passes
+    loss_error: BaseException | None = None
     failures: list[tuple[str, str, str]] = []
     if result is not None:
         failures = [(e.layer, e.layer_class, e.explanation) for e in result.failures]
@@ -488,6 +517,8 @@ def _judged(
                     model, batches, _output_names(model, graph), recorded
                 )
             except Exception as error:  # A custom loss or training step...
+                if _fit_computes_the_compiled_loss(model):
+                    loss_error = error
                 notes.append(
                     "Preflight could not compute the loss and gradients of a "
                     f"training step ({type(error).__name__}), so its gradients "
@@ -510,6 +541,7 @@ def _judged(
         flag_failures=failures,
         non_finite=non_finite,
         notes=notes,
+        loss_error=loss_error,
     )
 
 

@@ -17,6 +17,7 @@ between them (see `trace._plan_call` and docs/linter-graph.md).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -112,7 +113,12 @@ def _producer_name(tensor: Any) -> str:
 def _compiled_losses(model: Any, output_names: list[str]) -> list[dict | None]:
     if not getattr(model, "compiled", False):
         return [None] * len(output_names)
-    compile_config = model.get_compile_config() or {}
+    with warnings.catch_warnings():
+        # Serializing the optimizer warns on some backend / numpy pairs
+        # (PyTorch variables under numpy 2.4): Keras' business, not the
+        # user's, and an error under `-W error`.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        compile_config = model.get_compile_config() or {}
     return losses_per_output(compile_config.get("loss"), output_names)
 
 

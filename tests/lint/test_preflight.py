@@ -255,11 +255,17 @@ def test_a_model_that_fails_on_the_data_is_one_line_with_its_cause():
     assert raised.value.__cause__ is not None  # Keras' own error, kept.
 
 
-def test_labels_that_are_not_numbers_are_not_judged():
+def test_labels_that_are_not_numbers_are_refused_as_fit_refuses_them():
+    """KO301 / KO306 do not judge strings; the compiled loss cannot read
+    them, as in `fit`: one line, Keras' error chained."""
     x, _ = _one_hot_data()
     labels = np.array(["cat", "dog", "bird", "fish"] * 16)
-    report = preflight(_dense(), x, labels)
-    assert not [f.code for f in report if f.code in ("KO301", "KO306")]
+    with pytest.raises(
+        ValueError, match="compiled loss fails on the first batch"
+    ) as raised:
+        preflight(_dense(), x, labels)
+    assert "\n" not in str(raised.value)
+    assert raised.value.__cause__ is not None
 
 
 def test_check_with_data_raises_on_ko301(tmp_path, monkeypatch):
@@ -617,7 +623,21 @@ def test_a_loss_that_raises_is_a_note_and_releases_the_tape(monkeypatch):
     )
     model.compile(optimizer="adam", loss=broken)
     x, y = _one_hot_data(32)
-    report = preflight(model, x, y)
+    # `fit` trains on this loss and fails the same way: refused in one line.
+    with pytest.raises(ValueError, match="a loss that cannot run"):
+        preflight(model, x, y)
+    gc.collect()
+    assert all(ref() is None for ref in found)
+
+    class OwnStep(keras.Sequential):
+        """Trains on something else than the compiled loss."""
+
+        def train_step(self, data):
+            return {}
+
+    own = OwnStep([keras.Input((8,)), keras.layers.Dense(4, activation="softmax")])
+    own.compile(optimizer="adam", loss=broken)
+    report = preflight(own, x, y)
     assert any("could not compute the loss and gradients" in n for n in report.notes)
     assert "ValueError" in " ".join(report.notes)
     gc.collect()

@@ -365,13 +365,7 @@ def measure(
     """The facts the data-aware rules in `codes` judge."""
     notes: list[str] = []
     x = batches.first[0]
-    non_finite = None
-    inputs = list(getattr(model, "inputs", None) or [])
-    for position, leaf in enumerate(flat(x)):
-        if not finite(leaf):
-            tensor = inputs[position] if position < len(inputs) else None
-            non_finite = ("input", _input_name(tensor, position), "the data")
-            break
+    non_finite = _non_finite_data(model, graph, batches)
     audit = "KO305" in codes and samples(x) >= 2
     if "KO305" in codes and not audit:
         notes.append(
@@ -426,6 +420,35 @@ def build_on_first_batch(model: Any, x: Any) -> str:
             + call_failure(model, x, error).split(" would: ", 1)[-1]
         ) from error
     return BUILT_NOTE
+
+
+def _non_finite_data(
+    model: Any, graph: Graph, batches: Batches
+) -> tuple[str, str, str] | None:
+    """("input" or "labels", the input or output name, "row N") for the first
+    NaN or inf in the batches read (inputs first, then labels), or None."""
+    inputs = list(getattr(model, "inputs", None) or [])
+    for position, leaf in enumerate(flat(batches.stacked[0])):
+        row = _first_non_finite_row(leaf)
+        if row is not None:
+            tensor = inputs[position] if position < len(inputs) else None
+            return ("input", _input_name(tensor, position), f"row {row}")
+    names = _output_names(model, graph)
+    for name, labels in zip(names, per_output(batches.stacked[1], names), strict=True):
+        row = None if labels is None else _first_non_finite_row(labels)
+        if row is not None:
+            return ("labels", name, f"row {row}")
+    return None
+
+
+def _first_non_finite_row(values: Any) -> int | None:
+    if finite(values):
+        return None
+    array = np.asarray(values)
+    if not np.issubdtype(array.dtype, np.inexact) or array.ndim == 0:
+        return None
+    bad = ~np.isfinite(array.reshape(len(array), -1)).all(axis=1)
+    return int(np.flatnonzero(bad)[0]) if bad.any() else None
 
 
 def call_failure(model: Any, x: Any, error: BaseException) -> str:

@@ -952,3 +952,18 @@ def test_labels_of_an_uncompiled_model_are_not_read_as_targets():
     )
     report = preflight(model, x, np.arange(64) % 3)
     assert "KO301" not in report.codes(), report.to_text()
+
+
+@pytest.mark.parametrize("part", ["input", "labels"])
+def test_ko307_finds_nan_in_any_batch_read_inputs_and_labels(part):
+    """Row 100 is in the fourth batch of 32: labels and inputs are read from
+    every batch, not only the first one the model runs on."""
+    x, y = _one_hot_data(128)
+    if part == "input":
+        x[100, 2] = np.nan
+    else:
+        y[100, 1] = np.inf
+    model = _dense(4, "softmax", "categorical_crossentropy")
+    [finding] = [f for f in preflight(model, x, y, batch_size=32) if f.code == "KO307"]
+    assert "row 100" in finding.message, finding.message
+    assert ("labels for output" in finding.message) == (part == "labels")

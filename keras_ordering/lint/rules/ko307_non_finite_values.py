@@ -13,7 +13,8 @@ class NonFiniteValues(DataRule):
     Runs the model on the first batch of the user's data (a forward pass in
     training mode, then the loss and gradients of one training step, with
     no optimizer update) and reports the first place where NaN or inf
-    appear: the data itself, the first layer whose output holds them while
+    appear: the data itself (inputs and labels, in every batch read), the
+    first layer whose output holds them while
     its inputs did not, the loss, or the gradients: there, the layer whose
     weights the backward pass reaches first with NaN or inf (the last such
     layer in the model's order; the operation after it produced them).
@@ -89,8 +90,14 @@ class NonFiniteValues(DataRule):
         if what == "input":
             yield cls.finding(
                 (),
-                f"The data for input '{where}' holds NaN or inf: every layer "
-                "downstream computes NaN.",
+                f"The data for input '{where}' holds NaN or inf ({detail} of the "
+                "batches read): every layer downstream computes NaN.",
+            )
+        elif what == "labels":
+            yield cls.finding(
+                (where,),
+                f"The labels for output '{where}' hold NaN or inf ({detail} of "
+                "the batches read): the loss, and then every weight, turn NaN.",
             )
         elif what == "output":
             yield cls.finding(

@@ -6,13 +6,19 @@ from typing import TYPE_CHECKING, Any
 
 import keras
 
-from .lint.api import lint_model
+from .lint.api import _resolve_ignores, lint_model
 from .lint.config import NOT_GIVEN, ConfigSource, with_config_and_fail_on
 from .lint.lint_error import LintError
+from .lint.registry import resolve
+from .preflight_data import check_batch_size
 
 if TYPE_CHECKING:
     from .lint.report import LintReport
 
+
+_LINT_OPTIONS = frozenset(
+    {"select", "ignore", "extend_select", "convention", "per_layer_ignores"}
+)
 
 AFTER_FIRST_STEP_NOTE = (
     "The model was not built when fit began (on TensorFlow, fit builds a "
@@ -72,7 +78,23 @@ class LintCallback(keras.callbacks.Callback):
         super().__init__()
         if "warn" in options:
             raise TypeError("LintCallback prints its findings; `warn` is not an option")
+        unknown = sorted(set(options) - _LINT_OPTIONS)
+        if unknown:
+            raise TypeError(
+                f"LintCallback got unexpected keyword argument(s) {unknown}: it "
+                "takes fail_on, config, data, batch_size and lint_model's "
+                f"options {', '.join(sorted(_LINT_OPTIONS))}"
+            )
         self.fail_on, self.options = with_config_and_fail_on(fail_on, options, config)
+        # Bad options fail here, in one line, not when fit has started.
+        resolve(
+            self.options.get("select"),
+            self.options.get("ignore"),
+            self.options.get("extend_select"),
+            self.options.get("convention", "standard"),
+        )
+        _resolve_ignores(self.options.get("per_layer_ignores"))
+        check_batch_size(batch_size)
         self.data = data
         self.batch_size = batch_size
         self.report: LintReport | None = None

@@ -290,3 +290,19 @@ def test_callback_with_data_builds_an_unbuilt_model_before_any_step():
     )
     # JAX and PyTorch build the model before the callbacks start.
     assert built_by_preflight == (keras.backend.backend() == "tensorflow")
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"select": ["KO999"]}, ValueError, "KO999"),
+        ({"bogus": 1}, TypeError, "unexpected keyword argument"),
+        ({"data": (DATA, TARGETS), "batch_size": True}, TypeError, "batch_size"),
+        ({"per_layer_ignores": ["dense*"]}, TypeError, "must map layer-name globs"),
+    ],
+)
+def test_callback_refuses_bad_options_when_it_is_made(options, error, match):
+    """Not when fit has started and built its data pipeline."""
+    with pytest.raises(error, match=match) as raised:
+        LintCallback(config=False, **options)
+    assert "\n" not in str(raised.value)

@@ -234,6 +234,12 @@ def check(
 def _resolve_ignores(per_layer_ignores: PerLayerIgnores) -> list[tuple[str, set[str]]]:
     if not per_layer_ignores:
         return []
+    if not isinstance(per_layer_ignores, Mapping):
+        raise TypeError(
+            "per_layer_ignores must map layer-name globs to rule selectors, "
+            "e.g. {'dense*': ['KO106']}. Received: "
+            f"{type(per_layer_ignores).__name__}"
+        )
     checked = check_per_layer_ignores(dict(per_layer_ignores))
     return [
         (glob, {rule.code for s in selectors for rule in rules_matching(s, glob)})

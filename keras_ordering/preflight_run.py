@@ -366,6 +366,12 @@ def measure(
     notes: list[str] = []
     x = batches.first[0]
     non_finite = _non_finite_data(model, graph, batches)
+    if batches.first[1] is None and getattr(model, "loss", None) is not None:
+        notes.append(
+            "The data holds no labels, but the model is compiled with a loss "
+            "(fit needs them): the label and loss checks (KO301, KO306, "
+            "KO307's training step) did not run."
+        )
     audit = "KO305" in codes and samples(x) >= 2
     if "KO305" in codes and not audit:
         notes.append(
@@ -598,6 +604,17 @@ def preflight_on(
     `options` are `lint_model`'s (`warn` emits one warning per finding)."""
     options = dict(options)
     warn = options.pop("warn", False)
+    if isinstance(data, tuple) and len(data) > 3:
+        raise ValueError(
+            f"`data` is a tuple of {len(data)} items: give (x, y) or "
+            "(x, y, sample_weight), as fit takes them."
+        )
+    inputs = list(getattr(model, "inputs", None) or [])
+    if isinstance(data, list) and inputs and len(data) != len(inputs):
+        raise ValueError(
+            f"`data` is a list of {len(data)} items, read as the model's inputs, "
+            f"but the model takes {len(inputs)}: give (x, y) as a tuple."
+        )
     if isinstance(data, tuple) and 1 <= len(data) <= 3:
         x, y, weights = (*data, None, None)[:3]
     else:

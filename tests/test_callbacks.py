@@ -306,3 +306,17 @@ def test_callback_refuses_bad_options_when_it_is_made(options, error, match):
     with pytest.raises(error, match=match) as raised:
         LintCallback(config=False, **options)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ([DATA, TARGETS], "list of 2 items"),
+        ((DATA, TARGETS, None, TARGETS), "tuple of 4 items"),
+    ],
+)
+def test_check_refuses_data_it_would_read_wrongly(data, match):
+    """A list is the model's inputs, as in fit: [x, y] for a one-input model
+    would drop the labels; a 4-tuple is no (x, y, sample_weight)."""
+    with pytest.raises(ValueError, match=match):
+        check(risky_model(), config=False, fail_on=None, data=data)

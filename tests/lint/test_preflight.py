@@ -967,3 +967,11 @@ def test_ko307_finds_nan_in_any_batch_read_inputs_and_labels(part):
     [finding] = [f for f in preflight(model, x, y, batch_size=32) if f.code == "KO307"]
     assert "row 100" in finding.message, finding.message
     assert ("labels for output" in finding.message) == (part == "labels")
+
+
+def test_data_without_labels_for_a_compiled_loss_is_a_note():
+    x, _ = _one_hot_data(64)
+    report = preflight(_dense(), x)
+    assert any("holds no labels" in note for note in report.notes), report.notes
+    uncompiled = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4)])
+    assert not any("labels" in note for note in preflight(uncompiled, x).notes)

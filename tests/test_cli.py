@@ -113,6 +113,16 @@ def test_text_output(capsys, model_files):
     )
 
 
+def test_a_file_named_twice_is_linted_once(capsys, model_files, monkeypatch):
+    path = model_files["warning"]
+    monkeypatch.chdir(path.parent)
+    code, out, _ = run_cli(capsys, "lint", str(path), path.name, f"./{path.name}")
+    assert code == 1
+    assert out.rstrip().endswith(
+        "Found 2 findings (0 errors, 1 warning, 1 info) in 1 file."
+    ), out
+
+
 def test_json_output(capsys, model_files):
     code, out, _ = run_cli(
         capsys,

@@ -53,6 +53,7 @@ def lint(arguments: argparse.Namespace, out: TextIO) -> int:
     warnings: list[str] = []
     internal = False
     refused: list[tuple[str, str]] = []  # Graphs past the node bound.
+    seen: set[Path] = set()  # A file named twice (or found twice) is linted once.
     for raw in arguments.paths:
         path = Path(raw)
         if path.is_dir():
@@ -73,6 +74,10 @@ def lint(arguments: argparse.Namespace, out: TextIO) -> int:
             errors.append((raw, "no such file or directory"))
             continue
         for file, from_search in files:
+            resolved = file.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
             file_options = with_per_file_ignores(chosen, file, per_file_ignores)
             try:
                 if arguments.load:

@@ -42,10 +42,21 @@ class Batches:
     total: int | None = None
 
 
+# Tensors preflight does not densify: it reads dense data only.
+_SPARSE_OR_RAGGED = frozenset({"SparseTensor", "SparseTensorValue", "RaggedTensor"})
+
+
 def _numpy(value: Any) -> Any:
     """numpy arrays, in the same nesting (dict, list, tuple) as `value`."""
     if value is None:
         return None
+    kind = type(value).__name__
+    if kind in _SPARSE_OR_RAGGED or hasattr(value, "tocsr"):
+        raise ValueError(
+            f"preflight reads dense data only, and the data holds a {kind}: "
+            "give it dense arrays (`.to_tensor()`, `tf.sparse.to_dense`, "
+            "`.toarray()`), or use lint_model(model), which needs no data."
+        )
     if isinstance(value, Mapping):
         return {key: _numpy(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)) and not _is_scalar_list(value):
@@ -105,6 +116,11 @@ def _concatenate(parts: list[Any]) -> Any:
 
 def _unpack(element: Any) -> tuple[Any, Any, Any]:
     """A dataset element as `(x, y, sample_weight)`, as `fit` unpacks it."""
+    if isinstance(element, tuple) and len(element) > 3:
+        raise ValueError(
+            f"The data yields tuples of {len(element)} items: yield (x, y) or "
+            "(x, y, sample_weight), as fit takes them."
+        )
     if isinstance(element, tuple) and 1 <= len(element) <= 3:
         padded = (*element, None, None)
         return padded[0], padded[1], padded[2]
@@ -237,7 +253,25 @@ def _from_batches(batches: Any, batch_size: int | None) -> Batches:
     if not read:
         raise ValueError("The data yielded no batch")
     first = read[0]
-    stacked = tuple(_concatenate([batch[i] for batch in read]) for i in range(3))
+    for number, batch in enumerate(read, start=1):
+        for part, value in zip(("x", "y", "sample_weight"), batch, strict=True):
+            if any(np.ndim(leaf) == 0 for leaf in _leaves(value)):
+                raise ValueError(
+                    f"Batch {number} of the data holds a single value as its "
+                    f"{part}: the data yields single samples, not batches. "
+                    "Batch it (`dataset.batch(32)`), as fit needs."
+                )
+    try:
+        stacked = tuple(_concatenate([batch[i] for batch in read]) for i in range(3))
+    except ValueError as error:
+        shapes = [
+            [tuple(np.shape(leaf)) for leaf in _leaves(batch[0])] for batch in read
+        ]
+        raise ValueError(
+            "The batches read do not stack into one sample (their shapes differ "
+            f"beyond the batch axis; x of each: {shapes}): give batches of one "
+            "shape."
+        ) from error
     size = batch_size or samples(first[0])
     return Batches(first, stacked, size, len(read))
 

@@ -975,3 +975,49 @@ def test_data_without_labels_for_a_compiled_loss_is_a_note():
     assert any("holds no labels" in note for note in report.notes), report.notes
     uncompiled = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4)])
     assert not any("labels" in note for note in preflight(uncompiled, x).notes)
+
+
+def _single_samples(x, y):
+    yield from zip(x, y, strict=True)
+
+
+def _four_tuples(x, y):
+    for start in range(0, len(x), 16):
+        yield x[start : start + 16], y[start : start + 16], None, None
+
+
+def _two_shapes(x, y):
+    yield x[:16], y[:16]
+    yield np.concatenate([x[16:32], x[16:32]], axis=1), y[16:32]
+
+
+@pytest.mark.parametrize(
+    ("source", "match"),
+    [
+        (_single_samples, "single samples"),
+        (_four_tuples, "tuples of 4 items"),
+        (_two_shapes, "do not stack"),
+    ],
+)
+def test_batches_fit_would_refuse_are_refused_in_one_line(source, match):
+    x, y = _one_hot_data(64)
+    with pytest.raises(ValueError, match=match) as raised:
+        preflight(_dense(), source(x, y))
+    assert "\n" not in str(raised.value)
+
+
+def test_single_samples_with_scalar_labels_are_named_before_stacking():
+    """An unbatched dataset of (features, class index): its labels are 0-d,
+    which would not stack; the message says to batch, not numpy's error."""
+    x, _ = _one_hot_data(64)
+    model = _dense(4, "softmax", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="single samples, not batches"):
+        preflight(model, _single_samples(x, np.arange(64) % 4))
+
+
+def test_sparse_data_is_refused_in_one_line():
+    tf = pytest.importorskip("tensorflow")
+    x, y = _one_hot_data(32)
+    sparse = tf.sparse.from_dense(x)
+    with pytest.raises(ValueError, match="dense data only"):
+        preflight(_dense(), sparse, y)

@@ -123,6 +123,22 @@ def test_a_file_named_twice_is_linted_once(capsys, model_files, monkeypatch):
     ), out
 
 
+@pytest.mark.parametrize(
+    ("selection", "warning"),
+    [("", "no rule is selected"), ("KO301,KO306", "(KO301, KO306) need data")],
+)
+def test_a_selection_that_checks_nothing_in_a_file_is_a_warning(
+    capsys, model_files, selection, warning
+):
+    """`--select ""` from an empty CI variable, or only data-aware rules:
+    0 findings would read as a clean model."""
+    code, out, err = run_cli(
+        capsys, "lint", str(model_files["warning"]), "--select", selection
+    )
+    assert code == 0 and "0 findings" in out
+    assert "keras-ordering: warning: " in err and warning in err, err
+
+
 def test_json_output(capsys, model_files):
     code, out, _ = run_cli(
         capsys,

@@ -46,11 +46,11 @@ def lint(arguments: argparse.Namespace, out: TextIO) -> int:
     exclude = list(default_exclude() if exclude is None else exclude)
     exclude += chosen.pop("extend_exclude", None) or []
     per_file_ignores = chosen.pop("per_file_ignores", None) or {}
-    check_lint_options(chosen, per_file_ignores)
+    unchecked = check_lint_options(chosen, per_file_ignores)
     reports: list[tuple[str, Any]] = []
     errors: list[tuple[str, str]] = []
     skipped: list[tuple[str, str]] = []
-    warnings: list[str] = []
+    warnings: list[str] = [unchecked] if unchecked else []
     internal = False
     refused: list[tuple[str, str]] = []  # Graphs past the node bound.
     seen: set[Path] = set()  # A file named twice (or found twice) is linted once.
@@ -168,13 +168,14 @@ def _path_matches(file: Path, glob: str) -> bool:
 
 def check_lint_options(
     chosen: dict[str, Any], per_file_ignores: Mapping[str, Sequence[str]] = {}
-) -> None:
-    """Bad selectors or options are a usage error, before any file is read."""
+) -> str | None:
+    """Bad selectors or options are a usage error, before any file is read;
+    returns the warning for a selection that checks nothing."""
     from ..lint.api import _resolve_ignores
     from ..lint.registry import resolve, rules_matching
 
     try:
-        resolve(
+        selected = resolve(
             chosen.get("select"),
             chosen.get("ignore"),
             chosen.get("extend_select"),
@@ -186,6 +187,21 @@ def check_lint_options(
                 rules_matching(selector, f"per-file-ignores {glob!r}")
     except (ValueError, TypeError) as error:
         raise UsageError(command_line_hint(str(error))) from None
+    return nothing_checked(selected)
+
+
+def nothing_checked(selected: Sequence[Any]) -> str | None:
+    """The warning for a selection that checks nothing in a file: no rule
+    at all (an empty `--select ""`), or only rules that need data."""
+    if not selected:
+        return "no rule is selected: nothing is checked"
+    if all(getattr(rule, "needs_data", False) for rule in selected):
+        codes = ", ".join(rule.code for rule in selected)
+        return (
+            f"the selected rules ({codes}) need data: they run in "
+            "keras_ordering.preflight, not on files, so nothing is checked"
+        )
+    return None
 
 
 def lint_loaded(path: Path, chosen: dict[str, Any]) -> Any:

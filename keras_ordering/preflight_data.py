@@ -61,6 +61,8 @@ def _numpy(value: Any) -> Any:
         return {key: _numpy(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)) and not _is_scalar_list(value):
         return type(value)(_numpy(item) for item in value)
+    if hasattr(value, "detach") and hasattr(value, "requires_grad"):
+        value = value.detach()  # A PyTorch tensor that requires grad.
     if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
         try:
             return np.asarray(value.numpy())
@@ -177,6 +179,11 @@ def read_batches(
         raise TypeError(
             "`x` must be an array (or a dict / list of arrays), a tf.data.Dataset, "
             f"a keras.utils.PyDataset or a generator. Received: {type(x).__name__}"
+        )
+    if isinstance(x, (list, tuple)) and x and all(_is_scalar_list(row) for row in x):
+        raise TypeError(
+            f"`x` is a Python list of {len(x)} lists of numbers, which fit does "
+            "not take either: pass np.asarray(x)."
         )
     x, y, sample_weight = _numpy(x), _numpy(y), _numpy(sample_weight)
     total = samples(x)

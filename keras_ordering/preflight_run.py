@@ -492,6 +492,12 @@ def keras_said(error: BaseException) -> str:
             said = said[:position]
             break
     text = " ".join(said) or type(error).__name__
+    # Tensor values Keras prints with the inputs: their shape says enough.
+    while True:
+        shorter = re.sub(r"\[[^\[\]]{40,}\]", "[...]", text)
+        if shorter == text:
+            break
+        text = shorter
     return text[:397] + "..." if len(text) > 400 else text
 
 

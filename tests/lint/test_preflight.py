@@ -1021,3 +1021,16 @@ def test_sparse_data_is_refused_in_one_line():
     sparse = tf.sparse.from_dense(x)
     with pytest.raises(ValueError, match="dense data only"):
         preflight(_dense(), sparse, y)
+
+
+def test_a_nested_python_list_is_refused_as_fit_refuses_it():
+    x, y = _one_hot_data(8)
+    with pytest.raises(TypeError, match=r"np\.asarray"):
+        preflight(_dense(), x.tolist(), y)
+
+
+def test_the_failure_line_leaves_out_tensor_values():
+    x = np.random.default_rng(0).normal(size=(64,)).astype("float32")
+    with pytest.raises(ValueError, match="fails on the first batch") as raised:
+        preflight(_dense(), x, np.arange(64) % 4)
+    assert len(str(raised.value)) <= 480 and "0." not in str(raised.value)

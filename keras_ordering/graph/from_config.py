@@ -145,6 +145,25 @@ def _refs(value: Any) -> list[TensorRef]:
     return [ref for item in value for ref in _refs(item)]
 
 
+def _check_input_layers(
+    model_config: Mapping[str, Any], inputs: Sequence[TensorRef]
+) -> None:
+    """Every name `input_layers` gives is an InputLayer of the model, as
+    Keras writes them: another layer there (a cycle with no input) leaves
+    the graph without a real input."""
+    classes = {
+        _layer_name(layer): layer.get("class_name") for layer in model_config["layers"]
+    }
+    for name, _, _ in inputs:
+        if classes.get(name) != "InputLayer":
+            found = classes.get(name)
+            raise ValueError(
+                f"input {one_line(name, 80)!r} is "
+                + ("not a layer of the model" if found is None else f"a {found}")
+                + ", not an InputLayer"
+            )
+
+
 def _index(value: Any) -> int:
     """A node or tensor index of a tensor reference."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -347,6 +366,7 @@ class _ConfigModel:
             for node_index, node in enumerate(_inbound_nodes(layer))
         ]
         inputs = _refs(model_config.get("input_layers"))
+        _check_input_layers(model_config, inputs)
         available = {(name, node_index) for name, node_index, _ in inputs}
         call_refs = []
         missing = []

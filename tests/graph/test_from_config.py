@@ -224,6 +224,33 @@ def _functional_with_history(history) -> dict:
     }
 
 
+def _cycle_without_input() -> dict:
+    """Two Dense layers reading each other, one named as the input: no
+    InputLayer, so the graph has no real input."""
+
+    def dense(name: str, reads: str) -> dict:
+        tensor = {
+            "class_name": "__keras_tensor__",
+            "config": {"keras_history": [reads, 0, 0]},
+        }
+        return {
+            "class_name": "Dense",
+            "name": name,
+            "config": {"name": name, "units": 2},
+            "inbound_nodes": [{"args": [tensor], "kwargs": {}}],
+        }
+
+    return {
+        "class_name": "Functional",
+        "config": {
+            "name": "c",
+            "layers": [dense("a", "b"), dense("b", "a")],
+            "input_layers": [["a", 0, 0]],
+            "output_layers": [["b", 0, 0]],
+        },
+    }
+
+
 def _nested_sequentials(depth: int) -> dict:
     config = _sequential({"class_name": "Dense", "config": {"units": 1}})
     for _ in range(depth):
@@ -250,6 +277,7 @@ def _nested_sequentials(depth: int) -> dict:
         ),
         (_nested_sequentials(5_000), "nested too deeply"),
         ([], "is a list, not an object"),
+        (_cycle_without_input(), "input 'a' is a Dense, not an InputLayer"),
     ],
 )
 def test_malformed_configs_are_one_line_value_errors(config, expected):

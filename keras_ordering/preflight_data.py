@@ -180,7 +180,11 @@ def read_batches(
             "`x` must be an array (or a dict / list of arrays), a tf.data.Dataset, "
             f"a keras.utils.PyDataset or a generator. Received: {type(x).__name__}"
         )
-    if isinstance(x, (list, tuple)) and x and all(_is_scalar_list(row) for row in x):
+    if (
+        isinstance(x, (list, tuple))
+        and x
+        and all(isinstance(row, (list, tuple)) and _is_scalar_list(row) for row in x)
+    ):
         raise TypeError(
             f"`x` is a Python list of {len(x)} lists of numbers, which fit does "
             "not take either: pass np.asarray(x)."

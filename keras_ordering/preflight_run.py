@@ -121,6 +121,7 @@ def preflight(
         return report
     if batches is None:
         batches = read_batches(x, y, sample_weight, batch_size)
+    _check_label_structure(model, graph, batches.first[1])
     with kept_state(model):
         facts = measure(model, graph, batches, {rule.code for rule in data_rules})
     found: list[Finding] = []
@@ -426,6 +427,46 @@ def build_on_first_batch(model: Any, x: Any) -> str:
             + call_failure(model, x, error).split(" would: ", 1)[-1]
         ) from error
     return BUILT_NOTE
+
+
+def _check_label_structure(model: Any, graph: Graph, labels: Any) -> None:
+    """Raises, as `fit` does, on labels keyed by names the model has no
+    output of, or missing for an output compiled with a loss."""
+    names = _output_names(model, graph)
+    losses = compiled_losses(model, names)
+    if isinstance(labels, Mapping):
+        unknown = sorted(set(map(str, labels)) - set(names))
+        missing = [
+            name
+            for name, loss in zip(names, losses, strict=True)
+            if loss is not None and name not in labels
+        ]
+        if unknown or missing:
+            raise ValueError(
+                "The labels do not match the model's outputs "
+                + (f"{names}: " if len(names) < 12 else ": ")
+                + "; ".join(
+                    part
+                    for part in (
+                        f"no output is named {unknown}" if unknown else "",
+                        f"no labels for {missing}, compiled with a loss"
+                        if missing
+                        else "",
+                    )
+                    if part
+                )
+                + ". Key the labels by output name, as fit needs."
+            )
+    elif (
+        isinstance(labels, (list, tuple))
+        and len(names) > 1
+        and len(labels) != len(names)
+    ):
+        raise ValueError(
+            f"The labels are a {type(labels).__name__} of {len(labels)} arrays, "
+            f"but the model has {len(names)} outputs: give one per output, as "
+            "fit needs."
+        )
 
 
 def _non_finite_data(

@@ -1034,3 +1034,34 @@ def test_the_failure_line_leaves_out_tensor_values():
     with pytest.raises(ValueError, match="fails on the first batch") as raised:
         preflight(_dense(), x, np.arange(64) % 4)
     assert len(str(raised.value)) <= 480 and "0." not in str(raised.value)
+
+
+def _two_heads() -> keras.Model:
+    inputs = keras.Input((8,))
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    cls = keras.layers.Dense(4, activation="softmax", name="cls")(hidden)
+    reg = keras.layers.Dense(1, name="reg")(hidden)
+    model = keras.Model(inputs, {"cls": cls, "reg": reg})
+    model.compile(loss={"cls": "categorical_crossentropy", "reg": "mse"})
+    return model
+
+
+@pytest.mark.parametrize(
+    ("labels", "match"),
+    [
+        ({"cls": None}, r"no labels for \['reg'\]"),
+        ({"cls": None, "reg": None, "oops": None}, r"no output is named \['oops'\]"),
+    ],
+)
+def test_labels_keyed_unlike_the_outputs_are_refused(labels, match):
+    x, y = _one_hot_data(64)
+    parts = {"cls": y, "reg": np.zeros((64, 1), "float32")}
+    y_dict = {key: parts.get(key, parts["reg"]) for key in labels}
+    with pytest.raises(ValueError, match=match):
+        preflight(_two_heads(), x, y_dict)
+
+
+def test_labels_keyed_by_every_output_are_read():
+    x, y = _one_hot_data(64)
+    report = preflight(_two_heads(), x, {"cls": y, "reg": np.zeros((64, 1))})
+    assert not report.notes, report.notes

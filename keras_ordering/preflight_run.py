@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -23,7 +22,6 @@ from .graph import kinds
 from .graph.from_keras import (
     all_layers,
     compiled_loss_object,
-    compute_output_spec,
     global_seed_generator,
     graph_from_model,
 )
@@ -33,11 +31,20 @@ from .lint.finding import Finding
 from .lint.registry import Selectors, resolve
 from .lint.report import LintReport
 from .lint.rules.ko203_activation_loss_mismatch import output_head
+from .preflight_checks import (
+    build_on_first_batch,
+    call_failure,
+    check_label_structure,
+    fit_computes_the_compiled_loss,
+    input_name,
+    loss_failure,
+    non_finite_data,
+    output_names,
+)
 from .preflight_data import Batches, read_batches, samples
 from .preflight_passes import (
     NonFiniteGradients,
     compiled_losses,
-    finite,
     flat,
     gradient_step,
     per_output,
@@ -121,7 +128,7 @@ def preflight(
         return report
     if batches is None:
         batches = read_batches(x, y, sample_weight, batch_size)
-    _check_label_structure(model, graph, batches.first[1])
+    check_label_structure(model, graph, batches.first[1])
     with kept_state(model):
         facts = measure(model, graph, batches, {rule.code for rule in data_rules})
     found: list[Finding] = []
@@ -193,11 +200,6 @@ def _layers(model: Any) -> list[Any]:
 # --- Measuring ----------------------------------------------------------------
 
 
-def _output_names(model: Any, graph: Graph) -> list[str]:
-    names = list(getattr(model, "output_names", None) or [])
-    return names or [graph.nodes[index].path for index in graph.outputs]
-
-
 def _sample_losses(loss: Any, labels: Any, predictions: Any) -> Any:
     """The loss of each sample, or None when it cannot be computed."""
     if loss is None or labels is None:
@@ -226,7 +228,7 @@ def _output_facts(
 ) -> list[OutputFacts]:
     """`training`: the outputs in training mode, what the first step's loss
     is computed on (BN with batch statistics, not its initial moving ones)."""
-    names = _output_names(model, graph)
+    names = output_names(model, graph)
     labels = per_output(batches.stacked[1], names)
     first_labels = per_output(batches.first[1], names)
     losses = compiled_losses(model, names)
@@ -311,12 +313,6 @@ def _frozen_backbone(model: Any) -> tuple[str, str] | None:
     return None
 
 
-def _input_name(tensor: Any, position: int) -> str:
-    history = getattr(tensor, "_keras_history", None)
-    operation = getattr(history, "operation", None)
-    return str(getattr(operation, "name", None) or f"input {position}")
-
-
 def _input_facts(model: Any, batches: Batches) -> list[InputFacts]:
     scaling, normalizes, first = _preprocessing(model)
     backbone = _frozen_backbone(model)
@@ -329,7 +325,7 @@ def _input_facts(model: Any, batches: Batches) -> list[InputFacts]:
         shape = tuple(tensor.shape[1:]) if tensor is not None else array.shape[1:]
         facts.append(
             InputFacts(
-                name=_input_name(tensor, position),
+                name=input_name(tensor, position),
                 layer=first,
                 shape=shape,
                 values=array,
@@ -366,7 +362,7 @@ def measure(
     """The facts the data-aware rules in `codes` judge."""
     notes: list[str] = []
     x = batches.first[0]
-    non_finite = _non_finite_data(model, graph, batches)
+    non_finite = non_finite_data(model, graph, batches)
     if batches.first[1] is None and getattr(model, "loss", None) is not None:
         notes.append(
             "The data holds no labels, but the model is compiled with a loss "
@@ -400,166 +396,6 @@ def measure(
             passes[4].release()
 
 
-BUILT_NOTE = (
-    "The model was not built: preflight built it on the first batch's "
-    "shapes, as `fit` does before its first step (the same weights)."
-)
-
-
-def build_on_first_batch(model: Any, x: Any) -> str:
-    """Builds an unbuilt model (a subclassed model, a `Sequential` without
-    an `Input`) as `fit` does before its first step: one symbolic call on
-    the batch's shapes and dtypes. Returns the note that says so; raises a
-    one-line `ValueError` when the model cannot be built on that batch."""
-
-    def symbolic(leaf: Any) -> Any:
-        dtype = keras.backend.standardize_dtype(leaf.dtype)
-        return keras.KerasTensor(tuple(leaf.shape), dtype)
-
-    try:
-        compute_output_spec(
-            model, keras.tree.map_structure(symbolic, x), training=False
-        )
-    except Exception as error:
-        raise ValueError(
-            "The model is not built, and building it on the first batch, as "
-            "`fit` would, failed: "
-            + call_failure(model, x, error).split(" would: ", 1)[-1]
-        ) from error
-    return BUILT_NOTE
-
-
-def _check_label_structure(model: Any, graph: Graph, labels: Any) -> None:
-    """Raises, as `fit` does, on labels keyed by names the model has no
-    output of, or missing for an output compiled with a loss."""
-    names = _output_names(model, graph)
-    losses = compiled_losses(model, names)
-    if isinstance(labels, Mapping):
-        unknown = sorted(set(map(str, labels)) - set(names))
-        missing = [
-            name
-            for name, loss in zip(names, losses, strict=True)
-            if loss is not None and name not in labels
-        ]
-        if unknown or missing:
-            raise ValueError(
-                "The labels do not match the model's outputs "
-                + (f"{names}: " if len(names) < 12 else ": ")
-                + "; ".join(
-                    part
-                    for part in (
-                        f"no output is named {unknown}" if unknown else "",
-                        f"no labels for {missing}, compiled with a loss"
-                        if missing
-                        else "",
-                    )
-                    if part
-                )
-                + ". Key the labels by output name, as fit needs."
-            )
-    elif (
-        isinstance(labels, (list, tuple))
-        and len(names) > 1
-        and len(labels) != len(names)
-    ):
-        raise ValueError(
-            f"The labels are a {type(labels).__name__} of {len(labels)} arrays, "
-            f"but the model has {len(names)} outputs: give one per output, as "
-            "fit needs."
-        )
-
-
-def _non_finite_data(
-    model: Any, graph: Graph, batches: Batches
-) -> tuple[str, str, str] | None:
-    """("input" or "labels", the input or output name, "row N") for the first
-    NaN or inf in the batches read (inputs first, then labels), or None."""
-    inputs = list(getattr(model, "inputs", None) or [])
-    for position, leaf in enumerate(flat(batches.stacked[0])):
-        row = _first_non_finite_row(leaf)
-        if row is not None:
-            tensor = inputs[position] if position < len(inputs) else None
-            return ("input", _input_name(tensor, position), f"row {row}")
-    names = _output_names(model, graph)
-    for name, labels in zip(names, per_output(batches.stacked[1], names), strict=True):
-        row = None if labels is None else _first_non_finite_row(labels)
-        if row is not None:
-            return ("labels", name, f"row {row}")
-    return None
-
-
-def _first_non_finite_row(values: Any) -> int | None:
-    if finite(values):
-        return None
-    array = np.asarray(values)
-    if not np.issubdtype(array.dtype, np.inexact) or array.ndim == 0:
-        return None
-    bad = ~np.isfinite(array.reshape(len(array), -1)).all(axis=1)
-    return int(np.flatnonzero(bad)[0]) if bad.any() else None
-
-
-def call_failure(model: Any, x: Any, error: BaseException) -> str:
-    """One line for a model that fails on the first batch: data of single
-    samples where the model takes batches of them, or what Keras said."""
-    inputs = list(getattr(model, "inputs", None) or [])
-    for position, (leaf, tensor) in enumerate(zip(flat(x), inputs, strict=False)):
-        shape, expected = getattr(leaf, "shape", None), tuple(tensor.shape)
-        if shape is None or len(shape) != len(expected) - 1:
-            continue
-        if all(e is None or e == d for e, d in zip(expected[1:], shape, strict=True)):
-            return (
-                f"The model's input '{_input_name(tensor, position)}' takes batches of "
-                f"shape {expected}, but the data holds single samples of shape "
-                f"{tuple(shape)}: batch it (`dataset.batch(32)`), or pass the "
-                "arrays whole."
-            )
-    return (
-        "The model fails on the first batch of the data, as `fit` would: "
-        + keras_said(error)
-    )
-
-
-def keras_said(error: BaseException) -> str:
-    """What a Keras or backend error says, on one line of 400 characters
-    at most, without its "Exception encountered" and argument dumps."""
-    said = [
-        line.strip()
-        for line in re.sub(r"\x1b\[[0-9;]*m", "", str(error)).splitlines()
-        if line.strip()
-    ]
-    said = [line for line in said if not line.startswith("Exception encountered")]
-    for position, line in enumerate(said):
-        if line.startswith("Arguments received"):
-            said = said[:position]
-            break
-    text = " ".join(said) or type(error).__name__
-    # Tensor values Keras prints with the inputs: their shape says enough.
-    while True:
-        shorter = re.sub(r"\[[^\[\]]{40,}\]", "[...]", text)
-        if shorter == text:
-            break
-        text = shorter
-    return text[:397] + "..." if len(text) > 400 else text
-
-
-def _fit_computes_the_compiled_loss(model: Any) -> bool:
-    """Whether `fit` trains on the compiled loss as preflight computes it:
-    the model keeps Keras' own `train_step` and `compute_loss`."""
-    for klass in type(model).__mro__:
-        if klass.__module__.startswith("keras."):
-            return True  # Keras' own classes from here on.
-        if "train_step" in vars(klass) or "compute_loss" in vars(klass):
-            return False
-    return False
-
-
-def loss_failure(error: BaseException) -> str:
-    return (
-        "The compiled loss fails on the first batch of the data and its "
-        f"labels, as `fit` would: {keras_said(error)}"
-    )
-
-
 def _judged(
     model: Any,
     graph: Graph,
@@ -590,10 +426,10 @@ def _judged(
         ):
             try:
                 what = gradient_step(
-                    model, batches, _output_names(model, graph), recorded
+                    model, batches, output_names(model, graph), recorded
                 )
             except Exception as error:  # A custom loss or training step...
-                if _fit_computes_the_compiled_loss(model):
+                if fit_computes_the_compiled_loss(model):
                     loss_error = error
                 notes.append(
                     "Preflight could not compute the loss and gradients of a "

@@ -14,7 +14,13 @@ import numpy as np
 from .graph.from_keras import compute_output_spec
 from .graph.graph import Graph
 from .preflight_data import Batches
-from .preflight_passes import compiled_losses, finite, flat, per_output
+from .preflight_passes import (
+    BackwardPassError,
+    compiled_losses,
+    finite,
+    flat,
+    per_output,
+)
 
 
 def output_names(model: Any, graph: Graph) -> list[str]:
@@ -182,6 +188,14 @@ def fit_computes_the_compiled_loss(model: Any) -> bool:
 
 
 def loss_failure(error: BaseException) -> str:
+    if isinstance(error, BackwardPassError):
+        cause = error.__cause__ or error
+        return (
+            "One training step fails in its backward pass on the "
+            f"{keras.backend.backend()} backend, as `fit` would: "
+            f"{keras_said(cause)} (the loss was computed from the labels: "
+            "the gradient of a layer or of the loss fails, not the data)"
+        )
     return (
         "The compiled loss fails on the first batch of the data and its "
         f"labels, as `fit` would: {keras_said(error)}"

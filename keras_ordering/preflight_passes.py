@@ -252,6 +252,12 @@ def _step_loss(
     return total
 
 
+class BackwardPassError(RuntimeError):
+    """The loss of a training step was computed from the labels; the
+    backend could not compute its gradients (a backend failure, not one of
+    the data)."""
+
+
 def gradient_step(
     model: Any,
     batches: Batches,
@@ -267,7 +273,7 @@ def gradient_step(
     traced under `jax.value_and_grad` on JAX). The training pass moves BN
     statistics and seed
     states; `kept_state` puts them back. Raises when the loss cannot be
-    computed."""
+    computed, `BackwardPassError` when its gradients cannot."""
     x, y, weights = batches.first
     trainable = list(model.trainable_variables)
     backend = keras.backend.backend()
@@ -283,18 +289,24 @@ def gradient_step(
         tape = recorded.tape
         with tape:  # Re-entered: the loss joins the recorded pass.
             loss = loss_of(recorded.outputs, recorded.losses)
-        gradients = tape.gradient(loss, trainable) if trainable else []
+        try:
+            gradients = tape.gradient(loss, trainable) if trainable else []
+        except Exception as error:
+            raise BackwardPassError(str(error)) from error
     elif recorded is not None:
         import torch
 
         with torch.enable_grad():
             loss = loss_of(recorded.outputs, recorded.losses)
             parameters = [v.value for v in trainable if v.value.requires_grad]
-            gradients = (
-                torch.autograd.grad(loss, parameters, allow_unused=True)
-                if parameters
-                else []
-            )
+            try:
+                gradients = (
+                    torch.autograd.grad(loss, parameters, allow_unused=True)
+                    if parameters
+                    else []
+                )
+            except Exception as error:
+                raise BackwardPassError(str(error)) from error
     elif backend == "jax":
         import jax
 
@@ -306,7 +318,11 @@ def gradient_step(
             )
             return loss_of(outputs, extra)
 
-        loss, gradients = jax.value_and_grad(forward)([v.value for v in trainable])
+        loss, backward = jax.vjp(forward, [v.value for v in trainable])
+        try:
+            (gradients,) = backward(jax.numpy.ones_like(loss))
+        except Exception as error:
+            raise BackwardPassError(str(error)) from error
     else:
         raise NotImplementedError(f"no gradient step on backend {backend}")
     if not finite(loss):

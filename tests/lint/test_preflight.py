@@ -268,6 +268,38 @@ def test_labels_that_are_not_numbers_are_refused_as_fit_refuses_them():
     assert raised.value.__cause__ is not None
 
 
+def test_a_backward_pass_that_fails_is_not_blamed_on_the_labels():
+    """`fit` fails too (as Keras 3.15's sparse cross-entropy does on torch
+    for (H, W) label masks): one line that names the backward pass."""
+    if keras.backend.backend() == "jax":
+        pytest.skip("JAX runs a custom gradient's function in the forward call")
+
+    @keras.ops.custom_gradient
+    def no_gradient(inputs):
+        def gradient(*args, upstream=None):
+            raise RuntimeError("this gradient is not implemented")
+
+        return inputs * 1.0, gradient
+
+    class NoGradient(keras.layers.Layer):
+        def call(self, inputs):
+            return no_gradient(inputs)
+
+    model = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(4), NoGradient(), keras.layers.Softmax()]
+    )
+    model.compile(loss="sparse_categorical_crossentropy")
+    x = np.random.default_rng(0).random((32, 8), dtype="float32")
+    y = np.arange(32) % 4
+    with pytest.raises(RuntimeError, match="not implemented"):
+        model.train_on_batch(x, y)  # What `fit` does.
+    with pytest.raises(ValueError, match="fails in its backward pass") as raised:
+        preflight(model, x, y)
+    message = str(raised.value)
+    assert "this gradient is not implemented" in message and "not the data" in message
+    assert "\n" not in message and raised.value.__cause__ is not None
+
+
 def test_check_with_data_raises_on_ko301(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     x, y = _one_hot_data()

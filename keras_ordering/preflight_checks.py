@@ -21,6 +21,7 @@ from .preflight_passes import (
     flat,
     per_output,
 )
+from .preflight_rule import NormalizationFacts
 
 
 def output_names(model: Any, graph: Graph) -> list[str]:
@@ -200,3 +201,40 @@ def loss_failure(error: BaseException) -> str:
         "The compiled loss fails on the first batch of the data and its "
         f"labels, as `fit` would: {keras_said(error)}"
     )
+
+
+def normalization_facts(
+    normalized: list[tuple[str, Any, Any]],
+) -> list[NormalizationFacts]:
+    """The batch mean and spread, per feature, of each observed
+    `Normalization` output (`run_passes`' last item). A feature is a
+    position of the axes the layer keeps (`axis`); the batch and the other
+    axes are reduced, as `adapt` reduces them. Outputs that are not
+    concrete arrays (a symbolic call) or hold fewer than 2 samples are
+    skipped."""
+    facts = []
+    for path, layer, output in normalized:
+        try:
+            values = np.asarray(keras.ops.convert_to_numpy(output), dtype="float64")
+        except Exception:  # A symbolic tensor: nothing to read.
+            continue
+        if values.ndim == 0 or values.shape[0] < 2 or not np.all(np.isfinite(values)):
+            continue
+        axis = getattr(layer, "axis", None)
+        kept = () if axis is None else (axis,) if isinstance(axis, int) else axis
+        kept = sorted({a % values.ndim for a in kept} - {0})
+        reduced = [a for a in range(values.ndim) if a not in kept]
+        features = np.moveaxis(values, reduced, list(range(len(reduced))))
+        features = features.reshape(-1, int(np.prod(features.shape[len(reduced) :])))
+        means = features.mean(axis=0)
+        stds = features.std(axis=0)
+        varying = stds[stds > 1e-12 * (1.0 + np.abs(means))]
+        facts.append(
+            NormalizationFacts(
+                layer=path,
+                offset=float(np.median(np.abs(means))),
+                spread=float(np.median(varying)) if varying.size else None,
+                features=int(means.size),
+            )
+        )
+    return facts

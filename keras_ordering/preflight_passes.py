@@ -21,6 +21,7 @@ import numpy as np
 from .graph.from_keras import (
     call_path,
     compiled_loss_object,
+    holds_statistics,
     intercepting_layer_calls,
 )
 from .preflight_data import Batches, samples
@@ -159,13 +160,32 @@ def inference_batch(model: Any, x: Any) -> Any:
         return x
 
 
+def _normalizes_inputs(layer: Any) -> bool:
+    """A `Normalization` that standardizes (not `invert=True`) with
+    statistics it holds: adapted, explicit or loaded."""
+    return (
+        isinstance(layer, keras.layers.Normalization)
+        and not getattr(layer, "invert", False)
+        and holds_statistics(layer) is True
+    )
+
+
 def run_passes(
     model: Any, x: Any, audit: bool, record: bool = False, restore: bool = True
-) -> tuple[list[Any], list[Any], tuple[str, str, str] | None, Any, Recorded | None]:
+) -> tuple[
+    list[Any],
+    list[Any],
+    tuple[str, str, str] | None,
+    Any,
+    Recorded | None,
+    list[tuple[str, Any, Any]],
+]:
     """The model's two passes on `x`, training then inference: their
     outputs, the first layer whose training-mode output holds NaN or inf
-    while its inputs did not, (`audit`) the training-flag audit, and
-    (`record`) the training pass recorded for the gradient step. The audit
+    while its inputs did not, (`audit`) the training-flag audit,
+    (`record`) the training pass recorded for the gradient step, and
+    `(path, layer, output)` of every `Normalization` holding statistics
+    that the training pass called. The audit
     makes the same two calls, so its passes are the ones observed here:
     the model runs twice, not four times. `restore`: the audit puts back
     the variables its passes moved (needed only when another pass
@@ -173,6 +193,7 @@ def run_passes(
     first: list[tuple[str, str, str]] = []
     runs: list[Any] = []
     recorded: list[Recorded] = []
+    normalized: list[tuple[str, Any, Any]] = []
 
     def observe(layer, call, args, kwargs, enclosing):
         top = layer is model and not enclosing
@@ -185,14 +206,14 @@ def run_passes(
             outputs = call(*args, **kwargs)
         if top:
             runs[-1] = outputs
-        elif (
-            len(runs) == 1
-            and not first
-            and not finite(outputs)
-            and finite((args, kwargs))
-        ):
+            return outputs
+        if len(runs) != 1:
+            return outputs
+        if not first and not finite(outputs) and finite((args, kwargs)):
             path = call_path(layer, enclosing, model)
             first.append(("output", path, type(layer).__name__))
+        if _normalizes_inputs(layer):
+            normalized.append((call_path(layer, enclosing, model), layer, outputs))
         return outputs
 
     result = None
@@ -225,6 +246,7 @@ def run_passes(
         (first[0] if first else None),
         result,
         (recorded[0] if recorded else None),
+        normalized,
     )
 
 

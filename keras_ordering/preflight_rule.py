@@ -53,6 +53,26 @@ class InputFacts:
 
 
 @dataclass(frozen=True)
+class NormalizationFacts:
+    """What a `Normalization` holding statistics (adapted, explicit or
+    loaded) made of the first batch: its output, per feature (each position
+    of the axes it keeps), should have a mean near 0 and a spread near 1.
+
+    Attributes:
+        layer: the layer's path.
+        offset: the median over features of |the output's batch mean|.
+        spread: the median over the features that vary in the batch of the
+            output's batch standard deviation; None when none varies.
+        features: the number of features.
+    """
+
+    layer: str
+    offset: float
+    spread: float | None
+    features: int
+
+
+@dataclass(frozen=True)
 class OutputFacts:
     """One model output, its loss and the labels given for it.
 
@@ -117,6 +137,8 @@ class PreflightFacts:
         loss_error: why the compiled loss failed on the first batch, on a
             model that `fit` trains on that loss (it would fail there too);
             `preflight` raises it unless an error-level finding explains it.
+        normalizations: what each `Normalization` holding statistics made
+            of the first batch (training pass).
     """
 
     graph: Graph
@@ -131,6 +153,7 @@ class PreflightFacts:
     non_finite: tuple[str, str, str] | None = None
     notes: Sequence[str] = field(default_factory=list)
     loss_error: BaseException | None = None
+    normalizations: Sequence[NormalizationFacts] = ()
 
 
 class DataRule(Rule):

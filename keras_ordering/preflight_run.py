@@ -39,6 +39,7 @@ from .preflight_checks import (
     input_name,
     loss_failure,
     non_finite_data,
+    normalization_facts,
     output_names,
 )
 from .preflight_data import Batches, read_batches, samples
@@ -405,7 +406,7 @@ def _judged(
     non_finite: tuple[str, str, str] | None,
     passes: tuple[Any, ...],
 ) -> PreflightFacts:
-    predictions, training, first_bad, result, recorded = passes
+    predictions, training, first_bad, result, recorded, normalized = passes
     loss_error: BaseException | None = None
     failures: list[tuple[str, str, str]] = []
     if result is not None:
@@ -454,6 +455,7 @@ def _judged(
         non_finite=non_finite,
         notes=notes,
         loss_error=loss_error,
+        normalizations=normalization_facts(normalized),
     )
 
 

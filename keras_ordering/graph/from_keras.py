@@ -145,7 +145,7 @@ def layer_attributes(layer: Any, facts: _ClassFacts | None = None) -> dict[str, 
             attrs[name] = value
     if "noise_shape" in attrs and attrs["noise_shape"] is not None:
         attrs["noise_shape"] = tuple(attrs["noise_shape"])
-    if facts.learns_statistics and _adapted(layer) is False:
+    if facts.learns_statistics and holds_statistics(layer) is False:
         attrs["adapted"] = False  # Only a live layer knows (KO304).
     return attrs
 
@@ -210,7 +210,7 @@ class _ClassFacts:
         )
 
 
-def _adapted(layer: Any) -> bool | None:
+def holds_statistics(layer: Any) -> bool | None:
     """Whether a layer that learns statistics or a vocabulary from data
     (Normalization, StringLookup, IntegerLookup, TextVectorization) holds
     some: adapted, given explicitly or loaded. None for other layers, and

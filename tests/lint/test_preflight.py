@@ -416,6 +416,62 @@ def test_ko302_knows_models_that_expect_raw_pixels():
     assert "expects raw pixels" in finding.message
 
 
+def _ko302_of(model, x, y) -> list:
+    return [f for f in preflight(model, x, y, select="KO302")]
+
+
+def _normalized_mlp(adapt_on):
+    features = adapt_on.shape[1]
+    normalization = keras.layers.Normalization(name="norm")
+    normalization.adapt(adapt_on)
+    model = keras.Sequential(
+        [
+            keras.Input((features,)),
+            normalization,
+            keras.layers.Dense(8, activation="relu", name="dense"),
+            keras.layers.Dense(1, name="head"),
+        ]
+    )
+    model.compile(loss="mse")
+    return model
+
+
+@pytest.mark.parametrize(
+    "dataset", ["load_wine", "load_breast_cancer", "load_diabetes", "load_digits"]
+)
+def test_ko302_is_silent_on_a_normalization_adapted_on_the_same_real_data(dataset):
+    """Real tabular data that scikit-learn ships, in file order (wine and
+    breast cancer are sorted by class): adapted on the first two thirds,
+    fed the rest unshuffled."""
+    import sklearn.datasets
+
+    x = getattr(sklearn.datasets, dataset)().data.astype("float32")
+    split = 2 * len(x) // 3
+    model = _normalized_mlp(x[:split])
+    y = np.zeros((len(x) - split, 1), "float32")
+    assert _ko302_of(model, x[split:], y) == []
+
+
+def test_ko302_finds_a_normalization_adapted_on_other_data():
+    """The digits adapted after scaling to [0, 1], fed raw (0 to 16), and
+    images in [0, 1] into a Normalization adapted on raw pixels."""
+    import sklearn.datasets
+
+    x = sklearn.datasets.load_digits().data.astype("float32")
+    y = np.zeros((len(x), 1), "float32")
+    (finding,) = _ko302_of(_normalized_mlp(x / 16), x, y)
+    assert finding.layers == ("norm",) and "times too large" in finding.message
+    assert "\n" not in finding.message
+    pixels = np.random.default_rng(0).integers(0, 256, (64, 16, 16, 3))
+    normalization = keras.layers.Normalization(name="norm")
+    normalization.adapt(pixels.astype("float32"))
+    model = _small_cnn(normalization)
+    (finding,) = _ko302(model, (pixels / 255).astype("float32"))
+    assert finding.layers == ("norm",) and "nearly constant" in finding.message
+    # Fed what it was adapted on, it says nothing.
+    assert _ko302(model, pixels.astype("float32")) == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["ResNet50", "EfficientNetB0", "ConvNeXtTiny"])
 def test_keras_applications_with_their_expected_inputs_are_clean(name):
@@ -938,7 +994,7 @@ def _transfer_model(application, module: str, *, frozen: bool = True):
     return model, preprocess
 
 
-def _ko302(model, x) -> list:
+def _ko302_batches_of_8(model, x) -> list:
     y = np.eye(3, dtype="float32")[np.arange(len(x)) % 3]
     return [f for f in preflight(model, x, y, batch_size=8) if f.code == "KO302"]
 
@@ -957,22 +1013,22 @@ def test_images_in_0_1_for_a_frozen_application_that_expects_preprocess_input():
 
     model, preprocess = _transfer_model(mobilenet, "mobilenet_v2")
     raw = _raw_images()
-    (finding,) = _ko302(model, raw / 255.0)
+    (finding,) = _ko302_batches_of_8(model, raw / 255.0)
     assert "mobilenet_v2.preprocess_input" in finding.message, finding.message
-    (finding,) = _ko302(model, raw)
+    (finding,) = _ko302_batches_of_8(model, raw)
     assert "raw pixels" in finding.message and "preprocess_input" in finding.message
-    assert _ko302(model, preprocess(raw.copy())) == []
+    assert _ko302_batches_of_8(model, preprocess(raw.copy())) == []
     trainable, _ = _transfer_model(mobilenet, "mobilenet_v2", frozen=False)
-    assert _ko302(trainable, raw / 255.0) == []  # From scratch: any scale.
+    assert _ko302_batches_of_8(trainable, raw / 255.0) == []  # From scratch: any scale.
 
 
 @pytest.mark.slow
 def test_images_in_0_1_for_a_frozen_caffe_style_resnet50():
     model, preprocess = _transfer_model(keras.applications.ResNet50, "resnet50")
     raw = _raw_images()
-    (finding,) = _ko302(model, raw / 255.0)
+    (finding,) = _ko302_batches_of_8(model, raw / 255.0)
     assert "mean subtracted" in finding.message, finding.message
-    assert _ko302(model, preprocess(raw.copy())) == []
+    assert _ko302_batches_of_8(model, preprocess(raw.copy())) == []
 
 
 def test_labels_of_an_uncompiled_model_are_not_read_as_targets():

@@ -64,11 +64,20 @@ def _input_kind(tensor) -> str | None:
 
 
 def _raw_pixels(model) -> bool:
-    """The model rescales by 1/255 (or 1/127.5) before its first weight layer."""
-    from keras_ordering.preflight_run import _preprocessing
+    """The model rescales by 1/255 (or 1/127.5) before its first weight
+    layer, or its first layer is a Normalization adapted on raw pixels (an
+    adapted mean above 1, as keras-io's MLP-Mixer adapts on x_train)."""
+    from keras_ordering.preflight_run import _layers, _preprocessing
 
     scaling, _, _ = _preprocessing(model)
-    return scaling is not None and abs(scaling[0]) <= 1 / 64
+    if scaling is not None:
+        return abs(scaling[0]) <= 1 / 64
+    for layer in _layers(model)[1:]:
+        if isinstance(layer, keras.layers.Normalization) and layer.built:
+            return float(np.mean(keras.ops.convert_to_numpy(layer.mean))) > 1
+        if layer.weights and not hasattr(layer, "layers"):
+            return False
+    return False
 
 
 def _labels(rng, graph, index, output_shape):

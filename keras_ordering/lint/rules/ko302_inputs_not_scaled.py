@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...preflight_rule import DataExample, DataRule, InputFacts, PreflightFacts
+from ...preflight_rule import (
+    DataExample,
+    DataRule,
+    InputFacts,
+    NormalizationFacts,
+    PreflightFacts,
+)
 from ..finding import Finding
 
 # Raw 8-bit pixels: non-negative, and reaching well past [0, 1] (at least one
@@ -123,6 +129,42 @@ def _problem(facts: InputFacts) -> str | None:
     )
 
 
+# A Normalization's output, per feature, should be near mean 0 and spread 1
+# on data like the data it was adapted on. Ten standard deviations away (a
+# batch mean no sample of that data reaches in practice), or a spread
+# twenty times too small or ten times too large, for the median feature,
+# means it holds the statistics of other data: another scale, units or
+# preprocessing. The median keeps a drifting or heavy-tailed column quiet.
+FAR_OFFSET = 10.0
+SPREAD_TOO_LARGE = 10.0
+SPREAD_TOO_SMALL = 0.05
+
+
+def _normalization_problem(facts: NormalizationFacts) -> str | None:
+    spread = facts.spread
+    wrong = []
+    if facts.offset > FAR_OFFSET:
+        wrong.append(f"a mean {facts.offset:.3g} standard deviations from 0")
+    if spread is not None and spread > SPREAD_TOO_LARGE:
+        wrong.append(f"a spread {spread:.3g} times too large")
+    elif spread is not None and spread < SPREAD_TOO_SMALL:
+        wrong.append(f"a spread of {spread:.2g}, nearly constant")
+    if not wrong:
+        return None
+    each = (
+        "its feature"
+        if facts.features == 1
+        else f"the median of its {facts.features} features"
+    )
+    return (
+        f"Normalization '{facts.layer}' holds statistics of other data: on "
+        f"this batch its output should have mean 0 and spread 1, but {each} has "
+        f"{' and '.join(wrong)}. It was adapted on data of another scale, "
+        "units or preprocessing (raw pixels against scaled ones, say): adapt "
+        "it on the data as fit receives it, or feed it what it was adapted on."
+    )
+
+
 def _image_example(
     title: str, values: tuple, rescale: bool, expect: tuple[str, ...] = ()
 ) -> DataExample:
@@ -134,6 +176,31 @@ def _image_example(
         title=title,
         layers=(
             *(rescaling if rescale else ()),
+            ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
+            ("GlobalAveragePooling2D", {"name": "pool"}),
+            ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
+        ),
+        input_shape=shape[1:],
+        loss=("CategoricalCrossentropy", {}),
+        x=(values[0], shape, *values[1:]),
+        y=("onehot", 32, 3),
+        expect=expect,
+    )
+
+
+def _normalized_example(
+    title: str,
+    statistics: dict,
+    expect: tuple[str, ...] = (),
+    values: tuple = ("uniform", 0.0, 1.0),
+) -> DataExample:
+    """32 images of 8 x 8 x 3 into a Normalization with the given `mean` and
+    `variance`, then a small CNN."""
+    shape = (32, 8, 8, 3)
+    return DataExample(
+        title=title,
+        layers=(
+            ("Normalization", {**statistics, "name": "norm"}),
             ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
             ("GlobalAveragePooling2D", {"name": "pool"}),
             ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
@@ -171,10 +238,21 @@ class InputsNotScaled(DataRule):
       in transfer learning. A backbone that trains from scratch may take
       any input scale and is not judged.
 
+    - a `Normalization` (adapted, or given `mean` and `variance`) whose
+      statistics do not describe the data it receives, on any input,
+      tabular ones too: normalized, the first batch's median feature lies
+      more than 10 standard deviations from 0, or spreads more than 10 or
+      less than 0.05 times as much as it should. It was adapted on other
+      data: raw pixels against scaled ones, other units, another
+      preprocessing. A batch of the data it was adapted on does not come
+      near these bounds; the median over features keeps one drifting or
+      heavy-tailed column quiet.
+
     Mean-subtracted inputs (caffe-style `preprocess_input` of ResNet50 and
-    VGG, with negative values) and tabular features are not judged: an
-    unscaled feature column is ordinary, and a model with its own
-    normalization layer or a custom first layer decides its own scale.
+    VGG, with negative values) and tabular features are not judged by
+    their range: an unscaled feature column is ordinary, and a model with
+    its own normalization layer or a custom first layer decides its own
+    scale.
 
     ## Why is this bad?
     Initializers (Glorot, He) assume inputs of unit scale. Pixels in
@@ -197,6 +275,8 @@ class InputsNotScaled(DataRule):
     ```
     For keras.applications models, use the application's `preprocess_input`
     or feed raw pixels to the ones that preprocess themselves.
+    A `Normalization` is adapted on the data as `fit` receives it
+    (`norm.adapt(x_train)` after the same preprocessing).
 
     ## References
     - LeCun et al., "Efficient BackProp", 1998 (input normalization).
@@ -214,6 +294,21 @@ class InputsNotScaled(DataRule):
 
     VALID = (
         _image_example("raw pixels with a Rescaling layer", ("pixels",), True),
+        _normalized_example(
+            "images in [0, 1] into a Normalization holding their statistics",
+            {"mean": 0.5, "variance": 0.08},
+        ),
+        DataExample(
+            title="unscaled tabular features into a Normalization adapted on them",
+            layers=(
+                ("Normalization", {"mean": 2500.0, "variance": 2.1e6, "name": "norm"}),
+                ("Dense", {"units": 1, "name": "head"}),
+            ),
+            input_shape=(4,),
+            loss=("MeanSquaredError", {}),
+            x=("uniform", (32, 4), 0.0, 5000.0),
+            y=("normal", (32, 1), 0.0, 1.0),
+        ),
         DataExample(
             title="MNIST's (28, 28) uint8 pixels with a Rescaling layer",
             layers=(
@@ -237,6 +332,17 @@ class InputsNotScaled(DataRule):
     )
     INVALID = (
         _image_example("raw pixels into a Conv2D", ("pixels",), False, ("conv",)),
+        _normalized_example(
+            "images in [0, 1] into a Normalization holding raw-pixel statistics",
+            {"mean": 120.0, "variance": 4900.0},
+            ("norm",),
+        ),
+        _normalized_example(
+            "raw pixels into a Normalization holding statistics of [0, 1] images",
+            {"mean": 0.5, "variance": 0.08},
+            ("norm",),
+            values=("pixels",),
+        ),
         DataExample(
             title="MNIST as keras.datasets ships it: (28, 28) uint8, no channel axis",
             layers=(
@@ -260,7 +366,15 @@ class InputsNotScaled(DataRule):
 
     @classmethod
     def check_data(cls, facts: PreflightFacts) -> Iterator[Finding]:
+        found = False
         for entry in facts.inputs:
             message = _problem(entry)
             if message is not None:
+                found = True
                 yield cls.finding((entry.layer,) if entry.layer else (), message)
+        if found:
+            return  # One cause: a Normalization after it sees the same data.
+        for normalization in facts.normalizations:
+            message = _normalization_problem(normalization)
+            if message is not None:
+                yield cls.finding((normalization.layer,), message)

@@ -67,6 +67,27 @@ class ModelFileError(ValueError):
         super().__init__(f"{self.path}: {problem}")
 
 
+def _not_a_model_file(path: Path, suffix: str, expected: str) -> str:
+    """Why `path` is not read, and what reads it instead."""
+    if path.is_dir():
+        if (path / "saved_model.pb").is_file():
+            return (
+                f"a TensorFlow SavedModel directory, which holds no Keras config: "
+                f"{expected} (save the model with model.save('model.keras'))"
+            )
+        return (
+            f"a directory: lint_file reads one model file ({expected}); "
+            "`keras-ordering lint DIR` searches a directory"
+        )
+    if suffix == ".py":
+        return (
+            f"Python source, which is never run here: {expected}; build the "
+            "model and call lint_model(model), or save it with "
+            "model.save('model.keras') and lint that file"
+        )
+    return f"not a model file: {expected}"
+
+
 def read_model_file(path: str | os.PathLike) -> tuple[dict[str, Any], Any]:
     """Returns `(model config, serialized loss or None)` from a model file.
 
@@ -76,9 +97,8 @@ def read_model_file(path: str | os.PathLike) -> tuple[dict[str, Any], Any]:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in MODEL_SUFFIXES:
-        raise ModelFileError(
-            path, f"not a model file: expected one of {', '.join(MODEL_SUFFIXES)}"
-        )
+        expected = f"expected one of {', '.join(MODEL_SUFFIXES)}"
+        raise ModelFileError(path, _not_a_model_file(path, suffix, expected))
     if not path.is_file():
         raise ModelFileError(
             path, "no such file" if not path.exists() else "not a file"

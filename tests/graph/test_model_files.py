@@ -170,3 +170,28 @@ def test_h5_attributes_that_are_not_json_text(tmp_path):
             if training_config is not None:
                 h5.attrs["training_config"] = training_config
         _one_line_error(path, expected)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("model.py", "Python source, which is never run here"),
+        ("models", "a directory: lint_file reads one model file"),
+        ("saved", "a TensorFlow SavedModel directory"),
+        ("notes.txt", "not a model file: expected one of .keras"),
+    ],
+)
+def test_what_is_not_a_model_file_says_what_reads_it(tmp_path, name, expected):
+    path = tmp_path / name
+    if name == "model.py":
+        path.write_text("import keras\nmodel = keras.Sequential()\n")
+    elif name == "notes.txt":
+        path.write_text("notes\n")
+    else:
+        path.mkdir()
+        if name == "saved":
+            (path / "saved_model.pb").write_bytes(b"")
+    with pytest.raises(ModelFileError) as raised:
+        read_model_file(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: {expected}") and "\n" not in message

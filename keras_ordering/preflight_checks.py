@@ -4,13 +4,13 @@ the data read, and the one-line messages for what `fit` would refuse."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import keras
 import numpy as np
 
+from ._text import keras_said
 from .graph.from_keras import compute_output_spec
 from .graph.graph import Graph
 from .preflight_data import Batches
@@ -152,29 +152,6 @@ def call_failure(model: Any, x: Any, error: BaseException) -> str:
         "The model fails on the first batch of the data, as `fit` would: "
         + keras_said(error)
     )
-
-
-def keras_said(error: BaseException) -> str:
-    """What a Keras or backend error says, on one line of 400 characters
-    at most, without its "Exception encountered" and argument dumps."""
-    said = [
-        line.strip()
-        for line in re.sub(r"\x1b\[[0-9;]*m", "", str(error)).splitlines()
-        if line.strip()
-    ]
-    said = [line for line in said if not line.startswith("Exception encountered")]
-    for position, line in enumerate(said):
-        if line.startswith("Arguments received"):
-            said = said[:position]
-            break
-    text = " ".join(said) or type(error).__name__
-    # Tensor values Keras prints with the inputs: their shape says enough.
-    while True:
-        shorter = re.sub(r"\[[^\[\]]{40,}\]", "[...]", text)
-        if shorter == text:
-            break
-        text = shorter
-    return text[:397] + "..." if len(text) > 400 else text
 
 
 def fit_computes_the_compiled_loss(model: Any) -> bool:

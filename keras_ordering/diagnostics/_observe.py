@@ -21,6 +21,7 @@ import numpy as np
 
 from .._intercept import call_path, intercepting_layer_calls
 from .._progress import ProgressLine
+from .._text import keras_said
 from ..graph import identity, kinds
 from ..graph.from_keras import graph_from_model
 from ..graph.graph import Graph
@@ -152,6 +153,11 @@ def _non_trainable_state_kept(model: Any) -> Iterator[None]:
 
 
 def check_not_empty(data: Any) -> None:
+    if data is None:
+        raise TypeError(
+            "`data` is None: give the inputs to run through the model (arrays, "
+            "a tf.data.Dataset, a keras.utils.PyDataset or a generator)."
+        )
     try:
         size = len(data)
     except TypeError:
@@ -185,9 +191,16 @@ def run_data(
     # Datasets, generators and PyDatasets bring their own batches.
     batch = None if _brings_its_batches(data) else batch_size
     with _eager(model), intercepting_layer_calls(wrapper):
-        model.predict(
-            data, batch_size=batch, steps=steps, verbose=0, callbacks=[progress]
-        )
+        try:
+            model.predict(
+                data, batch_size=batch, steps=steps, verbose=0, callbacks=[progress]
+            )
+        except Exception as error:
+            progress.close()
+            raise ValueError(
+                "Running `data` through the model fails, as `predict` would: "
+                + keras_said(error)
+            ) from error
     progress.end_pass()
 
 

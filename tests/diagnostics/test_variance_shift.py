@@ -133,6 +133,35 @@ def test_empty_data_is_a_value_error():
         measure_variance_shift(model, (batch for batch in []), verbose=0)
 
 
+def test_data_the_model_cannot_take_is_one_line_with_its_cause():
+    from keras_ordering import fix_model
+
+    model = dropout_before_bn(0.5)
+    wrong = X[:, :5]
+    for run in (
+        lambda: measure_variance_shift(model, wrong, verbose=0),
+        lambda: recalibrate_batchnorm(model, wrong, verbose=0),
+    ):
+        with pytest.raises(ValueError, match="as `predict` would: ") as raised:
+            run()
+        assert "\n" not in str(raised.value) and "\x1b" not in str(raised.value)
+        assert raised.value.__cause__ is not None
+    # fix_model's recalibration (BN moved before the activation: KO102).
+    relu_then_bn = keras.Sequential(
+        [
+            keras.Input((16,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.BatchNormalization(),
+            keras.layers.Dense(2),
+        ]
+    )
+    with pytest.raises(ValueError, match="as `predict` would: ") as raised:
+        fix_model(relu_then_bn, recalibrate_with=wrong)
+    assert "\n" not in str(raised.value)
+    with pytest.raises(TypeError, match="`data` is None"):
+        recalibrate_batchnorm(model, None, verbose=0)
+
+
 def test_report_formats_and_plot(tmp_path):
     report = measure_variance_shift(dropout_before_bn(0.5), X, verbose=0)
     text = str(report)

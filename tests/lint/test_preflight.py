@@ -452,6 +452,16 @@ def test_ko302_is_silent_on_a_normalization_adapted_on_the_same_real_data(datase
     assert _ko302_of(model, x[split:], y) == []
 
 
+def test_ko302_is_silent_on_heavy_tailed_features_normalized_on_themselves():
+    """Log-normal features of sigma 3 (a maximum about a million times the
+    median): a batch of 32 spreads a median 0.03 of their standard
+    deviation, above the 0.01 bound."""
+    rng = np.random.default_rng(1)
+    x = rng.lognormal(0.0, 3.0, size=(20000, 8)).astype("float32")
+    model = _normalized_mlp(x[:-32])
+    assert _ko302_of(model, x[-32:], np.zeros((32, 1), "float32")) == []
+
+
 def test_ko302_finds_a_normalization_adapted_on_other_data():
     """The digits adapted after scaling to [0, 1], fed raw (0 to 16), and
     images in [0, 1] into a Normalization adapted on raw pixels."""

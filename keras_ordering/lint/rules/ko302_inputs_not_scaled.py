@@ -131,13 +131,17 @@ def _problem(facts: InputFacts) -> str | None:
 
 # A Normalization's output, per feature, should be near mean 0 and spread 1
 # on data like the data it was adapted on. Ten standard deviations away (a
-# batch mean no sample of that data reaches in practice), or a spread
-# twenty times too small or ten times too large, for the median feature,
+# batch mean no sample of that data reaches in practice), or a spread a
+# hundred times too small or ten times too large, for the median feature,
 # means it holds the statistics of other data: another scale, units or
-# preprocessing. The median keeps a drifting or heavy-tailed column quiet.
+# preprocessing (raw pixels against scaled ones: 255 times). The median
+# keeps a drifting or heavy-tailed column quiet. Heavy tails shrink a
+# batch's spread: for log-normal features of sigma 3 (a maximum a million
+# times the median), batches of 32 spread a median 0.033 times the data's
+# standard deviation, so the lower bound stays at 0.01.
 FAR_OFFSET = 10.0
 SPREAD_TOO_LARGE = 10.0
-SPREAD_TOO_SMALL = 0.05
+SPREAD_TOO_SMALL = 0.01
 
 
 def _normalization_problem(facts: NormalizationFacts) -> str | None:
@@ -242,7 +246,7 @@ class InputsNotScaled(DataRule):
       statistics do not describe the data it receives, on any input,
       tabular ones too: normalized, the first batch's median feature lies
       more than 10 standard deviations from 0, or spreads more than 10 or
-      less than 0.05 times as much as it should. It was adapted on other
+      less than 0.01 times as much as it should. It was adapted on other
       data: raw pixels against scaled ones, other units, another
       preprocessing. A batch of the data it was adapted on does not come
       near these bounds; the median over features keeps one drifting or

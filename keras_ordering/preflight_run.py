@@ -351,6 +351,14 @@ def _training_batch_norms(graph: Graph) -> list[str]:
     )
 
 
+def _compiled_with_a_loss(model: Any) -> bool:
+    """`compile(loss=...)`: `compile()` alone readies a custom training loop
+    (`fit` would fail: there is no loss to compute)."""
+    return bool(getattr(model, "compiled", False)) and (
+        getattr(model, "loss", None) is not None
+    )
+
+
 def _replicas(model: Any) -> int:
     strategy = getattr(model, "distribute_strategy", None)
     count = getattr(strategy, "num_replicas_in_sync", 1)
@@ -370,6 +378,16 @@ def measure(
             "(fit needs them): the label and loss checks (KO301, KO306, "
             "KO307's training step) did not run."
         )
+    if (
+        batches.first[1] is not None
+        and getattr(model, "compiled", False)
+        and not _compiled_with_a_loss(model)
+    ):
+        notes.append(
+            "The model is compiled without a loss (trained by a custom loop, "
+            "not by fit): the loss checks (KO306, KO307's training step) did "
+            "not run."
+        )
     audit = "KO305" in codes and samples(x) >= 2
     if "KO305" in codes and not audit:
         notes.append(
@@ -380,7 +398,7 @@ def measure(
     # the rest (nothing non-finite so far) is judged after the passes.
     may_step = (
         "KO307" in codes
-        and bool(getattr(model, "compiled", False))
+        and _compiled_with_a_loss(model)
         and batches.first[1] is not None
     )
     shared = may_step and shares_the_training_pass(model, audit)
@@ -422,7 +440,7 @@ def _judged(
                 non_finite = ("loss", output.name, "the loss")
         if (
             non_finite is None
-            and getattr(model, "compiled", False)
+            and _compiled_with_a_loss(model)
             and batches.first[1] is not None
         ):
             try:

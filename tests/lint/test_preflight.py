@@ -300,6 +300,25 @@ def test_a_backward_pass_that_fails_is_not_blamed_on_the_labels():
     assert "\n" not in message and raised.value.__cause__ is not None
 
 
+def test_compile_without_a_loss_is_a_custom_loop_and_gets_a_note():
+    """keras-io's Reptile: `model.compile(optimizer)` and a GradientTape loop.
+    No loss to check: a note, not a refusal blamed on the labels."""
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3, name="conv"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(5, activation="softmax", name="head"),
+        ]
+    )
+    model.compile(optimizer="sgd")
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (32, 8, 8, 1)).astype("float32")
+    report = preflight(model, x, np.arange(32) % 5)
+    assert [f.code for f in report if f.code.startswith("KO3")] == []
+    assert any("compiled without a loss" in note for note in report.notes)
+
+
 def test_check_with_data_raises_on_ko301(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     x, y = _one_hot_data()

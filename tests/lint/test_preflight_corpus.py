@@ -28,13 +28,7 @@ BATCH = 32
 
 # slug -> what preflight gets wrong on that model fed well-formed data
 # (strict xfail: a fix shows up as an unexpected pass).
-KNOWN_DIFFERENCES: dict[str, str] = {
-    "kerasio_reptile": (
-        "compile() with no loss (a custom training loop) is refused as 'the "
-        "compiled loss fails on the first batch of the data and its labels', "
-        "while the same model uncompiled gets a report"
-    ),
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 # (backend, slug) -> the error Keras' own training step raises there on
 # well-formed data. Preflight must refuse in one line, as `fit` does; the

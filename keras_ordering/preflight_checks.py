@@ -212,6 +212,7 @@ def normalization_facts(
                 offset=float(np.median(np.abs(means))),
                 spread=float(np.median(varying)) if varying.size else None,
                 features=int(means.size),
+                spreads=stds,
             )
         )
     return facts

@@ -64,12 +64,14 @@ class NormalizationFacts:
         spread: the median over the features that vary in the batch of the
             output's batch standard deviation; None when none varies.
         features: the number of features.
+        spreads: every feature's batch standard deviation (numpy).
     """
 
     layer: str
     offset: float
     spread: float | None
     features: int
+    spreads: Any = None
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ class DataRule(Rule):
 # A data recipe: (kind, arguments...). Kinds:
 #   ("normal", shape, mean, std)      float32 normal values
 #   ("uniform", shape, low, high)     float32 uniform values
-#   ("pixels", shape)                 uint8 values in 0..255
+#   ("pixels", shape[, dtype])        whole values in 0..255 (uint8)
 #   ("onehot", n, classes)            one-hot rows
 #   ("multihot", n, classes)          rows with two ones
 #   ("index", n, classes)             integer class indices, shape (n,)
@@ -210,7 +212,8 @@ def make_array(spec: DataSpec, seed: int = 0) -> Any:
         shape, low, high = args
         return np.asarray(rng.uniform(low, high, size=shape), dtype="float32")
     if kind == "pixels":
-        return rng.integers(0, 256, size=args[0]).astype("uint8")
+        dtype = args[1] if len(args) > 1 else "uint8"
+        return rng.integers(0, 256, size=args[0]).astype(dtype)
     n, classes = args
     index = np.arange(n) % classes
     rng.shuffle(index)

@@ -481,6 +481,50 @@ def test_ko302_is_silent_on_heavy_tailed_features_normalized_on_themselves():
     assert _ko302_of(model, x[-32:], np.zeros((32, 1), "float32")) == []
 
 
+def test_ko302_reads_float_pixels_without_a_channel_axis_only_when_whole():
+    """(28, 28) floats holding whole numbers up to 255 are 8-bit pixels cast
+    to float; scaled, standardized or sequence data are not whole."""
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(16, activation="relu", name="dense"),
+            keras.layers.Dense(3, activation="softmax", name="head"),
+        ]
+    )
+    model.compile(loss="categorical_crossentropy")
+    pixels = np.random.default_rng(0).integers(0, 256, (32, 28, 28)).astype("float32")
+    (finding,) = _ko302(model, pixels)
+    assert finding.layers == ("dense",) and "raw pixel" in finding.message
+    assert _ko302(model, pixels / 255) == []
+    assert _ko302(model, (pixels - pixels.mean()) / pixels.std()) == []
+
+
+def test_ko302_finds_images_that_are_nearly_one_value():
+    """Integer division leaves only the saturated pixels; MNIST-like images
+    (81% black) and scikit-learn's digits as 8 x 8 images are not judged."""
+    import sklearn.datasets
+
+    pixels = np.random.default_rng(0).integers(0, 256, (32, 16, 16, 3))
+    (finding,) = _ko302(_small_cnn(), (pixels // 255).astype("float32"))
+    assert "in 99.48% of the pixels" in finding.message
+    (finding,) = _ko302(_small_cnn(), np.zeros((32, 16, 16, 3), "float32"))
+    assert "in every pixel" in finding.message
+    sparse = pixels * (np.random.default_rng(1).random(pixels.shape) < 0.19)
+    assert _ko302(_small_cnn(), (sparse / 255).astype("float32")) == []
+    digits = sklearn.datasets.load_digits().images[:64, :, :, None] / 16
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3, name="conv"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(3, activation="softmax", name="head"),
+        ]
+    )
+    model.compile(loss="categorical_crossentropy")
+    assert _ko302(model, digits.astype("float32")) == []
+
+
 def test_ko302_finds_a_normalization_adapted_on_other_data():
     """The digits adapted after scaling to [0, 1], fed raw (0 to 16), and
     images in [0, 1] into a Normalization adapted on raw pixels."""

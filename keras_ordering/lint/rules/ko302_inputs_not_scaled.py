@@ -31,15 +31,33 @@ MIN_FLAT_PIXELS = 64
 
 def _is_image(facts: InputFacts) -> bool:
     """Height x width (x depth) x channels, channels 1, 3 or 4 at either end;
-    or uint8 data of height x width, or of 64 values or more flattened."""
+    uint8 data of height x width, or of 64 values or more flattened; or
+    float data of height x width holding whole numbers up to 255 (8-bit
+    pixels cast to float: scaled or standardized data are not whole)."""
+    import numpy as np
+
     shape = facts.shape
     if len(shape) >= 3 and (shape[-1] in (1, 3, 4) or shape[0] in (1, 3, 4)):
         return True
-    if getattr(facts.values, "dtype", None) != "uint8" or None in shape:
+    if None in shape or len(shape) not in (1, 2):
         return False
-    if len(shape) == 2:
-        return min(shape) >= MIN_SIDE
-    return len(shape) == 1 and shape[0] >= MIN_FLAT_PIXELS
+    dtype = getattr(facts.values, "dtype", None)
+    if dtype == "uint8":
+        return (
+            min(shape) >= MIN_SIDE if len(shape) == 2 else shape[0] >= MIN_FLAT_PIXELS
+        )
+    if len(shape) != 2 or min(shape) < MIN_SIDE or dtype is None:
+        return False
+    if not np.issubdtype(dtype, np.floating):
+        return False
+    values = np.asarray(facts.values)
+    return bool(
+        values.size
+        and np.all(np.isfinite(values))
+        and values.min() >= 0
+        and values.max() <= RAW_PIXEL_MAX
+        and np.array_equal(values, np.round(values))
+    )
 
 
 # keras.applications models that build no preprocessing in: their default
@@ -80,6 +98,23 @@ def _application(facts: InputFacts) -> tuple[str, str, str] | None:
     return None
 
 
+# Images whose pixels are this often one value (their darkest or brightest)
+# carry next to no information: integer division leaves only the saturated
+# pixels (1/256 of uniform ones). MNIST is 81% black, a scanned page about
+# 95% white.
+NEARLY_CONSTANT = 0.99
+
+
+def _most_common_share(values, low: float, high: float) -> tuple[float, float]:
+    """The darker or brighter extreme value and the share of the pixels that
+    hold it, whichever is larger."""
+    import numpy as np
+
+    at_low = np.count_nonzero(values == low) / values.size
+    at_high = np.count_nonzero(values == high) / values.size
+    return (low, at_low) if at_low >= at_high else (high, at_high)
+
+
 def _problem(facts: InputFacts) -> str | None:
     import numpy as np
 
@@ -87,12 +122,25 @@ def _problem(facts: InputFacts) -> str | None:
     if not _is_image(facts) or values.size == 0 or not np.all(np.isfinite(values)):
         return None
     low, high = float(values.min()), float(values.max())
+    where = f"'{facts.layer}'" if facts.layer else "the first layer"
+    common, share = _most_common_share(values, low, high)
+    if share >= NEARLY_CONSTANT and len(values) >= 2:
+        held = (
+            "in every pixel" if share == 1.0 else f"in {100 * share:.4g}% of the pixels"
+        )
+        return (
+            f"Input '{facts.name}' holds the one value {common:g} {held} of "
+            f"the {len(values)} images read: {where} and every layer after "
+            "it learn next to nothing from it. Scaling integer images in place "
+            "or with integer division (x // 255, or / 255 into an int array) "
+            "makes every pixel 0 but the saturated ones: cast them to float32 "
+            "first."
+        )
     raw_pixels = (
         low >= 0
         and high <= RAW_PIXEL_MAX
         and (high > RAW_PIXEL_SEEN or (facts.integer and high > 1))
     )
-    where = f"'{facts.layer}'" if facts.layer else "the first layer"
     application = _application(facts)
     if (
         application is not None
@@ -142,9 +190,29 @@ def _problem(facts: InputFacts) -> str | None:
 FAR_OFFSET = 10.0
 SPREAD_TOO_LARGE = 10.0
 SPREAD_TOO_SMALL = 0.01
+# One feature alone: normalized, the N rows it was adapted on have a mean
+# square of 1, so a batch of b of them spreads at most sqrt(N / b): over
+# 1000 needs more than 32 million rows for a batch of 32. A feature past it
+# was divided by a variance at Keras' floor (constant where it was adapted).
+EXPLODED_SPREAD = 1000.0
 
 
 def _normalization_problem(facts: NormalizationFacts) -> str | None:
+    import numpy as np
+
+    spreads = np.asarray(facts.spreads if facts.spreads is not None else [])
+    exploded = int(np.count_nonzero(spreads > EXPLODED_SPREAD))
+    if exploded:
+        return (
+            f"Normalization '{facts.layer}' divides {exploded} of its "
+            f"{facts.features} features by a variance near 0: on this batch "
+            f"they spread up to {float(spreads.max()):.3g} times as they should (a "
+            "batch of the data it was adapted on cannot spread over "
+            f"{EXPLODED_SPREAD:g} times). They were constant where it was "
+            "adapted (the border pixels of digits), and Keras divides by "
+            "epsilon there: drop those features, or adapt it on data in which "
+            "they vary."
+        )
     spread = facts.spread
     wrong = []
     if facts.offset > FAR_OFFSET:
@@ -224,7 +292,8 @@ class InputsNotScaled(DataRule):
     height x width (x depth) x channels, with 1, 3 or 4 channels at either
     end, or uint8 data of height x width (both at least 8: MNIST's
     (28, 28) as `keras.datasets` ships it) or flattened to 64 values or
-    more:
+    more, or float data of height x width that holds whole numbers up to
+    255 (8-bit pixels cast to float, not yet scaled):
 
     - raw pixels (non-negative values up to 255, or integer images) that
       reach the first weight layer with no `Rescaling`, `Normalization` or
@@ -250,7 +319,14 @@ class InputsNotScaled(DataRule):
       data: raw pixels against scaled ones, other units, another
       preprocessing. A batch of the data it was adapted on does not come
       near these bounds; the median over features keeps one drifting or
-      heavy-tailed column quiet.
+      heavy-tailed column quiet. One feature alone is judged when it
+      spreads over 1000 times as it should: it was constant where the
+      layer was adapted (zero variance, which Keras replaces by epsilon),
+      and a batch of the adapt data cannot spread that much.
+    - an image input that holds one value (its darkest or brightest) in
+      99% of the pixels read or more: integer division zeroes every
+      pixel but the saturated ones. MNIST is 81% black, a scanned page
+      about 95% white;
 
     Mean-subtracted inputs (caffe-style `preprocess_input` of ResNet50 and
     VGG, with negative values) and tabular features are not judged by
@@ -359,6 +435,27 @@ class InputsNotScaled(DataRule):
             x=("pixels", (32, 28, 28)),
             y=("index", 32, 10),
             expect=("dense",),
+        ),
+        DataExample(
+            title="MNIST pixels cast to float32, not scaled, no channel axis",
+            layers=(
+                ("Flatten", {"name": "flatten"}),
+                ("Dense", {"units": 16, "activation": "relu", "name": "dense"}),
+                ("Dense", {"units": 10, "activation": "softmax", "name": "head"}),
+            ),
+            input_shape=(28, 28),
+            loss=("SparseCategoricalCrossentropy", {}),
+            x=("pixels", (32, 28, 28), "float32"),
+            y=("index", 32, 10),
+            expect=("dense",),
+        ),
+        _image_example(
+            "images zeroed by integer division", ("uniform", 0.0, 0.0), True, ("conv",)
+        ),
+        _normalized_example(
+            "a Normalization whose variance is 0 (constant where it was adapted)",
+            {"mean": 0.5, "variance": 0.0},
+            ("norm",),
         ),
         _image_example(
             "images scaled to [0, 1] for a model that rescales by 1/255",

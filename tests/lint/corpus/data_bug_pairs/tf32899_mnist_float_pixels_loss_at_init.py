@@ -7,13 +7,13 @@ relu) -> Dense(10, softmax) with categorical cross-entropy and plain SGD
 at batch size 32; accuracy stays at about 11%, and "this is only resolved
 when the inputs are scaled by 255". Transcribed as in the example, with
 random 28x28 float images in 0-255 (the fix divides them by 255) and
-one-hot labels of the ten digits. The finding is the loss at init (about
-15 against log 10): KO302 judges (28, 28) images only as uint8, and these
-are floats without a channel axis.
+one-hot labels of the ten digits. KO302 finds the raw pixels: floats of
+height x width holding whole numbers up to 255 are 8-bit pixels cast to
+float (KO306 finds the loss at init too, about 15 against log 10).
 """
 
 SOURCE = "https://github.com/tensorflow/tensorflow/issues/32899"
-RULE = "KO306"
+RULE = "KO302"
 
 
 def _build(scale: float):

@@ -498,6 +498,17 @@ def test_ko302_reads_float_pixels_without_a_channel_axis_only_when_whole():
     assert finding.layers == ("dense",) and "raw pixel" in finding.message
     assert _ko302(model, pixels / 255) == []
     assert _ko302(model, (pixels - pixels.mean()) / pixels.std()) == []
+    # Daily counts of 10 features over 30 days: whole numbers, not an image.
+    sequence = keras.Sequential(
+        [
+            keras.Input((30, 10)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(3, activation="softmax", name="head"),
+        ]
+    )
+    sequence.compile(loss="categorical_crossentropy")
+    counts = np.random.default_rng(0).poisson(40, (32, 30, 10)).astype("float32")
+    assert _ko302(sequence, counts) == []
 
 
 def test_ko302_finds_images_that_are_nearly_one_value():

@@ -27,13 +27,18 @@ RAW_PIXEL_SCALE = 1.0 / 64.0
 # uint8; sequences of few features per step stay out through MIN_SIDE.
 MIN_SIDE = 8
 MIN_FLAT_PIXELS = 64
+# Floats of height x width are images only when whole numbers up to 255 and
+# both sides reach 16 (MNIST's 28): a sequence of a few counted features
+# per step stays out.
+MIN_FLOAT_SIDE = 16
 
 
 def _is_image(facts: InputFacts) -> bool:
     """Height x width (x depth) x channels, channels 1, 3 or 4 at either end;
     uint8 data of height x width, or of 64 values or more flattened; or
-    float data of height x width holding whole numbers up to 255 (8-bit
-    pixels cast to float: scaled or standardized data are not whole)."""
+    float data of height x width (both at least 16) holding whole numbers
+    up to 255 (8-bit pixels cast to float: scaled or standardized data are
+    not whole)."""
     import numpy as np
 
     shape = facts.shape
@@ -46,7 +51,7 @@ def _is_image(facts: InputFacts) -> bool:
         return (
             min(shape) >= MIN_SIDE if len(shape) == 2 else shape[0] >= MIN_FLAT_PIXELS
         )
-    if len(shape) != 2 or min(shape) < MIN_SIDE or dtype is None:
+    if len(shape) != 2 or min(shape) < MIN_FLOAT_SIDE or dtype is None:
         return False
     if not np.issubdtype(dtype, np.floating):
         return False
@@ -209,7 +214,7 @@ def _normalization_problem(facts: NormalizationFacts) -> str | None:
             f"they spread up to {float(spreads.max()):.3g} times as they should (a "
             "batch of the data it was adapted on cannot spread over "
             f"{EXPLODED_SPREAD:g} times). They were constant where it was "
-            "adapted (the border pixels of digits), and Keras divides by "
+            "adapted (as the border pixels of digits are), and Keras divides by "
             "epsilon there: drop those features, or adapt it on data in which "
             "they vary."
         )
@@ -292,8 +297,8 @@ class InputsNotScaled(DataRule):
     height x width (x depth) x channels, with 1, 3 or 4 channels at either
     end, or uint8 data of height x width (both at least 8: MNIST's
     (28, 28) as `keras.datasets` ships it) or flattened to 64 values or
-    more, or float data of height x width that holds whole numbers up to
-    255 (8-bit pixels cast to float, not yet scaled):
+    more, or float data of height x width (both at least 16) that holds
+    whole numbers up to 255 (8-bit pixels cast to float, not yet scaled):
 
     - raw pixels (non-negative values up to 255, or integer images) that
       reach the first weight layer with no `Rescaling`, `Normalization` or

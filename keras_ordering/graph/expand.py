@@ -154,9 +154,13 @@ def _expand_layer(layer_class: str, attrs: Mapping[str, Any]) -> list[Part]:
     if kind == POOL:
         operation, is_global = pool_type(layer_class)
         pool_attrs = {"pool": operation, "global": is_global}
+        layout = _channel_layout(layer_class, attrs)
         if not is_global:
-            pool_attrs.update(_channel_layout(layer_class, attrs))
+            pool_attrs.update(layout)
             pool_attrs["shrinks"] = _pool_shrinks(attrs)
+        elif layout:  # Its output has no channel axis; its input has one.
+            pool_attrs["input_layout_rank"] = layout["rank"]
+            pool_attrs["input_channel_axis"] = layout["channel_axis"]
         return [(POOL, None, pool_attrs)]
     if kind == BATCH_NORM:
         return [(BATCH_NORM, None, _batch_norm_attrs(attrs))]

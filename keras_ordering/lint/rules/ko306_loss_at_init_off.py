@@ -64,7 +64,8 @@ class LossAtInitOff(DataRule):
     initialization, in training mode as the first step of `fit` does, and
     compares it with its expected value: log C for
     categorical cross-entropy over C classes (a softmax head or logits),
-    log 2 for binary cross-entropy per unit. The tolerance comes from the
+    log 2 for binary cross-entropy per unit (a sigmoid head or logits; any
+    other head is KO203's). The tolerance comes from the
     batch: the loss must lie between the entropy of the batch's own labels
     (no prediction made without looking at the inputs scores lower) and
     twice the expected value, each widened by 3 standard errors of the

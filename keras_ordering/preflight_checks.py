@@ -213,6 +213,7 @@ def normalization_facts(
                 spread=float(np.median(varying)) if varying.size else None,
                 features=int(means.size),
                 spreads=stds,
+                explicit=getattr(layer, "input_mean", None) is not None,
             )
         )
     return facts

@@ -255,8 +255,8 @@ def _step_loss(
 ) -> Any:
     """The loss one training step minimizes, from the loss functions the
     model was compiled with, called directly: the model's compiled loss
-    object is never built or updated here. Raises when no output has a
-    loss and labels."""
+    object is never built or updated here. None when no output has a loss
+    and labels."""
     labels, sample_weights = per_output(y, names), per_output(weights, names)
     losses = compiled_losses(model, names)
     total = None
@@ -269,8 +269,6 @@ def _step_loss(
         function = compiled_loss_object(loss, label, prediction)
         value = function(label, prediction, sample_weight=sample_weights[position])
         total = value if total is None else total + value
-    if total is None:
-        raise ValueError("no output has both a loss and labels")
     return total
 
 
@@ -302,6 +300,10 @@ def gradient_step(
 
     def loss_of(outputs: Any, extra: Sequence[Any]) -> Any:
         loss = _step_loss(model, names, y, weights, outputs)
+        if loss is None and not extra:
+            raise ValueError("no output has both a loss and labels")
+        if loss is None:  # Trained on its `add_loss` terms alone, as fit does.
+            return sum(extra)
         return loss + sum(extra) if extra else loss
 
     if recorded is None and backend in ("tensorflow", "torch"):
@@ -340,7 +342,14 @@ def gradient_step(
             )
             return loss_of(outputs, extra)
 
-        loss, backward = jax.vjp(forward, [v.value for v in trainable])
+        values = [v.value for v in trainable]
+        try:
+            # Traced with its forward-mode derivatives: an op that has none
+            # (a pure callback) fails here, not in `backward`.
+            loss, backward = jax.vjp(forward, values)
+        except Exception as error:
+            forward(values)  # Raises when the loss itself fails.
+            raise BackwardPassError(str(error)) from error
         try:
             (gradients,) = backward(jax.numpy.ones_like(loss))
         except Exception as error:

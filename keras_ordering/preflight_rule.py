@@ -40,6 +40,8 @@ class InputFacts:
             frozen nested model (`trainable=False`: pretrained weights, as
             in transfer learning) whose first weight layer is the first the
             input reaches; None otherwise.
+        reads_indices: the first weight layer is an `Embedding`: the
+            values are indices (token or character ids), not magnitudes.
     """
 
     name: str
@@ -50,6 +52,7 @@ class InputFacts:
     scaling: tuple[float, float] | None = None
     normalizes: bool = False
     frozen_backbone: tuple[str, str] | None = None
+    reads_indices: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class NormalizationFacts:
             output's batch standard deviation; None when none varies.
         features: the number of features.
         spreads: every feature's batch standard deviation (numpy).
+        explicit: its statistics were given (`mean=`, `variance=`), not
+            adapted or loaded.
     """
 
     layer: str
@@ -72,6 +77,7 @@ class NormalizationFacts:
     spread: float | None
     features: int
     spreads: Any = None
+    explicit: bool = False
 
 
 @dataclass(frozen=True)

@@ -268,6 +268,15 @@ def _output_facts(
     return facts
 
 
+def _reads_indices(model: Any) -> bool:
+    """The first weight layer is an Embedding: the inputs are indices."""
+    for layer in _layers(model)[1:]:
+        if hasattr(layer, "layers") or not layer.weights:
+            continue
+        return isinstance(layer, keras.layers.Embedding)
+    return False
+
+
 def _preprocessing(model: Any) -> tuple[tuple[float, float] | None, bool, str]:
     """What the model does to its inputs before its first weight layer: a
     fixed rescaling `(scale, offset)`, whether it normalizes them, and the
@@ -316,6 +325,7 @@ def _frozen_backbone(model: Any) -> tuple[str, str] | None:
 
 def _input_facts(model: Any, batches: Batches) -> list[InputFacts]:
     scaling, normalizes, first = _preprocessing(model)
+    indices = _reads_indices(model)
     backbone = _frozen_backbone(model)
     inputs = list(getattr(model, "inputs", None) or [])
     values = flat(batches.stacked[0])
@@ -334,6 +344,7 @@ def _input_facts(model: Any, batches: Batches) -> list[InputFacts]:
                 scaling=scaling,
                 normalizes=normalizes,
                 frozen_backbone=backbone,
+                reads_indices=indices,
             )
         )
     return facts
@@ -378,16 +389,6 @@ def measure(
             "(fit needs them): the label and loss checks (KO301, KO306, "
             "KO307's training step) did not run."
         )
-    if (
-        batches.first[1] is not None
-        and getattr(model, "compiled", False)
-        and not _compiled_with_a_loss(model)
-    ):
-        notes.append(
-            "The model is compiled without a loss (trained by a custom loop, "
-            "not by fit): the loss checks (KO306, KO307's training step) did "
-            "not run."
-        )
     audit = "KO305" in codes and samples(x) >= 2
     if "KO305" in codes and not audit:
         notes.append(
@@ -398,7 +399,7 @@ def measure(
     # the rest (nothing non-finite so far) is judged after the passes.
     may_step = (
         "KO307" in codes
-        and _compiled_with_a_loss(model)
+        and bool(getattr(model, "compiled", False))
         and batches.first[1] is not None
     )
     shared = may_step and shares_the_training_pass(model, audit)
@@ -440,7 +441,7 @@ def _judged(
                 non_finite = ("loss", output.name, "the loss")
         if (
             non_finite is None
-            and _compiled_with_a_loss(model)
+            and getattr(model, "compiled", False)
             and batches.first[1] is not None
         ):
             try:
@@ -448,13 +449,21 @@ def _judged(
                     model, batches, output_names(model, graph), recorded
                 )
             except Exception as error:  # A custom loss or training step...
-                if fit_computes_the_compiled_loss(model):
-                    loss_error = error
-                notes.append(
-                    "Preflight could not compute the loss and gradients of a "
-                    f"training step ({type(error).__name__}), so its gradients "
-                    "were not checked for NaN or inf."
-                )
+                if not _compiled_with_a_loss(model):
+                    notes.append(
+                        "The model is compiled without a loss and adds none "
+                        "(`add_loss`): fit cannot train it as it is (a custom "
+                        "training loop?), so the loss checks (KO306, KO307's "
+                        "training step) did not run."
+                    )
+                else:
+                    if fit_computes_the_compiled_loss(model):
+                        loss_error = error
+                    notes.append(
+                        "Preflight could not compute the loss and gradients of a "
+                        f"training step ({type(error).__name__}), so its "
+                        "gradients were not checked for NaN or inf."
+                    )
             else:
                 if isinstance(what, NonFiniteGradients):
                     non_finite = _gradient_finding(model, graph, what)

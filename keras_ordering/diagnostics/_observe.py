@@ -152,6 +152,10 @@ def _non_trainable_state_kept(model: Any) -> Iterator[None]:
             variable.assign(value)
 
 
+class ObserverError(RuntimeError):
+    """An observer of the layer calls failed, not the model."""
+
+
 def check_not_empty(data: Any) -> None:
     if data is None:
         raise TypeError(
@@ -195,6 +199,9 @@ def run_data(
             model.predict(
                 data, batch_size=batch, steps=steps, verbose=0, callbacks=[progress]
             )
+        except ObserverError:
+            progress.close()
+            raise
         except Exception as error:
             progress.close()
             raise ValueError(
@@ -237,7 +244,12 @@ def observe_batch_norm_inputs(
         if not is_batch_norm(layer):
             return call(*args, **kwargs)
         path = call_path(layer, enclosing, model)
-        values = to_numpy(args[0])
+        try:
+            values = to_numpy(args[0] if args else kwargs["inputs"])
+        except Exception as error:  # Ours, not the model's: not re-worded.
+            raise ObserverError(
+                f"could not read the input of BatchNormalization '{path}': {error}"
+            ) from error
         moments.setdefault(path, ChannelMoments()).add(
             values, channel_axis(layer, values.ndim)
         )

@@ -481,6 +481,17 @@ def _noise_is_active(layer: Any) -> bool:
 def _check_noise(obs: _Observation, scratch: _Scratch | None = None) -> str | None:
     if not _noise_is_active(obs.layer):
         return None  # Rate 0: nothing to see in either mode.
+    if obs.inputs.shape == obs.outputs.shape and np.issubdtype(
+        obs.inputs.dtype, np.inexact
+    ):
+        finite = np.isfinite(obs.inputs)
+        if not finite.all():
+            # NaN in, NaN out in either mode (KO307 reports them): the
+            # finite values decide.
+            if not finite.any():
+                return None
+            obs = replace(obs, inputs=obs.inputs[finite], outputs=obs.outputs[finite])
+            scratch = None
     scale = _scale(obs.inputs)
     changed = _changed(obs, scratch, scale)
     if obs.model_training and not changed and scale == 0:

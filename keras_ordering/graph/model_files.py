@@ -70,6 +70,11 @@ class ModelFileError(ValueError):
 def _not_a_model_file(path: Path, suffix: str, expected: str) -> str:
     """Why `path` is not read, and what reads it instead."""
     if path.is_dir():
+        if (path / "keras_metadata.pb").is_file():
+            return (
+                f"a tf.keras (Keras 2) SavedModel directory: {expected} (load it "
+                "with tf_keras and save it as .keras or .h5)"
+            )
         if (path / "saved_model.pb").is_file():
             return (
                 f"a TensorFlow SavedModel directory, which holds no Keras config: "
@@ -79,6 +84,8 @@ def _not_a_model_file(path: Path, suffix: str, expected: str) -> str:
             f"a directory: lint_file reads one model file ({expected}); "
             "`keras-ordering lint DIR` searches a directory"
         )
+    if not path.exists():
+        return f"no such file (and not a model file: {expected})"
     if suffix == ".py":
         return (
             f"Python source, which is never run here: {expected}; build the "

@@ -162,6 +162,26 @@ def test_data_the_model_cannot_take_is_one_line_with_its_cause():
         recalibrate_batchnorm(model, None, verbose=0)
 
 
+class _KeywordBatchNorm(keras.Model):
+    """Calls its BN with `inputs=` as a keyword."""
+
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(4)
+        self.drop = keras.layers.Dropout(0.5)
+        self.bn = keras.layers.BatchNormalization()
+
+    def call(self, x, training=None):
+        return self.bn(inputs=self.drop(self.dense(x), training=training))
+
+
+def test_a_batchnorm_called_with_inputs_as_a_keyword_is_measured():
+    model = _KeywordBatchNorm()
+    model(X[:2])
+    report = measure_variance_shift(model, X, verbose=0)
+    assert len(report) == 1
+
+
 def test_report_formats_and_plot(tmp_path):
     report = measure_variance_shift(dropout_before_bn(0.5), X, verbose=0)
     text = str(report)

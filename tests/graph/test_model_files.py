@@ -178,6 +178,8 @@ def test_h5_attributes_that_are_not_json_text(tmp_path):
         ("model.py", "Python source, which is never run here"),
         ("models", "a directory: lint_file reads one model file"),
         ("saved", "a TensorFlow SavedModel directory"),
+        ("saved_keras2", "a tf.keras (Keras 2) SavedModel directory"),
+        ("missing.py", "no such file"),
         ("notes.txt", "not a model file: expected one of .keras"),
     ],
 )
@@ -187,10 +189,12 @@ def test_what_is_not_a_model_file_says_what_reads_it(tmp_path, name, expected):
         path.write_text("import keras\nmodel = keras.Sequential()\n")
     elif name == "notes.txt":
         path.write_text("notes\n")
-    else:
+    elif name != "missing.py":
         path.mkdir()
-        if name == "saved":
+        if name.startswith("saved"):
             (path / "saved_model.pb").write_bytes(b"")
+        if name == "saved_keras2":
+            (path / "keras_metadata.pb").write_bytes(b"")
     with pytest.raises(ModelFileError) as raised:
         read_model_file(path)
     message = str(raised.value)

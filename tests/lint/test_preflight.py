@@ -319,6 +319,29 @@ def test_compile_without_a_loss_is_a_custom_loop_and_gets_a_note():
     assert any("compiled without a loss" in note for note in report.notes)
 
 
+class _LogOfShifted(keras.layers.Layer):
+    def call(self, inputs):
+        self.add_loss(keras.ops.mean(keras.ops.log(inputs - 100.0)))
+        return inputs
+
+
+def test_a_model_trained_on_add_loss_alone_gets_its_gradient_step():
+    """Compiled without a loss, trained by fit on its `add_loss` terms: the
+    step's loss is theirs, and its NaN is found (KO307)."""
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(3, name="dense"),
+            _LogOfShifted(name="log"),
+        ]
+    )
+    model.compile(optimizer="adam")
+    x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
+    report = preflight(model, x, np.zeros((32, 3), "float32"))
+    assert "KO307" in [f.code for f in report], [f.message for f in report]
+    assert not any("compiled without a loss" in note for note in report.notes)
+
+
 def test_check_with_data_raises_on_ko301(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     x, y = _one_hot_data()
@@ -536,6 +559,62 @@ def test_ko302_finds_images_that_are_nearly_one_value():
     assert _ko302(model, digits.astype("float32")) == []
 
 
+def _sequence_model(shape, *layers):
+    model = keras.Sequential(
+        [keras.Input(shape), *layers, keras.layers.Dense(1, activation="sigmoid")]
+    )
+    model.compile(loss="binary_crossentropy")
+    return model
+
+
+def test_ko302_is_silent_on_ids_one_hot_rows_and_sparse_pages():
+    """What is not an image, or not one zeroed by integer division: character
+    ids in a float array read by an Embedding, one-hot characters, uint8
+    bags of words, a binarized page of 0.5% ink."""
+    rng = np.random.default_rng(0)
+    y = (np.arange(32) % 2).astype("float32")
+
+    def ko302(model, x):
+        return _ko302_of(model, x, y)
+
+    ids = rng.integers(1, 200, (32, 20, 16)).astype("float32")
+    embedded = _sequence_model(
+        (20, 16),
+        keras.layers.Embedding(200, 8),
+        keras.layers.Reshape((20, 128)),
+        keras.layers.LSTM(4),
+    )
+    assert ko302(embedded, ids) == []
+    one_hot = np.eye(120, dtype="float32")[rng.integers(0, 120, (32, 40))]
+    assert ko302(_sequence_model((40, 120), keras.layers.LSTM(4)), one_hot) == []
+    bags = (rng.random((32, 10000)) < 0.009).astype("uint8")
+    assert ko302(_sequence_model((10000,), keras.layers.Dense(4)), bags) == []
+    page = np.full((32, 64, 64, 1), 255, "uint8")
+    page[rng.random(page.shape) < 0.005] = 0
+    scanned = _sequence_model(
+        (64, 64, 1),
+        keras.layers.Rescaling(1 / 255),
+        keras.layers.Conv2D(4, 3),
+        keras.layers.GlobalAveragePooling2D(),
+    )
+    assert ko302(scanned, page) == []
+
+
+def test_ko302_reports_each_input_of_a_two_input_model():
+    images = keras.Input((16, 16, 3), name="image")
+    table = keras.Input((4,), name="table")
+    x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(4, 3)(images))
+    t = keras.layers.Normalization(mean=0.0, variance=1.0, name="norm")(table)
+    merged = keras.layers.Concatenate()([x, keras.layers.Dense(4)(t)])
+    model = keras.Model([images, table], keras.layers.Dense(1)(merged))
+    model.compile(loss="mse")
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (32, 16, 16, 3)).astype("uint8")
+    features = rng.normal(5000.0, 100.0, (32, 4)).astype("float32")
+    found = _ko302_of(model, (pixels, features), np.zeros((32, 1), "float32"))
+    assert {f.layers[-1] for f in found} >= {"norm"} and len(found) == 2
+
+
 def test_ko302_finds_a_normalization_adapted_on_other_data():
     """The digits adapted after scaling to [0, 1], fed raw (0 to 16), and
     images in [0, 1] into a Normalization adapted on raw pixels."""
@@ -552,6 +631,9 @@ def test_ko302_finds_a_normalization_adapted_on_other_data():
     model = _small_cnn(normalization)
     (finding,) = _ko302(model, (pixels / 255).astype("float32"))
     assert finding.layers == ("norm",) and "nearly constant" in finding.message
+    assert (
+        "255 times smaller" in finding.message and "Adapted by you" in finding.message
+    )
     # Fed what it was adapted on, it says nothing.
     assert _ko302(model, pixels.astype("float32")) == []
 
@@ -1237,3 +1319,23 @@ def test_labels_keyed_by_every_output_are_read():
     x, y = _one_hot_data(64)
     report = preflight(_two_heads(), x, {"cls": y, "reg": np.zeros((64, 1))})
     assert not report.notes, report.notes
+
+
+def test_a_dropout_fed_nan_is_not_said_to_ignore_the_flag():
+    """NaN in, NaN out in either mode: KO307 reports the data, and KO305
+    judges the dropouts on their finite values (danielegrattarola/keras-gat#14)."""
+    rng = np.random.default_rng(0)
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dropout(0.2),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(loss="mse", optimizer="adam")
+    x = rng.normal(size=(64, 4)).astype("float32")
+    x[0, 1] = np.nan
+    codes = [f.code for f in preflight(model, x, np.zeros((64, 1), "float32"))]
+    assert codes == ["KO307"]

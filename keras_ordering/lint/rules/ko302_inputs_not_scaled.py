@@ -31,14 +31,17 @@ MIN_FLAT_PIXELS = 64
 # both sides reach 16 (MNIST's 28): a sequence of a few counted features
 # per step stays out.
 MIN_FLOAT_SIDE = 16
+# ...and when they reach past 128, as 8-bit images do (MNIST's strokes reach
+# 255): counts and ids of a few dozen stay out.
+FLOAT_PIXELS_SEEN = 128.0
 
 
 def _is_image(facts: InputFacts) -> bool:
     """Height x width (x depth) x channels, channels 1, 3 or 4 at either end;
     uint8 data of height x width, or of 64 values or more flattened; or
     float data of height x width (both at least 16) holding whole numbers
-    up to 255 (8-bit pixels cast to float: scaled or standardized data are
-    not whole)."""
+    up to 255, some above 128 (8-bit pixels cast to float: scaled or
+    standardized data are not whole, counts and ids stay lower)."""
     import numpy as np
 
     shape = facts.shape
@@ -60,7 +63,7 @@ def _is_image(facts: InputFacts) -> bool:
         values.size
         and np.all(np.isfinite(values))
         and values.min() >= 0
-        and values.max() <= RAW_PIXEL_MAX
+        and FLOAT_PIXELS_SEEN < values.max() <= RAW_PIXEL_MAX
         and np.array_equal(values, np.round(values))
     )
 
@@ -103,42 +106,52 @@ def _application(facts: InputFacts) -> tuple[str, str, str] | None:
     return None
 
 
-# Images whose pixels are this often one value (their darkest or brightest)
-# carry next to no information: integer division leaves only the saturated
-# pixels (1/256 of uniform ones). MNIST is 81% black, a scanned page about
-# 95% white.
-NEARLY_CONSTANT = 0.99
+# Integer division (pixels // 255) leaves 0 everywhere but the saturated
+# pixels, which become 1 (1/256 of uniform ones). Images of only 0 and 1 that
+# are this often 0 are read so; MNIST is 81% black. One-hot and multi-hot
+# rows (a feature axis, not two spatial ones) are not images of this kind.
+NEARLY_ALL_ZERO = 0.99
 
 
-def _most_common_share(values, low: float, high: float) -> tuple[float, float]:
-    """The darker or brighter extreme value and the share of the pixels that
-    hold it, whichever is larger."""
+def _zeroed_share(values, low: float, high: float, shape: tuple) -> float | None:
+    """1.0 for images of one value; the share of 0 in images of only 0 and
+    1 (two spatial axes at least) when it reaches `NEARLY_ALL_ZERO`; None
+    otherwise."""
     import numpy as np
 
-    at_low = np.count_nonzero(values == low) / values.size
-    at_high = np.count_nonzero(values == high) / values.size
-    return (low, at_low) if at_low >= at_high else (high, at_high)
+    if low == high:
+        return 1.0
+    if low != 0 or high != 1 or len(shape) < 2:
+        return None
+    zeros = np.count_nonzero(values == 0) / values.size
+    if zeros < NEARLY_ALL_ZERO or not np.all((values == 0) | (values == 1)):
+        return None
+    return zeros
 
 
 def _problem(facts: InputFacts) -> str | None:
     import numpy as np
 
     values = np.asarray(facts.values)
-    if not _is_image(facts) or values.size == 0 or not np.all(np.isfinite(values)):
+    if facts.reads_indices or not _is_image(facts):
+        return None
+    if values.size == 0 or not np.all(np.isfinite(values)):
         return None
     low, high = float(values.min()), float(values.max())
     where = f"'{facts.layer}'" if facts.layer else "the first layer"
-    common, share = _most_common_share(values, low, high)
-    if share >= NEARLY_CONSTANT and len(values) >= 2:
+    zeroed = _zeroed_share(values, low, high, facts.shape)
+    if zeroed is not None and len(values) >= 2:
         held = (
-            "in every pixel" if share == 1.0 else f"in {100 * share:.4g}% of the pixels"
+            f"the one value {low:g} in every pixel"
+            if zeroed == 1.0
+            else f"0 in {100 * zeroed:.4g}% of the pixels and 1 in the rest"
         )
         return (
-            f"Input '{facts.name}' holds the one value {common:g} {held} of "
-            f"the {len(values)} images read: {where} and every layer after "
-            "it learn next to nothing from it. Scaling integer images in place "
-            "or with integer division (x // 255, or / 255 into an int array) "
-            "makes every pixel 0 but the saturated ones: cast them to float32 "
+            f"Input '{facts.name}' holds {held} of the {len(values)} images "
+            f"read: {where} and every layer after it learn next to nothing "
+            "from it. Scaling integer images in place or with integer "
+            "division (x // 255, or / 255 into an int array) makes every pixel "
+            "0 but the saturated ones, which become 1: cast them to float32 "
             "first."
         )
     raw_pixels = (
@@ -233,12 +246,31 @@ def _normalization_problem(facts: NormalizationFacts) -> str | None:
         if facts.features == 1
         else f"the median of its {facts.features} features"
     )
+    pixels = ""
+    if spread is not None and 1 / 400 < spread < 1 / 150:
+        pixels = (
+            " The data is about 255 times smaller than its statistics: "
+            "pixels in [0, 1] where they describe [0, 255]."
+        )
+    elif spread is not None and 150 < spread < 400:
+        pixels = (
+            " The data is about 255 times larger than its statistics: "
+            "pixels in [0, 255] where they describe [0, 1]."
+        )
+    if facts.explicit:
+        advice = (
+            "It was given the mean and variance of data of another scale: feed "
+            "it data in that scale, or give it this data's statistics."
+        )
+    else:
+        advice = (
+            "Adapted by you: adapt it on the data as fit receives it; loaded "
+            "with a pretrained model: feed it the input range that model expects."
+        )
     return (
         f"Normalization '{facts.layer}' holds statistics of other data: on "
         f"this batch its output should have mean 0 and spread 1, but {each} has "
-        f"{' and '.join(wrong)}. It was adapted on data of another scale, "
-        "units or preprocessing (raw pixels against scaled ones, say): adapt "
-        "it on the data as fit receives it, or feed it what it was adapted on."
+        f"{' and '.join(wrong)}.{pixels} {advice}"
     )
 
 
@@ -298,7 +330,9 @@ class InputsNotScaled(DataRule):
     end, or uint8 data of height x width (both at least 8: MNIST's
     (28, 28) as `keras.datasets` ships it) or flattened to 64 values or
     more, or float data of height x width (both at least 16) that holds
-    whole numbers up to 255 (8-bit pixels cast to float, not yet scaled):
+    whole numbers up to 255, some above 128 (8-bit pixels cast to float, not
+    yet scaled). An input read by an `Embedding` holds indices and is never
+    judged:
 
     - raw pixels (non-negative values up to 255, or integer images) that
       reach the first weight layer with no `Rescaling`, `Normalization` or
@@ -328,10 +362,11 @@ class InputsNotScaled(DataRule):
       spreads over 1000 times as it should: it was constant where the
       layer was adapted (zero variance, which Keras replaces by epsilon),
       and a batch of the adapt data cannot spread that much.
-    - an image input that holds one value (its darkest or brightest) in
-      99% of the pixels read or more: integer division zeroes every
-      pixel but the saturated ones. MNIST is 81% black, a scanned page
-      about 95% white;
+    - an image input that holds one value in every pixel read, or only 0
+      and 1 with 0 in 99% of the pixels or more (two spatial axes at
+      least): integer division (x // 255) zeroes every pixel but the
+      saturated ones. MNIST is 81% black; one-hot and multi-hot rows are
+      not images of this kind;
 
     Mean-subtracted inputs (caffe-style `preprocess_input` of ResNet50 and
     VGG, with negative values) and tabular features are not judged by
@@ -478,7 +513,7 @@ class InputsNotScaled(DataRule):
             if message is not None:
                 found = True
                 yield cls.finding((entry.layer,) if entry.layer else (), message)
-        if found:
+        if found and len(facts.inputs) == 1:
             return  # One cause: a Normalization after it sees the same data.
         for normalization in facts.normalizations:
             message = _normalization_problem(normalization)

@@ -70,11 +70,12 @@ def preflight(
 ) -> LintReport:
     """Lints `model` and checks it against a few batches of its data.
 
-    Runs `lint_model(model)` and the data-aware rules (KO301-KO307): labels
+    Runs `lint_model(model)` and the data-aware rules (KO301-KO308): labels
     that do not fit the output and loss, unscaled inputs, batches too small
     for BatchNormalization, unadapted preprocessing layers, layers ignoring
     `training`, a loss at initialization far from its expected value, NaN or
-    inf in one training step. The model is left exactly as it was.
+    inf in one training step, regression targets far from the output's
+    scale. The model is left exactly as it was.
 
     Reads at most 4 batches (`preflight_data.MAX_BATCHES`; of arrays, at
     most 1024 samples): labels and input ranges are judged on all of them,

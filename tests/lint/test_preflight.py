@@ -23,7 +23,7 @@ EXAMPLES = [
 ]
 
 
-def test_the_data_aware_rules_are_ko301_to_ko307():
+def test_the_data_aware_rules_are_ko301_to_ko308():
     codes = {rule.code: rule.name for rule in all_rules() if rule.code >= "KO300"}
     assert codes == {
         "KO301": "labels-do-not-fit-output",
@@ -33,6 +33,7 @@ def test_the_data_aware_rules_are_ko301_to_ko307():
         "KO305": "training-flag-ignored",
         "KO306": "loss-at-init-off",
         "KO307": "non-finite-values",
+        "KO308": "targets-not-scaled",
     }
 
 
@@ -1339,3 +1340,26 @@ def test_a_dropout_fed_nan_is_not_said_to_ignore_the_flag():
     x[0, 1] = np.nan
     codes = [f.code for f in preflight(model, x, np.zeros((64, 1), "float32"))]
     assert codes == ["KO307"]
+
+
+def test_ko308_is_silent_on_real_targets_of_a_few_hundred():
+    """scikit-learn's diabetes progression (25 to 346) and Linnerud's
+    physiological targets (pulse, waist, weight up to 247) train on raw
+    targets; KO308 waits for 1000 times the output's starting scale."""
+    import sklearn.datasets
+
+    for loader in (sklearn.datasets.load_diabetes, sklearn.datasets.load_linnerud):
+        data = loader()
+        x = data.data.astype("float32")
+        x = (x - x.mean(axis=0)) / x.std(axis=0)
+        y = np.asarray(data.target, "float32").reshape(len(x), -1)
+        model = keras.Sequential(
+            [
+                keras.Input((x.shape[1],)),
+                keras.layers.Dense(16, activation="relu"),
+                keras.layers.Dense(y.shape[1], name="head"),
+            ]
+        )
+        model.compile(loss="mse", optimizer="adam")
+        report = preflight(model, x, y, select="KO308")
+        assert list(report) == [], [f.message for f in report]

@@ -274,17 +274,16 @@ def _normalization_problem(facts: NormalizationFacts) -> str | None:
     )
 
 
-def _image_example(
-    title: str, values: tuple, rescale: bool, expect: tuple[str, ...] = ()
+def _cnn_example(
+    title: str, values: tuple, front: tuple, expect: tuple[str, ...] = ()
 ) -> DataExample:
-    """A small CNN on 32 images of 8 x 8 x 3: `values` is `("pixels",)` or
-    `("uniform", low, high)`; `rescale` puts a Rescaling(1/255) first."""
+    """A small CNN on 32 images of 8 x 8 x 3, `front` layers first: `values`
+    is `("pixels",)` or `("uniform", low, high)`."""
     shape = (32, 8, 8, 3)
-    rescaling = (("Rescaling", {"scale": 1 / 255, "name": "rescale"}),)
     return DataExample(
         title=title,
         layers=(
-            *(rescaling if rescale else ()),
+            *front,
             ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
             ("GlobalAveragePooling2D", {"name": "pool"}),
             ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
@@ -295,6 +294,14 @@ def _image_example(
         y=("onehot", 32, 3),
         expect=expect,
     )
+
+
+def _image_example(
+    title: str, values: tuple, rescale: bool, expect: tuple[str, ...] = ()
+) -> DataExample:
+    """`_cnn_example`; `rescale` puts a Rescaling(1/255) first."""
+    rescaling = (("Rescaling", {"scale": 1 / 255, "name": "rescale"}),)
+    return _cnn_example(title, values, rescaling if rescale else (), expect)
 
 
 def _normalized_example(
@@ -303,23 +310,10 @@ def _normalized_example(
     expect: tuple[str, ...] = (),
     values: tuple = ("uniform", 0.0, 1.0),
 ) -> DataExample:
-    """32 images of 8 x 8 x 3 into a Normalization with the given `mean` and
-    `variance`, then a small CNN."""
-    shape = (32, 8, 8, 3)
-    return DataExample(
-        title=title,
-        layers=(
-            ("Normalization", {**statistics, "name": "norm"}),
-            ("Conv2D", {"filters": 4, "kernel_size": 3, "name": "conv"}),
-            ("GlobalAveragePooling2D", {"name": "pool"}),
-            ("Dense", {"units": 3, "activation": "softmax", "name": "head"}),
-        ),
-        input_shape=shape[1:],
-        loss=("CategoricalCrossentropy", {}),
-        x=(values[0], shape, *values[1:]),
-        y=("onehot", 32, 3),
-        expect=expect,
-    )
+    """`_cnn_example` behind a Normalization of the given `mean` and
+    `variance`."""
+    normalization = (("Normalization", {**statistics, "name": "norm"}),)
+    return _cnn_example(title, values, normalization, expect)
 
 
 class InputsNotScaled(DataRule):

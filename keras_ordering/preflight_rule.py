@@ -97,6 +97,8 @@ class OutputFacts:
             at most), numpy.
         sample_losses: the compiled loss per sample on the first batch,
             numpy, or None when it could not be computed.
+        inference_losses: the same on the inference-mode predictions (the
+            rows of `predictions`), or None.
     """
 
     name: str
@@ -107,6 +109,7 @@ class OutputFacts:
     labels: Any = None
     predictions: Any = None
     sample_losses: Any = None
+    inference_losses: Any = None
 
     def numeric_labels(self) -> Any:
         """The labels as float64 numpy, None without labels or when they

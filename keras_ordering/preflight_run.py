@@ -248,6 +248,8 @@ def _output_facts(
             else 1
         )
         label = labels[position] if position < len(labels) else None
+        loss = losses[position] if position < len(losses) else None
+        first = first_labels[position] if position < len(first_labels) else None
         facts.append(
             OutputFacts(
                 name=head[0].path if head else node.path,
@@ -257,16 +259,24 @@ def _output_facts(
                 from_logits=bool(node.attrs.get("from_logits")),
                 labels=None if label is None else np.asarray(label),
                 predictions=prediction,
-                sample_losses=_sample_losses(
-                    losses[position] if position < len(losses) else None,
-                    first_labels[position] if position < len(first_labels) else None,
-                    training[position],
-                )
+                sample_losses=_sample_losses(loss, first, training[position])
                 if position < len(training)
                 else None,
+                inference_losses=None
+                if prediction is None or first is None
+                else _sample_losses(loss, _rows(first, len(prediction)), prediction),
             )
         )
     return facts
+
+
+def _rows(labels: Any, count: int) -> Any:
+    """The first `count` rows of a label array (those the inference pass
+    ran on)."""
+    try:
+        return np.asarray(labels)[:count]
+    except Exception:  # Not an array: no loss is computed on it.
+        return None
 
 
 def _reads_indices(model: Any) -> bool:

@@ -56,7 +56,9 @@ def _sequence_model() -> keras.Model:
     x = keras.layers.MultiHeadAttention(2, 4, dropout=0.1, name="mha")(x, x)
     x = keras.layers.BatchNormalization(name="bn_mha")(x)
     x = keras.layers.Bidirectional(
-        keras.layers.GRU(4, recurrent_dropout=0.2, return_sequences=True),
+        # Named: an unnamed GRU's name (and so 'forward_<name>') depends on
+        # how many GRUs the process built before.
+        keras.layers.GRU(4, recurrent_dropout=0.2, return_sequences=True, name="gru"),
         name="bi",
     )(x)
     x = keras.layers.BatchNormalization(name="bn_gru")(x)

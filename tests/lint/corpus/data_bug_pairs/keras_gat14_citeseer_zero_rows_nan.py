@@ -81,8 +81,11 @@ def _build(clean: bool):
     labels = keras.utils.to_categorical(np.arange(nodes) % classes, classes)
 
     graph_attention = _graph_attention()
-    x_in = keras.Input((words,))
-    a_in = keras.Input((nodes,))
+    # The whole graph is one batch of its nodes (fit's batch_size=N in the
+    # source): fixed here, so that every backend builds the attention over
+    # N x N scores.
+    x_in = keras.Input((words,), batch_size=nodes)
+    a_in = keras.Input((nodes,), batch_size=nodes)
     h = keras.layers.Dropout(0.6)(x_in)
     h = graph_attention(8, 3, "concat", "elu")([h, a_in])
     h = keras.layers.Dropout(0.6)(h)

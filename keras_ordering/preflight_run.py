@@ -374,11 +374,13 @@ def _training_batch_norms(graph: Graph) -> list[str]:
 
 
 def _compiled_with_a_loss(model: Any) -> bool:
-    """`compile(loss=...)`: `compile()` alone readies a custom training loop
-    (`fit` would fail: there is no loss to compute)."""
-    return bool(getattr(model, "compiled", False)) and (
-        getattr(model, "loss", None) is not None
-    )
+    """`compile(loss=...)`, or `add_loss` terms from the model's last call
+    (after the passes): what `fit` trains on. `compile()` alone, with
+    neither, readies a custom training loop (`fit` would fail: there is no
+    loss to compute)."""
+    if not getattr(model, "compiled", False):
+        return False
+    return getattr(model, "loss", None) is not None or bool(model.losses)
 
 
 def _replicas(model: Any) -> int:

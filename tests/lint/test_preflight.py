@@ -298,6 +298,14 @@ def test_a_backward_pass_that_fails_is_not_blamed_on_the_labels():
         preflight(model, x, y)
     message = str(raised.value)
     assert "this gradient is not implemented" in message and "not the data" in message
+    # Trained on `add_loss` terms alone, the same failure is refused, not
+    # told "compiled without a loss".
+    added = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(4), NoGradient(), _LogOfShifted()]
+    )
+    added.compile(optimizer="sgd")
+    with pytest.raises(ValueError, match="fails in its backward pass"):
+        preflight(added, x + 200.0, np.zeros((32, 4), "float32"))
     assert "\n" not in message and raised.value.__cause__ is not None
 
 

@@ -30,6 +30,7 @@ from .._arrays import (
 from .._intercept import call_path, intercepting_layer_calls
 from .._report_view import ReportView
 from ..graph import identity, kinds
+from ..graph.from_keras import all_layers
 from ._observe import is_fused, layer_kind, to_numpy
 
 # AlphaDropout is a shape layer for ordering (it keeps mean and variance by
@@ -174,7 +175,8 @@ def audit_training_flag(model: Any, sample: Any) -> TrainingFlagAudit:
     left exactly as it was: every variable is restored afterwards.
 
     Args:
-        model: a built Keras model.
+        model: a Keras model; one not built yet is built on `sample`, as
+            `fit` builds it.
         sample: one batch of inputs (at least 2 samples, so batch statistics
             differ from the moving ones); dropout needs enough values that
             "nothing was dropped" cannot happen by chance.
@@ -182,7 +184,31 @@ def audit_training_flag(model: Any, sample: Any) -> TrainingFlagAudit:
     Returns:
         A `TrainingFlagAudit` with a pass / fail and an explanation per layer.
     """
+    if isinstance(model, keras.Model) and not model.built:
+        # Before the variables are saved; the passes would build it inside
+        # the interception, on symbolic tensors.
+        from ..preflight_checks import build_on_first_batch
+
+        build_on_first_batch(model, sample)
     return run_audit(model, sample, restore=True)
+
+
+def followed_by_construction(model: Any) -> bool:
+    """Whether Keras itself guarantees that every layer call of `model`
+    follows `model(x, training=...)`: `model` is a Functional or Sequential
+    model whose every layer, nested ones too, is one of Keras' own classes
+    (not a `Lambda`, which runs user code). Keras' graph then passes the
+    model's flag to every call, replacing a hard-coded `training=`, and its
+    own layers follow it: the audit can find nothing there. User code (a
+    subclassed model or layer, a `Lambda`, another package's layer) decides
+    at run time, and is what the audit checks."""
+    for layer in all_layers(model):
+        layer_type = type(layer)
+        if not layer_type.__module__.startswith("keras.") or (
+            layer_type.__name__ == "Lambda"
+        ):
+            return False
+    return True
 
 
 def run_audit(

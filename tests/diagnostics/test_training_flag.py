@@ -348,3 +348,50 @@ def test_a_layer_that_overrides_the_flag_it_received_is_told_so():
     # A Functional model passes training=False itself: not "explicitly".
     assert "explicitly" not in failure.explanation, failure.explanation
     assert "its own `call` overrides it" in failure.explanation
+
+
+def test_an_unbuilt_model_is_built_on_the_sample_and_left_as_built():
+    # A Sequential without an Input: the first call builds it symbolically,
+    # which used to reach the audit's observer as KerasTensors.
+    model = keras.Sequential(
+        [
+            keras.layers.Dense(16),
+            keras.layers.Dropout(0.5, name="drop"),
+            keras.layers.BatchNormalization(name="bn"),
+        ]
+    )
+    audit = audit_training_flag(model, SAMPLE)
+    assert model.built
+    assert audit.passed, str(audit)
+    assert [e.layer for e in audit] == ["drop", "bn"]
+    moving = model.get_layer("bn").moving_mean
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(moving), 0.0)
+
+
+def test_keras_own_graphs_follow_the_flag_by_construction():
+    from keras_ordering.diagnostics.training_flag import followed_by_construction
+
+    inner_inputs = keras.Input((16,))
+    # Hard-coded modes: Keras' graph replaces them with the model's flag.
+    hidden = keras.layers.Dropout(0.5)(inner_inputs, training=True)
+    hidden = keras.layers.BatchNormalization()(hidden, training=False)
+    inner = keras.Model(inner_inputs, hidden)
+    inputs = keras.Input((16,))
+    stock = keras.Model(inputs, keras.layers.Dense(2)(inner(inputs, training=True)))
+    assert followed_by_construction(stock)
+    # ... which the audit confirms on the batch, in both modes.
+    assert audit_training_flag(stock, SAMPLE).passed
+
+    custom_inputs = keras.Input((16,))
+    custom = keras.Model(custom_inputs, HardCodedDropout()(custom_inputs))
+    lambda_model = keras.Sequential(
+        [keras.Input((16,)), keras.layers.Lambda(lambda t: t * 2.0)]
+    )
+    subclassed = NeverPassesTheFlag()
+    subclassed(SAMPLE)
+    assert not followed_by_construction(custom)
+    assert not followed_by_construction(lambda_model)
+    assert not followed_by_construction(subclassed)
+    assert not followed_by_construction(
+        keras.Sequential([keras.Input((16,)), BNActDropout("relu", 0.3)])
+    )

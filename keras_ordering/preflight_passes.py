@@ -170,8 +170,27 @@ def _normalizes_inputs(layer: Any) -> bool:
     )
 
 
+def inference_pass(model: Any, x: Any) -> list[Any]:
+    """The model's outputs in inference mode on the first
+    `INFERENCE_ROWS` rows of `x` (the whole batch for a model that needs
+    it), numpy."""
+    fewer = inference_batch(model, x)
+    try:
+        outputs = model(fewer, training=False)
+    except Exception:
+        if fewer is x:
+            raise
+        outputs = model(x, training=False)  # It needs the whole batch.
+    return [np.asarray(keras.ops.convert_to_numpy(leaf)) for leaf in flat(outputs)]
+
+
 def run_passes(
-    model: Any, x: Any, audit: bool, record: bool = False, restore: bool = True
+    model: Any,
+    x: Any,
+    audit: bool,
+    record: bool = False,
+    restore: bool = True,
+    inference: bool = True,
 ) -> tuple[
     list[Any],
     list[Any],
@@ -180,9 +199,11 @@ def run_passes(
     Recorded | None,
     list[tuple[str, Any, Any]],
 ]:
-    """The model's two passes on `x`, training then inference: their
-    outputs, the first layer whose training-mode output holds NaN or inf
-    while its inputs did not, (`audit`) the training-flag audit,
+    """The model's two passes on `x`, training then (`audit` or
+    `inference`) inference: their outputs (the inference ones empty when
+    that pass did not run), the first layer whose training-mode output
+    holds NaN or inf while its inputs did not, (`audit`) the training-flag
+    audit,
     (`record`) the training pass recorded for the gradient step, and
     `(path, layer, output)` of every `Normalization` holding statistics
     that the training pass called. The audit
@@ -230,16 +251,14 @@ def run_passes(
             )
         else:
             model(x, training=True)
-            try:
-                model(fewer, training=False)
-            except Exception:
-                if fewer is x:
-                    raise
-                model(x, training=False)  # It needs the whole batch.
-    training, predictions = (
-        [np.asarray(keras.ops.convert_to_numpy(leaf)) for leaf in flat(run)]
-        for run in (runs[0], runs[-1])
+    training = [np.asarray(keras.ops.convert_to_numpy(leaf)) for leaf in flat(runs[0])]
+    predictions = (
+        [np.asarray(keras.ops.convert_to_numpy(leaf)) for leaf in flat(runs[-1])]
+        if len(runs) > 1
+        else []
     )
+    if inference and not audit:
+        predictions = inference_pass(model, x)
     return (
         predictions,
         training,

@@ -94,11 +94,12 @@ class OutputFacts:
         labels: the labels read (numpy), every batch stacked; None without y.
         predictions: the output on the first batch at initialization
             (inference mode; on TensorFlow and PyTorch its first 16 rows
-            at most), numpy.
+            at most), numpy; None when no rule asked for the inference
+            pass (`DataRule.needs_inference`).
         sample_losses: the compiled loss per sample on the first batch,
             numpy, or None when it could not be computed.
         inference_losses: the same on the inference-mode predictions (the
-            rows of `predictions`), or None.
+            rows of `predictions`), or None (as `predictions`).
     """
 
     name: str
@@ -183,6 +184,14 @@ class DataRule(Rule):
     @classmethod
     def check_data(cls, facts: PreflightFacts) -> Iterator[Finding]:
         raise NotImplementedError
+
+    @classmethod
+    def needs_inference(cls, output: OutputFacts) -> bool:
+        """Whether judging `output` needs its inference-mode `predictions`
+        and `inference_losses`. Preflight runs the inference pass only when
+        a selected rule says so for some output, or when the training-flag
+        audit runs (it needs both modes); otherwise both stay None."""
+        return False
 
     @classmethod
     def finding(cls, layers: Sequence[str], message: str) -> Finding:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import keras
 import numpy as np
 
+from .diagnostics.training_flag import followed_by_construction
 from .graph import kinds
 from .graph.from_keras import (
     all_layers,
@@ -48,6 +49,7 @@ from .preflight_passes import (
     compiled_losses,
     flat,
     gradient_step,
+    inference_pass,
     per_output,
     run_passes,
     shares_the_training_pass,
@@ -79,10 +81,12 @@ def preflight(
 
     Reads at most 4 batches (`preflight_data.MAX_BATCHES`; of arrays, at
     most 1024 samples): labels and input ranges are judged on all of them,
-    the model runs on the first one only: two forward passes (training,
-    inference) shared by the training-flag audit and the NaN watch, and
-    the backward pass of the training one for the loss and gradients of
-    one step (on JAX, one more traced training pass), with no optimizer
+    the model runs on the first one only: a training pass that the NaN
+    watch observes, an inference pass where user code needs the
+    training-flag audit (Keras' own graph and layers follow the flag by
+    construction) or a rule needs the outputs at inference, and the
+    backward pass of the training one for the loss and gradients of one
+    step (on JAX, one more traced training pass), with no optimizer
     update and no clone.
 
     Args:
@@ -132,7 +136,7 @@ def preflight(
         batches = read_batches(x, y, sample_weight, batch_size)
     check_label_structure(model, graph, batches.first[1])
     with kept_state(model):
-        facts = measure(model, graph, batches, {rule.code for rule in data_rules})
+        facts = measure(model, graph, batches, data_rules)
     found: list[Finding] = []
     for rule in data_rules:
         found.extend(rule.check_data(facts))
@@ -156,6 +160,23 @@ def preflight(
 
 def _numpy(value: Any) -> np.ndarray:
     return np.array(keras.ops.convert_to_numpy(value), copy=True)
+
+
+def _current(variable: Any) -> np.ndarray:
+    """The variable's value as numpy, a view where the backend allows."""
+    return np.asarray(keras.ops.convert_to_numpy(variable))
+
+
+def _same_bits(current: np.ndarray, saved: np.ndarray) -> bool:
+    """Bit for bit the same (NaN equal to the same NaN, -0.0 not 0.0)."""
+    if current.shape != saved.shape or current.dtype != saved.dtype:
+        return False
+    if current.dtype.itemsize == 0 or current.dtype.hasobject:
+        return bool(np.array_equal(current, saved))
+    flat = np.ascontiguousarray(current).reshape(-1).view(np.uint8)
+    return bool(
+        np.array_equal(flat, np.ascontiguousarray(saved).reshape(-1).view(np.uint8))
+    )
 
 
 def _stateful_variables(model: Any) -> list[Any]:
@@ -187,7 +208,10 @@ def kept_state(model: Any) -> Iterator[None]:
             if layer.trainable != flag:
                 layer.trainable = flag
         for variable, value in variables:
-            variable.assign(value)
+            # Only what moved (BN statistics, seed states): an assignment
+            # costs several times the read.
+            if not _same_bits(_current(variable), value):
+                variable.assign(value)
         random.setstate(python_state)
         np.random.set_state(numpy_state)
 
@@ -229,7 +253,9 @@ def _output_facts(
     training: list[Any],
 ) -> list[OutputFacts]:
     """`training`: the outputs in training mode, what the first step's loss
-    is computed on (BN with batch statistics, not its initial moving ones)."""
+    is computed on (BN with batch statistics, not its initial moving ones);
+    `predictions`: those in inference mode, empty when that pass did not
+    run."""
     names = output_names(model, graph)
     labels = per_output(batches.stacked[1], names)
     first_labels = per_output(batches.first[1], names)
@@ -242,10 +268,9 @@ def _output_facts(
         if head is not None and head[0].kind == kinds.ACTIVATION:
             activation = head[0].attrs.get("activation")
         prediction = predictions[position] if position < len(predictions) else None
+        trained = training[position] if position < len(training) else prediction
         units = (
-            int(prediction.shape[-1])
-            if prediction is not None and prediction.ndim > 1
-            else 1
+            int(trained.shape[-1]) if trained is not None and trained.ndim > 1 else 1
         )
         label = labels[position] if position < len(labels) else None
         loss = losses[position] if position < len(losses) else None
@@ -390,9 +415,10 @@ def _replicas(model: Any) -> int:
 
 
 def measure(
-    model: Any, graph: Graph, batches: Batches, codes: set[str]
+    model: Any, graph: Graph, batches: Batches, rules: Sequence[type[DataRule]]
 ) -> PreflightFacts:
-    """The facts the data-aware rules in `codes` judge."""
+    """The facts the data-aware `rules` judge."""
+    codes = {rule.code for rule in rules}
     notes: list[str] = []
     x = batches.first[0]
     non_finite = non_finite_data(model, graph, batches)
@@ -415,15 +441,23 @@ def measure(
         and bool(getattr(model, "compiled", False))
         and batches.first[1] is not None
     )
+    # Keras' own graph and layers follow the flag by construction: the
+    # audit (and the inference pass it needs) runs only where user code is.
+    audit = audit and not followed_by_construction(model)
     shared = may_step and shares_the_training_pass(model, audit)
     try:
         passes = run_passes(
-            model, x, audit, record=shared, restore=may_step and not shared
+            model,
+            x,
+            audit,
+            record=shared,
+            restore=may_step and not shared,
+            inference=False,
         )
     except Exception as error:
         raise ValueError(call_failure(model, x, error)) from error
     try:
-        return _judged(model, graph, batches, codes, notes, non_finite, passes)
+        return _judged(model, graph, batches, rules, notes, non_finite, passes)
     finally:
         if passes[4] is not None:
             passes[4].release()
@@ -433,11 +467,12 @@ def _judged(
     model: Any,
     graph: Graph,
     batches: Batches,
-    codes: set[str],
+    rules: Sequence[type[DataRule]],
     notes: list[str],
     non_finite: tuple[str, str, str] | None,
     passes: tuple[Any, ...],
 ) -> PreflightFacts:
+    codes = {rule.code for rule in rules}
     predictions, training, first_bad, result, recorded, normalized = passes
     loss_error: BaseException | None = None
     failures: list[tuple[str, str, str]] = []
@@ -446,6 +481,14 @@ def _judged(
     if non_finite is None and first_bad is not None:
         non_finite = first_bad
     outputs = _output_facts(model, graph, batches, predictions, training)
+    if not predictions and any(
+        rule.needs_inference(output) for rule in rules for output in outputs
+    ):
+        try:
+            predictions = inference_pass(model, batches.first[0])
+        except Exception as error:
+            raise ValueError(call_failure(model, batches.first[0], error)) from error
+        outputs = _output_facts(model, graph, batches, predictions, training)
     if non_finite is None and "KO307" in codes:
         for output in outputs:
             if output.sample_losses is not None and not np.all(

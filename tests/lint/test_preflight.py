@@ -1371,3 +1371,94 @@ def test_ko308_is_silent_on_real_targets_of_a_few_hundred():
         model.compile(loss="mse", optimizer="adam")
         report = preflight(model, x, y, select="KO308")
         assert list(report) == [], [f.message for f in report]
+
+
+def _passes_spied(monkeypatch) -> dict[str, int]:
+    """Counts the training-flag audits and the lazy inference passes."""
+    import keras_ordering.diagnostics.training_flag as training_flag
+    import keras_ordering.preflight_run as preflight_run
+
+    counts = {"audit": 0, "inference": 0}
+
+    def counted(name, function):
+        def wrapped(*args, **kwargs):
+            counts[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(
+        training_flag, "run_audit", counted("audit", training_flag.run_audit)
+    )
+    monkeypatch.setattr(
+        preflight_run,
+        "inference_pass",
+        counted("inference", preflight_run.inference_pass),
+    )
+    return counts
+
+
+def _stock_classifier(with_custom_layer: bool = False) -> keras.Model:
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(16, use_bias=False, name="hidden"),
+            *([_DropsAtInference()] if with_custom_layer else []),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.ReLU(),
+            keras.layers.Dropout(0.2, name="dropout"),
+            keras.layers.Dense(4, activation="softmax", name="head"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    return model
+
+
+def test_keras_own_graph_runs_neither_the_audit_nor_an_inference_pass(monkeypatch):
+    counts = _passes_spied(monkeypatch)
+    x, y = _one_hot_data(64)
+    report = preflight(_stock_classifier(), x, y)
+    assert report.codes() == [], str(report)
+    assert counts == {"audit": 0, "inference": 0}
+
+
+def test_user_code_is_audited_in_both_modes(monkeypatch):
+    counts = _passes_spied(monkeypatch)
+    x, y = _one_hot_data(64)
+    report = preflight(_stock_classifier(with_custom_layer=True), x, y)
+    assert "KO305" in report.codes(), str(report)
+    assert counts == {"audit": 1, "inference": 0}
+
+
+def test_a_loss_above_its_bound_gets_the_inference_pass_ko306_asks_for(monkeypatch):
+    counts = _passes_spied(monkeypatch)
+    x, y = _one_hot_data(64)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dense(4, activation="softmax", name="head"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    report = preflight(model, x * 1000.0, y)
+    assert "KO306" in report.codes(), str(report)
+    assert counts == {"audit": 0, "inference": 1}
+
+
+def test_a_regression_output_gets_the_inference_pass_ko308_asks_for(monkeypatch):
+    counts = _passes_spied(monkeypatch)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(8), keras.layers.Dense(1, name="head")]
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).normal(size=(64, 8)).astype("float32")
+    prices = np.random.default_rng(1).uniform(3.5e4, 7.5e5, size=(64, 1))
+    report = preflight(model, x, prices.astype("float32"))
+    assert "KO308" in report.codes(), str(report)
+    assert counts["inference"] == 1
+    ages = np.random.default_rng(1).uniform(18, 90, size=(64, 1)).astype("float32")
+    assert "KO308" not in preflight(model, x, ages).codes()

@@ -168,6 +168,12 @@ class LossAtInitOff(DataRule):
     )
 
     @classmethod
+    def needs_inference(cls, output: OutputFacts) -> bool:
+        # Only a training-mode loss above its bound asks `_noise_explains`.
+        judged = _judged(output)
+        return judged is not None and judged[0] > judged[3]
+
+    @classmethod
     def check_data(cls, facts: PreflightFacts) -> Iterator[Finding]:
         for output in facts.outputs:
             judged = _judged(output)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ...graph.activations import output_range
 from ...graph.losses import is_regression_loss
@@ -27,19 +28,29 @@ def _scale(values) -> tuple[float, float, float]:
     return max(mean, std), mean, std
 
 
-def _problem(output: OutputFacts) -> str | None:
+def _judged_targets(output: OutputFacts) -> Any:
+    """The targets of an output this rule judges (a regression loss, a head
+    not bounded above, enough finite rows), as float64; None otherwise."""
     import numpy as np
 
     y = output.numeric_labels()
-    predictions = output.predictions
-    if not is_regression_loss(output.loss) or y is None or predictions is None:
+    if not is_regression_loss(output.loss) or y is None:
         return None
     if y.ndim == 0 or y.shape[0] < MIN_ROWS or not np.all(np.isfinite(y)):
         return None
     bounds = output_range(None if output.from_logits else output.activation)
     if bounds is not None and np.isfinite(bounds[1]):
         return None  # A bounded head: targets past it are KO301's.
-    predictions = np.asarray(predictions, dtype="float64")
+    return y
+
+
+def _problem(output: OutputFacts) -> str | None:
+    import numpy as np
+
+    y = _judged_targets(output)
+    if y is None or output.predictions is None:
+        return None
+    predictions = np.asarray(output.predictions, dtype="float64")
     if not np.all(np.isfinite(predictions)):
         return None
     target_scale, mean, std = _scale(y)
@@ -148,6 +159,10 @@ class TargetsNotScaled(DataRule):
             ("uniform", (32, 1), 35000.0, 755000.0),
         ),
     )
+
+    @classmethod
+    def needs_inference(cls, output: OutputFacts) -> bool:
+        return _judged_targets(output) is not None
 
     @classmethod
     def check_data(cls, facts: PreflightFacts) -> Iterator[Finding]:

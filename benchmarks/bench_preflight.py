@@ -16,10 +16,12 @@ and times, in this order, in one process:
 - one more `train_on_batch` (warm);
 - `lint_model(model)` alone, and `preflight` again on the trained model;
 - the eager floor, on another fresh model: the least any eager check of
-  these rules runs (a training pass under the tape or autograd, an
-  inference pass, and the backward pass of the compiled loss; on JAX the
+  these rules runs on this model (a training pass under the tape or
+  autograd and the backward pass of the compiled loss; on JAX the
   training pass and backward under `jax.value_and_grad`), without
-  preflight's checks, interception or state restore.
+  preflight's checks, interception or state restore. The model is all
+  Keras' own layers, which follow `training` by construction: preflight
+  runs no training-flag audit, and so no inference pass, on it.
 
 It prints the medians and spreads (min-max), the ratios preflight / warm
 step and preflight / cold step, issue 24's figure (preflight - lint_model)
@@ -56,8 +58,9 @@ PHASES = {
     "lint_graph": "static lint rules",
     "read_batches": "data reading",
     "kept_state": "state save (restore: in 'rest')",
-    "run_passes": "two passes + audit (+ tape on TF/torch)",
+    "run_passes": "training pass (+ audit, inference; tape on TF/torch)",
     "_forward": "two passes + training-flag audit",
+    "inference_pass": "inference pass (audit or rule asked)",
     "_output_facts": "output facts (KO306 loss per sample)",
     "_input_facts": "input facts",
     "gradient_step": "loss and gradients (backward only on TF/torch)",
@@ -133,8 +136,9 @@ def _phase_timers(totals: dict[str, float]):
 
 
 def eager_floor(model, x, y) -> None:
-    """A training pass with its gradients and an inference pass, eagerly,
-    as plainly as the backend allows: the floor under preflight's passes."""
+    """A training pass with its gradients, eagerly, as plainly as the
+    backend allows: the floor under preflight's passes on this model (all
+    Keras' own layers: no audit, so no inference pass either)."""
     import keras
 
     def loss_of(outputs):
@@ -147,15 +151,12 @@ def eager_floor(model, x, y) -> None:
 
         with tf.GradientTape() as tape:
             loss = loss_of(model(x, training=True))
-        model(x, training=False)
         gradients = tape.gradient(loss, trainable)
     elif backend == "torch":
         import torch
 
         with torch.enable_grad():
             loss = loss_of(model(x, training=True))
-        with torch.no_grad():
-            model(x, training=False)
         gradients = torch.autograd.grad(loss, [v.value for v in trainable])
     else:
         import jax
@@ -166,7 +167,6 @@ def eager_floor(model, x, y) -> None:
             return loss_of(model.stateless_call(values, fixed, x, training=True)[0])
 
         _, gradients = jax.value_and_grad(forward)([v.value for v in trainable])
-        model(x, training=False)
     for gradient in gradients:
         keras.ops.convert_to_numpy(gradient)
 
@@ -311,8 +311,8 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
             f"model, issue 24's figure): {_spread(times[name], ratio=True)}"
         )
     print(
-        "eager floor / warm train_on_batch (training pass with gradients and "
-        f"an inference pass, fresh model): {_spread(times['floor / warm'], ratio=True)}"
+        "eager floor / warm train_on_batch (training pass with gradients, "
+        f"fresh model): {_spread(times['floor / warm'], ratio=True)}"
     )
     print(
         "(preflight - lint_model) / eager floor (fresh models): "

@@ -1,12 +1,14 @@
 """Preflight's cost against training steps, on a mid-size CNN.
 
 Run: python benchmarks/bench_preflight.py [--repeats N] [--batch 32]
-     [--baseline REV]
+     [--baseline REV] [--user-code]
      (from the repository root; PYTHONPATH=. to time a checkout that is not
      the installed copy; KERAS_BACKEND=jax / torch for the other backends)
 
 Builds a CIFAR-sized CNN (four Conv2D -> BN -> ReLU blocks, pooling,
-dropout, a softmax head; about 0.3 M weights) and compiles it. Each of
+dropout, a softmax head; about 0.3 M weights; with `--user-code` its
+ReLUs are a user's layer, so preflight audits the training flag and runs
+an inference pass) and compiles it. Each of
 `repeats` runs (after one warm-up run, not counted) builds a fresh model
 and times, in this order, in one process:
 
@@ -68,6 +70,21 @@ PHASES = {
 }
 
 
+# `--user-code`: the ReLUs are a user's layer, as in a model with custom
+# code (then preflight runs the training-flag audit and an inference pass).
+USER_CODE = False
+
+
+def _user_relu():
+    import keras
+
+    class UserReLU(keras.layers.Layer):
+        def call(self, inputs, training=None, mask=None):
+            return keras.ops.relu(inputs)
+
+    return UserReLU()
+
+
 def build_model():
     import keras
 
@@ -76,7 +93,7 @@ def build_model():
     for filters in (32, 64, 128, 128):
         x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
         x = keras.layers.BatchNormalization()(x)
-        x = keras.layers.ReLU()(x)
+        x = _user_relu()(x) if USER_CODE else keras.layers.ReLU()(x)
         x = keras.layers.MaxPooling2D()(x)
     x = keras.layers.GlobalAveragePooling2D()(x)
     x = keras.layers.Dropout(0.3)(x)
@@ -235,7 +252,14 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--baseline", help="git revision to compare against")
+    parser.add_argument(
+        "--user-code",
+        action="store_true",
+        help="the ReLUs as a user's layer: preflight audits the model",
+    )
     args = parser.parse_args(argv)
+    global USER_CODE
+    USER_CODE = args.user_code
 
     import keras
     import numpy as np
@@ -290,6 +314,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after; keras "
         f"{keras.__version__}, backend {keras.backend.backend()}; batch "
         f"{args.batch}, {model.count_params()} weights, {args.repeats} runs"
+        + (", ReLUs as a user's layer (audited)" if USER_CODE else "")
     )
     for name, values in times.items():
         if "/" not in name:

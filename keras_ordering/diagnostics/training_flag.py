@@ -195,20 +195,44 @@ def audit_training_flag(model: Any, sample: Any) -> TrainingFlagAudit:
 
 def followed_by_construction(model: Any) -> bool:
     """Whether Keras itself guarantees that every layer call of `model`
-    follows `model(x, training=...)`: `model` is a Functional or Sequential
-    model whose every layer, nested ones too, is one of Keras' own classes
-    (not a `Lambda`, which runs user code). Keras' graph then passes the
-    model's flag to every call, replacing a hard-coded `training=`, and its
-    own layers follow it: the audit can find nothing there. User code (a
-    subclassed model or layer, a `Lambda`, another package's layer) decides
-    at run time, and is what the audit checks."""
+    follows the `training` that `fit`, `evaluate` and `predict` (and
+    preflight) pass to `model`: `model` is a Functional or Sequential model
+    whose every layer and graph operation, nested ones too, is one of
+    Keras' own classes holding no user callable (no `Lambda`, no
+    `activation=` of the user's). Keras' graph then passes the model's flag
+    to every call, replacing a hard-coded `training=`, and its own layers
+    follow it: the audit can find nothing there. User code (a subclassed
+    model, layer or operation, a `Lambda`, a user function as an
+    activation, another package's layer) decides at run time, and is what
+    the audit checks."""
     for layer in all_layers(model):
-        layer_type = type(layer)
-        if not layer_type.__module__.startswith("keras.") or (
-            layer_type.__name__ == "Lambda"
-        ):
+        operations = getattr(layer, "operations", None) or []
+        if any(_runs_user_code(operation) for operation in [layer, *operations]):
             return False
     return True
+
+
+def _runs_user_code(operation: Any) -> bool:
+    kind = type(operation)
+    if not _is_keras_module(kind.__module__) or kind.__name__ == "Lambda":
+        return True
+    return any(_is_user_callable(value) for value in vars(operation).values())
+
+
+def _is_user_callable(value: Any) -> bool:
+    """A callable held by a layer (its `activation`, ...) that is not Keras'
+    own; classes are not calls, and sublayers are judged in their own
+    right."""
+    if isinstance(value, type) or not callable(value):
+        return False
+    if isinstance(value, keras.Operation):
+        return not _is_keras_module(type(value).__module__)
+    module = getattr(value, "__module__", None) or type(value).__module__
+    return not _is_keras_module(module)
+
+
+def _is_keras_module(module: str | None) -> bool:
+    return (module or "").startswith("keras.")
 
 
 def run_audit(

@@ -395,3 +395,79 @@ def test_keras_own_graphs_follow_the_flag_by_construction():
     assert not followed_by_construction(
         keras.Sequential([keras.Input((16,)), BNActDropout("relu", 0.3)])
     )
+
+
+class _MonteCarloDropoutOp(keras.Operation):
+    """An operation, not a layer, that forces its dropout on."""
+
+    def __init__(self):
+        super().__init__()
+        self.dropout = keras.layers.Dropout(0.5)
+
+    def call(self, inputs):
+        return self.dropout(inputs, training=True)
+
+    def compute_output_spec(self, inputs):
+        return keras.KerasTensor(inputs.shape, inputs.dtype)
+
+
+class _UserCell(keras.layers.Layer):
+    state_size = 4
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], 4))
+
+    def call(self, inputs, states, training=None):
+        output = keras.ops.matmul(inputs, self.kernel) + states[0]
+        return output, [output]
+
+
+class _Doubles(keras.layers.Layer):
+    def call(self, inputs, training=None, mask=None):
+        return inputs * 2.0
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+def test_user_code_inside_keras_layers_and_graphs_is_audited():
+    from keras_ordering.diagnostics.training_flag import followed_by_construction
+
+    dropout = keras.layers.Dropout(0.5)
+
+    def monte_carlo_relu(values):
+        return dropout(keras.ops.relu(values), training=True)
+
+    inputs = keras.Input((16,))
+    user_activation = keras.Model(
+        inputs, keras.layers.Dense(16, activation=monte_carlo_relu)(inputs)
+    )
+    inputs = keras.Input((16,))
+    user_operation = keras.Model(inputs, _MonteCarloDropoutOp()(inputs))
+    for model in (user_activation, user_operation):
+        assert not followed_by_construction(model)
+        audit = audit_training_flag(model, SAMPLE)
+        assert not audit.passed, str(audit)
+
+    # Keras' wrappers of a user's layer or cell run it: audited too.
+    sequences = keras.Input((5, 3))
+    recurrent = keras.Model(sequences, keras.layers.RNN(_UserCell())(sequences))
+    distributed = keras.Model(
+        sequences, keras.layers.TimeDistributed(_Doubles())(sequences)
+    )
+    assert not followed_by_construction(recurrent)
+    assert not followed_by_construction(distributed)
+    # Keras' own activations, wrappers and cells are Keras' code.
+    stock = keras.Sequential(
+        [
+            keras.Input((5, 3)),
+            keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True)),
+            keras.layers.TimeDistributed(keras.layers.Dense(4, activation="gelu")),
+            keras.layers.GRU(4, recurrent_dropout=0.2),
+            keras.layers.Activation(keras.activations.silu),
+        ]
+    )
+    assert followed_by_construction(stock)
+    assert followed_by_construction(
+        keras.applications.MobileNetV2(weights=None, input_shape=(32, 32, 3))
+    )

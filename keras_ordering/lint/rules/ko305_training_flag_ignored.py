@@ -16,9 +16,11 @@ class TrainingFlagIgnored(DataRule):
     forces the `training` flag: a dropout that drops at inference or never
     drops, a BN that normalizes with batch statistics at inference or never
     uses them in training. A Functional or Sequential model made only of
-    Keras' own layers (no `Lambda`) is not audited: Keras passes the
-    model's flag to every layer call, replacing a hard-coded `training=`,
-    and its own layers follow it.
+    Keras' own layers and operations, holding no user code (no `Lambda`,
+    no user function as an `activation`), is not audited: when `fit`,
+    `evaluate`, `predict` (and preflight) pass the model a `training`
+    flag, Keras passes it to every layer call, replacing a hard-coded
+    `training=`, and its own layers follow it.
 
     ## Why is this bad?
     A custom layer or model whose `call` hard-codes `training=True`, or

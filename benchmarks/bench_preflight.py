@@ -21,9 +21,11 @@ and times, in this order, in one process:
   these rules runs on this model (a training pass under the tape or
   autograd and the backward pass of the compiled loss; on JAX the
   training pass and backward under `jax.value_and_grad`), without
-  preflight's checks, interception or state restore. The model is all
-  Keras' own layers, which follow `training` by construction: preflight
-  runs no training-flag audit, and so no inference pass, on it.
+  preflight's checks, interception or state restore. Without
+  `--user-code` the model is all Keras' own layers, which follow
+  `training` by construction: preflight runs no training-flag audit, and
+  so no inference pass, on it; with `--user-code` the floor stays the
+  same two passes, and preflight adds the audit's inference pass.
 
 It prints the medians and spreads (min-max), the ratios preflight / warm
 step and preflight / cold step, issue 24's figure (preflight - lint_model)
@@ -60,9 +62,9 @@ PHASES = {
     "lint_graph": "static lint rules",
     "read_batches": "data reading",
     "kept_state": "state save (restore: in 'rest')",
-    "run_passes": "training pass (+ audit, inference; tape on TF/torch)",
+    "run_passes": "training pass (+ audit and its inference pass; tape)",
     "_forward": "two passes + training-flag audit",
-    "inference_pass": "inference pass (audit or rule asked)",
+    "inference_pass": "inference pass (a rule asked)",
     "_output_facts": "output facts (KO306 loss per sample)",
     "_input_facts": "input facts",
     "gradient_step": "loss and gradients (backward only on TF/torch)",

@@ -190,7 +190,6 @@ def run_passes(
     audit: bool,
     record: bool = False,
     restore: bool = True,
-    inference: bool = True,
 ) -> tuple[
     list[Any],
     list[Any],
@@ -199,17 +198,16 @@ def run_passes(
     Recorded | None,
     list[tuple[str, Any, Any]],
 ]:
-    """The model's two passes on `x`, training then (`audit` or
-    `inference`) inference: their outputs (the inference ones empty when
-    that pass did not run), the first layer whose training-mode output
-    holds NaN or inf while its inputs did not, (`audit`) the training-flag
-    audit,
-    (`record`) the training pass recorded for the gradient step, and
-    `(path, layer, output)` of every `Normalization` holding statistics
-    that the training pass called. The audit
-    makes the same two calls, so its passes are the ones observed here:
-    the model runs twice, not four times. `restore`: the audit puts back
-    the variables its passes moved (needed only when another pass
+    """The model's training pass on `x` and, with `audit`, the audit's
+    inference pass: their outputs (the inference ones empty when that pass
+    did not run; `inference_pass` runs it when a rule asks), the first
+    layer whose training-mode output holds NaN or inf while its inputs did
+    not, (`audit`) the training-flag audit, (`record`) the training pass
+    recorded for the gradient step, and `(path, layer, output)` of every
+    `Normalization` holding statistics that the training pass called. The
+    audit makes the same two calls, so its passes are the ones observed
+    here: the model runs twice, not four times. `restore`: the audit puts
+    back the variables its passes moved (needed only when another pass
     follows; `kept_state` puts everything back at the end)."""
     first: list[tuple[str, str, str]] = []
     runs: list[Any] = []
@@ -257,8 +255,6 @@ def run_passes(
         if len(runs) > 1
         else []
     )
-    if inference and not audit:
-        predictions = inference_pass(model, x)
     return (
         predictions,
         training,

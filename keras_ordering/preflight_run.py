@@ -162,9 +162,14 @@ def _numpy(value: Any) -> np.ndarray:
     return np.array(keras.ops.convert_to_numpy(value), copy=True)
 
 
-def _current(variable: Any) -> np.ndarray:
-    """The variable's value as numpy, a view where the backend allows."""
-    return np.asarray(keras.ops.convert_to_numpy(variable))
+def _unchanged(variable: Any, saved: np.ndarray) -> bool:
+    """The variable still holds `saved`, bit for bit; False when it cannot
+    be read (then it is assigned, as before the comparison existed)."""
+    try:
+        current = np.asarray(keras.ops.convert_to_numpy(variable))
+    except Exception:
+        return False
+    return _same_bits(current, saved)
 
 
 def _same_bits(current: np.ndarray, saved: np.ndarray) -> bool:
@@ -204,16 +209,16 @@ def kept_state(model: Any) -> Iterator[None]:
     try:
         yield
     finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
         for layer, flag in trainable:
             if layer.trainable != flag:
                 layer.trainable = flag
         for variable, value in variables:
             # Only what moved (BN statistics, seed states): an assignment
-            # costs several times the read.
-            if not _same_bits(_current(variable), value):
+            # costs more than the read.
+            if not _unchanged(variable, value):
                 variable.assign(value)
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)
 
 
 def _layers(model: Any) -> list[Any]:
@@ -452,7 +457,6 @@ def measure(
             audit,
             record=shared,
             restore=may_step and not shared,
-            inference=False,
         )
     except Exception as error:
         raise ValueError(call_failure(model, x, error)) from error

@@ -1374,7 +1374,8 @@ def test_ko308_is_silent_on_real_targets_of_a_few_hundred():
 
 
 def _passes_spied(monkeypatch) -> dict[str, int]:
-    """Counts the training-flag audits and the lazy inference passes."""
+    """Counts the training-flag audits and the inference passes, lazy or
+    inside the passes (either module's name for it)."""
     import keras_ordering.diagnostics.training_flag as training_flag
     import keras_ordering.preflight_run as preflight_run
 
@@ -1390,12 +1391,27 @@ def _passes_spied(monkeypatch) -> dict[str, int]:
     monkeypatch.setattr(
         training_flag, "run_audit", counted("audit", training_flag.run_audit)
     )
-    monkeypatch.setattr(
-        preflight_run,
-        "inference_pass",
-        counted("inference", preflight_run.inference_pass),
-    )
+    import keras_ordering.preflight_passes as preflight_passes
+
+    inference = counted("inference", preflight_passes.inference_pass)
+    monkeypatch.setattr(preflight_run, "inference_pass", inference)
+    monkeypatch.setattr(preflight_passes, "inference_pass", inference)
     return counts
+
+
+def _modes_seen(monkeypatch, layer_class: type) -> list[bool]:
+    """The `training` of every call of `layer_class`, whoever makes it
+    (patched on the class: a user function on the layer would make it
+    user code)."""
+    original = layer_class.call
+    modes: list[bool] = []
+
+    def call(self, inputs, training=None, **kwargs):
+        modes.append(bool(training))
+        return original(self, inputs, training=training, **kwargs)
+
+    monkeypatch.setattr(layer_class, "call", call)
+    return modes
 
 
 def _stock_classifier(with_custom_layer: bool = False) -> keras.Model:
@@ -1418,17 +1434,25 @@ def _stock_classifier(with_custom_layer: bool = False) -> keras.Model:
 def test_keras_own_graph_runs_neither_the_audit_nor_an_inference_pass(monkeypatch):
     counts = _passes_spied(monkeypatch)
     x, y = _one_hot_data(64)
-    report = preflight(_stock_classifier(), x, y)
+    model = _stock_classifier()
+    modes = _modes_seen(monkeypatch, keras.layers.BatchNormalization)
+    report = preflight(model, x, y)
     assert report.codes() == [], str(report)
     assert counts == {"audit": 0, "inference": 0}
+    # The training pass (and JAX's traced one for the gradients) only.
+    assert modes and all(modes), modes
 
 
 def test_user_code_is_audited_in_both_modes(monkeypatch):
     counts = _passes_spied(monkeypatch)
     x, y = _one_hot_data(64)
-    report = preflight(_stock_classifier(with_custom_layer=True), x, y)
+    model = _stock_classifier(with_custom_layer=True)
+    modes = _modes_seen(monkeypatch, keras.layers.BatchNormalization)
+    report = preflight(model, x, y)
     assert "KO305" in report.codes(), str(report)
+    # The audit observes the training pass and its own inference pass.
     assert counts == {"audit": 1, "inference": 0}
+    assert True in modes and False in modes, modes
 
 
 def test_a_loss_above_its_bound_gets_the_inference_pass_ko306_asks_for(monkeypatch):

@@ -246,6 +246,7 @@ def run_passes(
                 x,
                 restore=restore,
                 inference_sample=None if fewer is x else fewer,
+                user_calls_only=True,
             )
         else:
             model(x, training=True)

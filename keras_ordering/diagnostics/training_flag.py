@@ -236,7 +236,12 @@ def _is_keras_module(module: str | None) -> bool:
 
 
 def run_audit(
-    model: Any, sample: Any, *, restore: bool, inference_sample: Any = None
+    model: Any,
+    sample: Any,
+    *,
+    restore: bool,
+    inference_sample: Any = None,
+    user_calls_only: bool = False,
 ) -> TrainingFlagAudit:
     """`audit_training_flag`; with `restore=False` the variables its passes
     move (BN moving statistics, seed states) are left moved, for a caller
@@ -245,7 +250,10 @@ def run_audit(
     in place would invalidate it. `inference_sample`: the inference pass's
     batch, when not `sample` (fewer rows of it: each verdict reads one
     call's own input and output, never the other pass's); a model that
-    fails on it gets `sample` instead."""
+    fails on it gets `sample` instead. `user_calls_only`: a call of one of
+    Keras' own layers that Keras' own graph makes, from the model down
+    (`followed_by_construction` call by call), is not checked: it follows
+    the flag, and only failures are wanted (preflight's KO305)."""
     snapshot = (
         [(v, keras.ops.convert_to_numpy(v)) for v in model.variables] if restore else []
     )
@@ -254,8 +262,24 @@ def run_audit(
     affines: dict[int, tuple[Any, Any]] = {}
     checks = _Checks()
 
+    keras_code: dict[int, bool] = {}
+
+    def is_keras_code(layer: Any) -> bool:
+        if id(layer) not in keras_code:
+            keras_code[id(layer)] = not _runs_user_code(layer)
+        return keras_code[id(layer)]
+
+    def followed(layer: Any, enclosing: tuple) -> bool:
+        return (
+            user_calls_only
+            and accepts_training
+            and bool(enclosing)
+            and enclosing[0] is model
+            and all(is_keras_code(caller) for caller in (*enclosing, layer))
+        )
+
     def observe(layer, call, args, kwargs, enclosing):
-        if not _is_audited(layer):
+        if not _is_audited(layer) or followed(layer, enclosing):
             return call(*args, **kwargs)
         moving, affine = None, (None, None)
         if hasattr(layer, "moving_variance") and layer.moving_variance is not None:

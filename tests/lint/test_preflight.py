@@ -1486,3 +1486,28 @@ def test_a_regression_output_gets_the_inference_pass_ko308_asks_for(monkeypatch)
     assert counts["inference"] == 1
     ages = np.random.default_rng(1).uniform(18, 90, size=(64, 1)).astype("float32")
     assert "KO308" not in preflight(model, x, ages).codes()
+
+
+def test_the_audit_checks_only_the_calls_user_code_makes(monkeypatch):
+    import keras_ordering.diagnostics.training_flag as training_flag
+
+    checked: list[tuple[str, bool]] = []
+    original = training_flag._Checks.add
+
+    def add(self, observation):
+        checked.append((type(observation.layer).__name__, observation.model_training))
+        return original(self, observation)
+
+    monkeypatch.setattr(training_flag._Checks, "add", add)
+    x, y = _one_hot_data(64)
+    report = preflight(_stock_classifier(with_custom_layer=True), x, y)
+    assert "KO305" in report.codes(), str(report)
+    # The Dropout the custom layer calls, in both passes; the graph's own
+    # BatchNormalization and Dropout follow the flag by construction.
+    assert sorted(checked) == [("Dropout", False), ("Dropout", True)], checked
+    # The public audit still lists every layer it audits.
+    checked.clear()
+    keras_ordering.diagnostics.audit_training_flag(
+        _stock_classifier(with_custom_layer=True), x[:32]
+    )
+    assert {name for name, _ in checked} == {"Dropout", "BatchNormalization"}

@@ -30,7 +30,7 @@ from .._arrays import (
 from .._intercept import call_path, intercepting_layer_calls
 from .._report_view import ReportView
 from ..graph import identity, kinds
-from ..graph.from_keras import all_layers
+from ..graph.from_keras import all_layers, graph_calls, is_graph_model
 from ._observe import is_fused, layer_kind, to_numpy
 
 # AlphaDropout is a shape layer for ordering (it keeps mean and variance by
@@ -198,31 +198,43 @@ def followed_by_construction(model: Any) -> bool:
     follows the `training` that `fit`, `evaluate` and `predict` (and
     preflight) pass to `model`: `model` is a Functional or Sequential model
     whose every layer and graph operation, nested ones too, is one of
-    Keras' own classes holding no user callable (no `Lambda`, no
-    `activation=` of the user's). Keras' graph then passes the model's flag
-    to every call, replacing a hard-coded `training=`, and its own layers
+    Keras' own classes running no user code (no `Lambda`, no user function
+    as an `activation` or as an argument of a graph call such as
+    `keras.ops.map(fn, x)`). Keras' graph then passes the model's flag to
+    every call, replacing a hard-coded `training=`, and its own layers
     follow it: the audit can find nothing there. User code (a subclassed
-    model, layer or operation, a `Lambda`, a user function as an
-    activation, another package's layer) decides at run time, and is what
-    the audit checks."""
+    model, layer or operation, a `Lambda`, a user function, another
+    package's layer) decides at run time, and is what the audit checks."""
     for layer in all_layers(model):
-        operations = getattr(layer, "operations", None) or []
-        if any(_runs_user_code(operation) for operation in [layer, *operations]):
+        if runs_user_code(layer):
             return False
+        for operation, args, kwargs in graph_calls(layer):
+            if runs_user_code(operation) or any(
+                _is_user_callable(value) for value in keras.tree.flatten((args, kwargs))
+            ):
+                return False
     return True
 
 
-def _runs_user_code(operation: Any) -> bool:
+def runs_user_code(operation: Any) -> bool:
+    """A layer or operation that is not one of Keras' own classes, a
+    `Lambda`, or one of Keras' layers holding a user function (its
+    `activation`, ...). The state of a Functional or Sequential model
+    (its compiled loss, metrics, optimizer) is not read: its graph, not
+    its attributes, runs, and `followed_by_construction` reads that."""
     kind = type(operation)
     if not _is_keras_module(kind.__module__) or kind.__name__ == "Lambda":
         return True
+    if is_graph_model(operation):
+        return False
     return any(_is_user_callable(value) for value in vars(operation).values())
 
 
 def _is_user_callable(value: Any) -> bool:
-    """A callable held by a layer (its `activation`, ...) that is not Keras'
-    own; classes are not calls, and sublayers are judged in their own
-    right."""
+    """A callable that is not Keras' own: a function, or an object of
+    another module's class. Classes are not calls, and Keras' own layers
+    and operations held as attributes are Keras code (a user layer among
+    them is one of `all_layers` and is judged there)."""
     if isinstance(value, type) or not callable(value):
         return False
     if isinstance(value, keras.Operation):
@@ -251,9 +263,10 @@ def run_audit(
     batch, when not `sample` (fewer rows of it: each verdict reads one
     call's own input and output, never the other pass's); a model that
     fails on it gets `sample` instead. `user_calls_only`: a call of one of
-    Keras' own layers that Keras' own graph makes, from the model down
-    (`followed_by_construction` call by call), is not checked: it follows
-    the flag, and only failures are wanted (preflight's KO305)."""
+    Keras' own layers given the pass's own `training` explicitly, as
+    Keras' graph gives it, is not checked: such a layer follows the flag
+    it gets, and only failures are wanted (preflight's KO305). A call
+    that hard-codes the other mode, or passes none, is checked."""
     snapshot = (
         [(v, keras.ops.convert_to_numpy(v)) for v in model.variables] if restore else []
     )
@@ -264,22 +277,17 @@ def run_audit(
 
     keras_code: dict[int, bool] = {}
 
-    def is_keras_code(layer: Any) -> bool:
+    def followed(layer: Any, kwargs: dict) -> bool:
+        # Keras' own layer, given this pass's flag explicitly (as Keras'
+        # graph gives it): it follows it, whoever the caller is.
+        if not user_calls_only or kwargs.get("training") is not model_training[0]:
+            return False
         if id(layer) not in keras_code:
-            keras_code[id(layer)] = not _runs_user_code(layer)
+            keras_code[id(layer)] = not runs_user_code(layer)
         return keras_code[id(layer)]
 
-    def followed(layer: Any, enclosing: tuple) -> bool:
-        return (
-            user_calls_only
-            and accepts_training
-            and bool(enclosing)
-            and enclosing[0] is model
-            and all(is_keras_code(caller) for caller in (*enclosing, layer))
-        )
-
     def observe(layer, call, args, kwargs, enclosing):
-        if not _is_audited(layer) or followed(layer, enclosing):
+        if not _is_audited(layer) or followed(layer, kwargs):
             return call(*args, **kwargs)
         moving, affine = None, (None, None)
         if hasattr(layer, "moving_variance") and layer.moving_variance is not None:

@@ -647,6 +647,26 @@ def all_layers(model: Any) -> list[Any]:
     return [model, *_flat_sublayers(model)]
 
 
+def graph_calls(model: Any) -> Iterator[tuple[Any, tuple, dict]]:
+    """`(operation, args, kwargs)` of every call in the graph of a
+    Functional or Sequential `model` (none for another model): the
+    arguments as the graph will pass them, functions included
+    (`keras.ops.map(fn, x)`)."""
+    functional = _functional_of(model)
+    if functional is None:
+        return
+    for nodes in functional._nodes_by_depth.values():
+        for node in nodes:
+            if node.operation is None or node.is_input:
+                continue
+            arguments = node.arguments
+            yield (
+                node.operation,
+                tuple(getattr(arguments, "args", ()) or ()),
+                dict(getattr(arguments, "kwargs", None) or {}),
+            )
+
+
 def compute_output_spec(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Runs `function` on symbolic inputs with the backend's own machinery."""
     from keras.src.backend import compute_output_spec as backend_output_spec

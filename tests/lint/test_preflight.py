@@ -1502,12 +1502,102 @@ def test_the_audit_checks_only_the_calls_user_code_makes(monkeypatch):
     x, y = _one_hot_data(64)
     report = preflight(_stock_classifier(with_custom_layer=True), x, y)
     assert "KO305" in report.codes(), str(report)
-    # The Dropout the custom layer calls, in both passes; the graph's own
-    # BatchNormalization and Dropout follow the flag by construction.
-    assert sorted(checked) == [("Dropout", False), ("Dropout", True)], checked
+    # The Dropout the custom layer forces on, in the inference pass; in the
+    # training pass it gets that pass's flag, as the graph's own
+    # BatchNormalization and Dropout do in both: they follow it.
+    assert checked == [("Dropout", False)], checked
     # The public audit still lists every layer it audits.
     checked.clear()
     keras_ordering.diagnostics.audit_training_flag(
         _stock_classifier(with_custom_layer=True), x[:32]
     )
     assert {name for name, _ in checked} == {"Dropout", "BatchNormalization"}
+
+
+class _ForcesDropout(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dropout = keras.layers.Dropout(0.5)
+
+    def call(self, inputs, training=None, mask=None):
+        return self.dropout(inputs, training=True)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+class _ForcesDropoutOp(keras.Operation):
+    def __init__(self):
+        super().__init__()
+        self.dropout = keras.layers.Dropout(0.5)
+
+    def call(self, inputs):
+        return self.dropout(inputs, training=True)
+
+    def compute_output_spec(self, inputs):
+        return keras.KerasTensor(inputs.shape, inputs.dtype)
+
+
+def _forced_on_behind_keras_code(case: str) -> tuple[keras.Model, tuple]:
+    """A Dropout forced on at inference by user code that Keras' own layers
+    or operations run: `TimeDistributed` calls its layer's `call`, not the
+    layer, and a `keras.Operation` is no layer."""
+    dropout = keras.layers.Dropout(0.5)
+
+    def forced_relu(values):
+        return dropout(keras.ops.relu(values), training=True)
+
+    shape = {"operation": (8,), "activation": (5, 8)}.get(case, (3, 5, 8))
+    inputs = keras.Input(shape)
+    if case == "operation":
+        hidden = _ForcesDropoutOp()(inputs)
+    elif case == "activation":
+        dense = keras.layers.Dense(8, activation=forced_relu)
+        hidden = keras.layers.TimeDistributed(dense)(inputs)
+    else:
+        inner = keras.layers.TimeDistributed(_ForcesDropout())
+        hidden = keras.layers.TimeDistributed(inner)(inputs)
+    if len(hidden.shape) > 2:
+        hidden = keras.layers.Flatten()(hidden)
+    model = keras.Model(inputs, keras.layers.Dense(4, activation="softmax")(hidden))
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    return model, shape
+
+
+@pytest.mark.parametrize("case", ["operation", "activation", "wrapped_twice"])
+def test_a_flag_forced_by_user_code_behind_keras_code_is_reported(case):
+    model, shape = _forced_on_behind_keras_code(case)
+    x = np.random.default_rng(0).normal(size=(64, *shape)).astype("float32")
+    y = np.eye(4, dtype="float32")[np.arange(64) % 4]
+    report = preflight(model, x, y)
+    assert "KO305" in report.codes(), str(report)
+
+
+def test_a_user_function_given_to_a_graph_operation_is_user_code():
+    from keras_ordering.diagnostics.training_flag import followed_by_construction
+
+    dropout = keras.layers.Dropout(0.5)
+    inputs = keras.Input((8,))
+    mapped = keras.ops.map(lambda row: dropout(row, training=True), inputs)
+    assert not followed_by_construction(keras.Model(inputs, mapped))
+    inputs = keras.Input((8,))
+    assert followed_by_construction(keras.Model(inputs, keras.ops.relu(inputs) * 2.0))
+
+
+def test_a_user_loss_or_odd_attribute_does_not_stop_the_judgement():
+    from keras_ordering.diagnostics.training_flag import followed_by_construction
+
+    model = _stock_classifier()
+    # The compiled loss never runs in the forward pass.
+    model.compile(optimizer="adam", loss=lambda y_true, y_pred: y_pred)
+    assert followed_by_construction(model)
+
+    class OddAttribute(keras.layers.Layer):
+        operations = 7  # Not a graph's operations: must not be iterated.
+
+        def call(self, inputs, training=None, mask=None):
+            return inputs
+
+    inputs = keras.Input((8,))
+    odd = keras.Model(inputs, OddAttribute()(inputs))
+    assert not followed_by_construction(odd)

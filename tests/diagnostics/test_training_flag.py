@@ -397,7 +397,7 @@ def test_keras_own_graphs_follow_the_flag_by_construction():
     )
 
 
-class _MonteCarloDropoutOp(keras.Operation):
+class MonteCarloDropoutOp(keras.Operation):
     """An operation, not a layer, that forces its dropout on."""
 
     def __init__(self):
@@ -443,7 +443,7 @@ def test_user_code_inside_keras_layers_and_graphs_is_audited():
         inputs, keras.layers.Dense(16, activation=monte_carlo_relu)(inputs)
     )
     inputs = keras.Input((16,))
-    user_operation = keras.Model(inputs, _MonteCarloDropoutOp()(inputs))
+    user_operation = keras.Model(inputs, MonteCarloDropoutOp()(inputs))
     for model in (user_activation, user_operation):
         assert not followed_by_construction(model)
         audit = audit_training_flag(model, SAMPLE)

@@ -13,6 +13,7 @@ import pytest
 import keras_ordering
 from keras_ordering import LintCallback, LintError, check, preflight
 from keras_ordering.lint.registry import all_rules
+from tests.diagnostics.test_training_flag import MonteCarloDropoutOp
 
 DATA_RULES = [rule for rule in all_rules() if rule.needs_data]
 EXAMPLES = [
@@ -1526,18 +1527,6 @@ class _ForcesDropout(keras.layers.Layer):
         return input_shape
 
 
-class _ForcesDropoutOp(keras.Operation):
-    def __init__(self):
-        super().__init__()
-        self.dropout = keras.layers.Dropout(0.5)
-
-    def call(self, inputs):
-        return self.dropout(inputs, training=True)
-
-    def compute_output_spec(self, inputs):
-        return keras.KerasTensor(inputs.shape, inputs.dtype)
-
-
 def _forced_on_behind_keras_code(case: str) -> tuple[keras.Model, tuple]:
     """A Dropout forced on at inference by user code that Keras' own layers
     or operations run: `TimeDistributed` calls its layer's `call`, not the
@@ -1550,7 +1539,7 @@ def _forced_on_behind_keras_code(case: str) -> tuple[keras.Model, tuple]:
     shape = {"operation": (8,), "activation": (5, 8)}.get(case, (3, 5, 8))
     inputs = keras.Input(shape)
     if case == "operation":
-        hidden = _ForcesDropoutOp()(inputs)
+        hidden = MonteCarloDropoutOp()(inputs)
     elif case == "activation":
         dense = keras.layers.Dense(8, activation=forced_relu)
         hidden = keras.layers.TimeDistributed(dense)(inputs)

@@ -1590,3 +1590,58 @@ def test_a_user_loss_or_odd_attribute_does_not_stop_the_judgement():
     inputs = keras.Input((8,))
     odd = keras.Model(inputs, OddAttribute()(inputs))
     assert not followed_by_construction(odd)
+
+
+def test_the_restore_puts_back_a_moved_variable_it_cannot_read(monkeypatch):
+    import keras_ordering.preflight_run as preflight_run
+
+    model = _stock_classifier()
+    moving_mean = model.get_layer("bn").moving_mean
+    saved = np.array(keras.ops.convert_to_numpy(moving_mean))
+    read = keras.ops.convert_to_numpy
+    assigned = []
+    with preflight_run.kept_state(model):
+        moving_mean.assign(moving_mean + 1.0)
+        original_assign = moving_mean.assign
+
+        def counted_assign(value):
+            assigned.append(True)
+            return original_assign(value)
+
+        def unreadable(value, *args, **kwargs):
+            if value is moving_mean:
+                raise RuntimeError("the buffer was donated")
+            return read(value, *args, **kwargs)
+
+        monkeypatch.setattr(moving_mean, "assign", counted_assign)
+        monkeypatch.setattr(keras.ops, "convert_to_numpy", unreadable)
+    monkeypatch.undo()
+    assert assigned == [True]
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(moving_mean), saved)
+
+
+def test_the_restore_puts_the_random_states_back_first(monkeypatch):
+    import random
+
+    import keras_ordering.preflight_run as preflight_run
+
+    model = _stock_classifier()
+    moving_mean = model.get_layer("bn").moving_mean
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+
+    def failing_assign(value):
+        raise RuntimeError("assignment failed")
+
+    with (
+        pytest.raises(RuntimeError, match="assignment failed"),
+        preflight_run.kept_state(model),
+    ):
+        random.random()
+        np.random.random()
+        moving_mean.assign(moving_mean + 1.0)
+        monkeypatch.setattr(moving_mean, "assign", failing_assign)
+    assert random.getstate() == python_state
+    restored = np.random.get_state()
+    assert restored[0] == numpy_state[0]
+    np.testing.assert_array_equal(restored[1], numpy_state[1])
+    assert restored[2:] == numpy_state[2:]

@@ -18,7 +18,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from .diagnostics.training_flag import followed_by_construction
+from .diagnostics._observe import followed_by_construction
 from .graph import kinds
 from .graph.from_keras import (
     all_layers,

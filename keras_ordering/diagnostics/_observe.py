@@ -23,7 +23,7 @@ from .._intercept import call_path, intercepting_layer_calls
 from .._progress import ProgressLine
 from .._text import keras_said
 from ..graph import identity, kinds
-from ..graph.from_keras import graph_from_model
+from ..graph.from_keras import all_layers, graph_calls, graph_from_model, is_graph_model
 from ..graph.graph import Graph
 
 
@@ -367,3 +367,60 @@ def to_numpy(tensor: Any) -> np.ndarray:
 
 def channel_axis(layer: Any, rank: int) -> int:
     return layer.axis % rank
+
+
+# --- Which code decides the training flag ------------------------------------
+# In Keras 3, when `fit`, `evaluate` or `predict` call a Functional or
+# Sequential model with a `training` flag, its graph passes that flag to every
+# layer call, replacing a hard-coded `training=`, and Keras' own layers follow
+# it: only user code can ignore or force it.
+
+
+def followed_by_construction(model: Any) -> bool:
+    """Whether Keras itself guarantees that every layer call of `model`
+    follows the `training` that `fit`, `evaluate` and `predict` (and
+    preflight) pass to `model`: `model` is a Functional or Sequential model
+    whose every layer and graph operation, nested ones too, is one of
+    Keras' own classes running no user code (no `Lambda`, no user function
+    as an `activation` or as an argument of a graph call such as
+    `keras.ops.map(fn, x)`). Keras' graph then passes the model's flag to
+    every call, replacing a hard-coded `training=`, and its own layers
+    follow it: the audit can find nothing there. User code (a subclassed
+    model, layer or operation, a `Lambda`, a user function, another
+    package's layer) decides at run time, and is what the audit checks."""
+    for layer in all_layers(model):
+        if runs_user_code(layer):
+            return False
+        for operation, args, kwargs in graph_calls(layer):
+            if runs_user_code(operation) or any(
+                _is_user_callable(value) for value in keras.tree.flatten((args, kwargs))
+            ):
+                return False
+    return True
+
+
+def runs_user_code(operation: Any) -> bool:
+    """A layer or operation that is not one of Keras' own classes, a
+    `Lambda`, or one of Keras' layers holding a user function (its
+    `activation`, ...). The state of a Functional or Sequential model
+    (its compiled loss, metrics, optimizer) is not read: its graph, not
+    its attributes, runs, and `followed_by_construction` reads that."""
+    kind = type(operation)
+    if not identity.is_keras_module(kind.__module__) or kind.__name__ == "Lambda":
+        return True
+    if is_graph_model(operation):
+        return False
+    return any(_is_user_callable(value) for value in vars(operation).values())
+
+
+def _is_user_callable(value: Any) -> bool:
+    """A callable that is not Keras' own: a function, or an object of
+    another module's class. Classes are not calls, and Keras' own layers
+    and operations held as attributes are Keras code (a user layer among
+    them is one of `all_layers` and is judged there)."""
+    if isinstance(value, type) or not callable(value):
+        return False
+    if isinstance(value, keras.Operation):
+        return not identity.is_keras_module(type(value).__module__)
+    module = getattr(value, "__module__", None) or type(value).__module__
+    return not identity.is_keras_module(module)

@@ -30,8 +30,7 @@ from .._arrays import (
 from .._intercept import call_path, intercepting_layer_calls
 from .._report_view import ReportView
 from ..graph import identity, kinds
-from ..graph.from_keras import all_layers, graph_calls, is_graph_model
-from ._observe import is_fused, layer_kind, to_numpy
+from ._observe import is_fused, layer_kind, runs_user_code, to_numpy
 
 # AlphaDropout is a shape layer for ordering (it keeps mean and variance by
 # design), but it is random in training, so the audit checks it too.
@@ -185,66 +184,11 @@ def audit_training_flag(model: Any, sample: Any) -> TrainingFlagAudit:
         A `TrainingFlagAudit` with a pass / fail and an explanation per layer.
     """
     if isinstance(model, keras.Model) and not model.built:
-        # Before the variables are saved; the passes would build it inside
-        # the interception, on symbolic tensors.
+        # Now: built inside the interception, it would see symbolic tensors.
         from ..preflight_checks import build_on_first_batch
 
         build_on_first_batch(model, sample)
     return run_audit(model, sample, restore=True)
-
-
-def followed_by_construction(model: Any) -> bool:
-    """Whether Keras itself guarantees that every layer call of `model`
-    follows the `training` that `fit`, `evaluate` and `predict` (and
-    preflight) pass to `model`: `model` is a Functional or Sequential model
-    whose every layer and graph operation, nested ones too, is one of
-    Keras' own classes running no user code (no `Lambda`, no user function
-    as an `activation` or as an argument of a graph call such as
-    `keras.ops.map(fn, x)`). Keras' graph then passes the model's flag to
-    every call, replacing a hard-coded `training=`, and its own layers
-    follow it: the audit can find nothing there. User code (a subclassed
-    model, layer or operation, a `Lambda`, a user function, another
-    package's layer) decides at run time, and is what the audit checks."""
-    for layer in all_layers(model):
-        if runs_user_code(layer):
-            return False
-        for operation, args, kwargs in graph_calls(layer):
-            if runs_user_code(operation) or any(
-                _is_user_callable(value) for value in keras.tree.flatten((args, kwargs))
-            ):
-                return False
-    return True
-
-
-def runs_user_code(operation: Any) -> bool:
-    """A layer or operation that is not one of Keras' own classes, a
-    `Lambda`, or one of Keras' layers holding a user function (its
-    `activation`, ...). The state of a Functional or Sequential model
-    (its compiled loss, metrics, optimizer) is not read: its graph, not
-    its attributes, runs, and `followed_by_construction` reads that."""
-    kind = type(operation)
-    if not _is_keras_module(kind.__module__) or kind.__name__ == "Lambda":
-        return True
-    if is_graph_model(operation):
-        return False
-    return any(_is_user_callable(value) for value in vars(operation).values())
-
-
-def _is_user_callable(value: Any) -> bool:
-    """A callable that is not Keras' own: a function, or an object of
-    another module's class. Classes are not calls, and Keras' own layers
-    and operations held as attributes are Keras code (a user layer among
-    them is one of `all_layers` and is judged there)."""
-    if isinstance(value, type) or not callable(value):
-        return False
-    if isinstance(value, keras.Operation):
-        return not _is_keras_module(type(value).__module__)
-    module = getattr(value, "__module__", None) or type(value).__module__
-    return not _is_keras_module(module)
-
-
-def _is_keras_module(module: str | None) -> bool:
-    return (module or "").startswith("keras.")
 
 
 def run_audit(
@@ -262,11 +206,9 @@ def run_audit(
     in place would invalidate it. `inference_sample`: the inference pass's
     batch, when not `sample` (fewer rows of it: each verdict reads one
     call's own input and output, never the other pass's); a model that
-    fails on it gets `sample` instead. `user_calls_only`: a call of one of
-    Keras' own layers given the pass's own `training` explicitly, as
-    Keras' graph gives it, is not checked: such a layer follows the flag
-    it gets, and only failures are wanted (preflight's KO305). A call
-    that hard-codes the other mode, or passes none, is checked."""
+    fails on it gets `sample` instead. `user_calls_only` (preflight's
+    KO305, which wants failures only): a call of Keras' own layer given the
+    pass's own `training`, as Keras' graph gives it, is not checked."""
     snapshot = (
         [(v, keras.ops.convert_to_numpy(v)) for v in model.variables] if restore else []
     )
@@ -275,16 +217,14 @@ def run_audit(
     affines: dict[int, tuple[Any, Any]] = {}
     checks = _Checks()
 
-    keras_code: dict[int, bool] = {}
-
     def followed(layer: Any, kwargs: dict) -> bool:
         # Keras' own layer, given this pass's flag explicitly (as Keras'
-        # graph gives it): it follows it, whoever the caller is.
-        if not user_calls_only or kwargs.get("training") is not model_training[0]:
-            return False
-        if id(layer) not in keras_code:
-            keras_code[id(layer)] = not runs_user_code(layer)
-        return keras_code[id(layer)]
+        # graph gives it), follows it, whoever the caller is.
+        return (
+            user_calls_only
+            and kwargs.get("training") is model_training[0]
+            and not runs_user_code(layer)
+        )
 
     def observe(layer, call, args, kwargs, enclosing):
         if not _is_audited(layer) or followed(layer, kwargs):

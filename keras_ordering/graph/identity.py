@@ -81,6 +81,12 @@ def _is_keras_module(module: str) -> bool:
     return module.split(".", 1)[0] in KERAS_PACKAGES
 
 
+def is_keras_module(module: str | None) -> bool:
+    """Whether a class or function of `module` is Keras' own (or
+    TensorFlow's): not user code."""
+    return module is not None and _is_keras_module(module)
+
+
 def _is_own_module(module: str) -> bool:
     return module.split(".", 1)[0] == PACKAGE
 

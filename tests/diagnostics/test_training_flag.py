@@ -369,7 +369,7 @@ def test_an_unbuilt_model_is_built_on_the_sample_and_left_as_built():
 
 
 def test_keras_own_graphs_follow_the_flag_by_construction():
-    from keras_ordering.diagnostics.training_flag import followed_by_construction
+    from keras_ordering.diagnostics._observe import followed_by_construction
 
     inner_inputs = keras.Input((16,))
     # Hard-coded modes: Keras' graph replaces them with the model's flag.
@@ -431,7 +431,7 @@ class _Doubles(keras.layers.Layer):
 
 
 def test_user_code_inside_keras_layers_and_graphs_is_audited():
-    from keras_ordering.diagnostics.training_flag import followed_by_construction
+    from keras_ordering.diagnostics._observe import followed_by_construction
 
     dropout = keras.layers.Dropout(0.5)
 

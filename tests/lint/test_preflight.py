@@ -1563,7 +1563,7 @@ def test_a_flag_forced_by_user_code_behind_keras_code_is_reported(case):
 
 
 def test_a_user_function_given_to_a_graph_operation_is_user_code():
-    from keras_ordering.diagnostics.training_flag import followed_by_construction
+    from keras_ordering.diagnostics._observe import followed_by_construction
 
     dropout = keras.layers.Dropout(0.5)
     inputs = keras.Input((8,))
@@ -1574,7 +1574,7 @@ def test_a_user_function_given_to_a_graph_operation_is_user_code():
 
 
 def test_a_user_loss_or_odd_attribute_does_not_stop_the_judgement():
-    from keras_ordering.diagnostics.training_flag import followed_by_construction
+    from keras_ordering.diagnostics._observe import followed_by_construction
 
     model = _stock_classifier()
     # The compiled loss never runs in the forward pass.

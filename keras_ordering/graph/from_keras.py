@@ -275,11 +275,7 @@ class _LiveModel:
         return None  # Tensors carry their shapes.
 
     def _nodes(self) -> Iterator[Any]:
-        nodes_by_depth = self.model._nodes_by_depth
-        for depth in sorted(nodes_by_depth, reverse=True):
-            for node in nodes_by_depth[depth]:
-                if not node.is_input and node.operation is not None:
-                    yield node
+        return _graph_nodes(self.model)
 
     def calls(self) -> Iterator[build.CallView]:
         view, call_view = self.view, build.CallView
@@ -653,18 +649,22 @@ def graph_calls(model: Any) -> Iterator[tuple[Any, tuple, dict]]:
     arguments as the graph will pass them, functions included
     (`keras.ops.map(fn, x)`)."""
     functional = _functional_of(model)
-    if functional is None:
-        return
-    for nodes in functional._nodes_by_depth.values():
-        for node in nodes:
-            if node.operation is None or node.is_input:
-                continue
-            arguments = node.arguments
-            yield (
-                node.operation,
-                tuple(getattr(arguments, "args", ()) or ()),
-                dict(getattr(arguments, "kwargs", None) or {}),
-            )
+    for node in [] if functional is None else _graph_nodes(functional):
+        arguments = node.arguments
+        yield (
+            node.operation,
+            tuple(getattr(arguments, "args", ()) or ()),
+            dict(getattr(arguments, "kwargs", None) or {}),
+        )
+
+
+def _graph_nodes(functional: Any) -> Iterator[Any]:
+    """The call nodes of a Functional graph, inputs first."""
+    nodes_by_depth = functional._nodes_by_depth
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            if not node.is_input and node.operation is not None:
+                yield node
 
 
 def compute_output_spec(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

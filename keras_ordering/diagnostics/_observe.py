@@ -414,13 +414,11 @@ def runs_user_code(operation: Any) -> bool:
 
 
 def _is_user_callable(value: Any) -> bool:
-    """A callable that is not Keras' own: a function, or an object of
-    another module's class. Classes are not calls, and Keras' own layers
-    and operations held as attributes are Keras code (a user layer among
-    them is one of `all_layers` and is judged there)."""
+    """A callable that is not Keras' own: a function, or an object (a
+    layer, an operation) of another module's class, by the `__module__`
+    a function has and an object reads from its class. Classes are not
+    calls."""
     if isinstance(value, type) or not callable(value):
         return False
-    if isinstance(value, keras.Operation):
-        return not identity.is_keras_module(type(value).__module__)
     module = getattr(value, "__module__", None) or type(value).__module__
     return not identity.is_keras_module(module)

@@ -184,7 +184,7 @@ def audit_training_flag(model: Any, sample: Any) -> TrainingFlagAudit:
         A `TrainingFlagAudit` with a pass / fail and an explanation per layer.
     """
     if isinstance(model, keras.Model) and not model.built:
-        # Now: built inside the interception, it would see symbolic tensors.
+        # Before the snapshot: built in the interception, it sees symbols.
         from ..preflight_checks import build_on_first_batch
 
         build_on_first_batch(model, sample)
